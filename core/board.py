@@ -1,0 +1,83 @@
+"""A staff pager's view of the store: what is waiting, who holds what.
+
+Pure: no I/O, no clock. The pager only ever *asks* (claim, release, resolve);
+the kiosk that owns a request decides and republishes its state. The board
+turns those states into notices for the person holding the pager, including
+the one that matters most when two people tap at once: "taken by Anna".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.desk import STAFF_ACTIONS, StaffActed
+from core.model import NAME_MAX, LocalError, Request, Status
+from core.text import clean_text
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the pager should tell its holder.
+
+    kind: new | claimed (by me) | taken (my claim lost) | changed | closed
+    """
+
+    kind: str
+    request: Request
+    by: str | None = None
+
+
+class Board:
+    def __init__(self, staff: str) -> None:
+        name = clean_text(staff, NAME_MAX)
+        if not name:
+            raise LocalError("a pager needs a staff name")
+        self.staff = name
+        self._requests: dict[str, Request] = {}
+        self._my_claims: set[str] = set()
+
+    def open_requests(self) -> list[Request]:
+        """Oldest first: every shopper is served in turn."""
+        return sorted(
+            (r for r in self._requests.values() if not r.status.is_final),
+            key=lambda r: (r.created_at, r.ticket),
+        )
+
+    def find(self, ticket_or_id: str) -> Request | None:
+        """An open request by ticket number (`h-001` works) or id."""
+        wanted = ticket_or_id.strip().upper()
+        for request in reversed(self.open_requests()):
+            if request.ticket == wanted or request.id.upper() == wanted:
+                return request
+        return self._requests.get(ticket_or_id.strip())
+
+    def ask(self, action: str, request: Request, action_id: str, outcome: str | None = None) -> StaffActed:
+        """The message to send to the request's owner for one of my actions."""
+        if action not in STAFF_ACTIONS:
+            raise LocalError(f"unknown action {action!r}")
+        if action == "claim":
+            self._my_claims.add(request.id)
+        return StaffActed(request.id, action, self.staff, action_id, outcome)
+
+    def apply_state(self, state: Request) -> list[Notice]:
+        """A state arrived from the broker; older copies than ours are dropped."""
+        known = self._requests.get(state.id)
+        if known is not None and state.seq <= known.seq:
+            return []
+        self._requests[state.id] = state
+        if state.status.is_final:
+            self._my_claims.discard(state.id)
+            return [Notice("closed", state, state.claimed_by)] if known is not None else []
+        if state.id in self._my_claims and state.status is Status.CLAIMED:
+            self._my_claims.discard(state.id)
+            if state.claimed_by == self.staff:
+                return [Notice("claimed", state, self.staff)]
+            return [Notice("taken", state, state.claimed_by)]
+        if known is None:
+            return [Notice("new", state)]
+        return [Notice("changed", state, state.claimed_by)]
+
+    def forget(self, request_id: str) -> None:
+        """The retained state was cleared on the broker."""
+        self._requests.pop(request_id, None)
+        self._my_claims.discard(request_id)

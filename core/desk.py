@@ -1,0 +1,375 @@
+"""The kiosk's service desk: owner of every request the kiosk takes.
+
+Pure: no I/O, no clock. Facts go in (`handle(event, now)`), effects come out.
+
+Rules
+-----
+1. The kiosk that takes a request owns it: only it decides the request's state
+   and republishes it (retained) after every change. Staff pagers only ask.
+2. A request moves only along `TRANSITIONS` below. Anything else that comes
+   from the network (late, duplicated or plain wrong) becomes `Ignored` with
+   the reason; anything illegal from our own screen raises `LocalError`.
+3. The first claim wins. A claim for a request someone else holds is ignored;
+   the claimer learns who won from the retained state.
+4. Only the staff member holding a request may release or resolve it. A
+   request nobody holds may be resolved directly (a colleague dealt with it).
+5. Each staff action carries an `action_id`; one that was already applied is
+   a duplicate (MQTT QoS 1 delivers at least once) and is ignored, so a late
+   copy of an old claim can never re-claim a released request.
+6. Ticket numbers run per type per store-local day (`F-001`, `R-001`,
+   `H-001`) and continue where the stored log left off after a restart.
+7. Place in line counts the open, unclaimed requests of the same type taken
+   before this one, plus one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, tzinfo
+
+from core.model import (
+    FACES,
+    NAME_MAX,
+    TEXT_MAX,
+    Feedback,
+    Kind,
+    LocalError,
+    LogEntry,
+    Request,
+    Status,
+    Ticket,
+    ticket_number,
+    valid_id,
+)
+from core.text import clean_text
+
+# -- facts (inputs) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HelpRequested:
+    """The shopper asked for help on this kiosk's screen."""
+
+    request_id: str
+    kind: Kind
+    details: dict[str, str] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class CancelRequested:
+    """The shopper withdrew a request on this kiosk's screen."""
+
+    request_id: str
+
+
+@dataclass(frozen=True)
+class StaffActed:
+    """A staff pager asked to claim, release or resolve a request."""
+
+    request_id: str
+    action: str  # claim | release | resolve
+    staff: str
+    action_id: str
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackGiven:
+    feedback_id: str
+    rating: int
+    reasons: tuple[str, ...] = ()
+    comment: str = ""
+
+
+Event = HelpRequested | CancelRequested | StaffActed | FeedbackGiven
+
+# -- effects (outputs) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Publish:
+    """Send this request state (retained) or feedback to the broker."""
+
+    message: Request | Feedback
+
+
+@dataclass(frozen=True)
+class PrintTicket:
+    ticket: Ticket
+
+
+@dataclass(frozen=True)
+class Store:
+    record: LogEntry | Feedback
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    """Tell the kiosk's screen where the shopper's request now stands."""
+
+    request: Request
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A network message that changed nothing, and why (for the log)."""
+
+    reason: str
+    event: Event
+
+
+Effect = Publish | PrintTicket | Store | StatusChanged | Ignored
+
+# -- the transition table -----------------------------------------------------
+
+TRANSITIONS: dict[tuple[Status, str], Status] = {
+    (Status.OPEN, "claim"): Status.CLAIMED,
+    (Status.OPEN, "resolve"): Status.RESOLVED,
+    (Status.OPEN, "cancel"): Status.CANCELLED,
+    (Status.CLAIMED, "release"): Status.OPEN,
+    (Status.CLAIMED, "resolve"): Status.RESOLVED,
+    (Status.CLAIMED, "cancel"): Status.CANCELLED,
+}
+
+# What each action is written down as in the log.
+LOGGED_AS = {"claim": "claimed", "release": "released", "resolve": "resolved", "cancel": "cancelled"}
+STAFF_ACTIONS = ("claim", "release", "resolve")
+
+
+class Desk:
+    """Every request one kiosk owns, and the day's ticket counters."""
+
+    def __init__(self, kiosk_id: str, tz: tzinfo) -> None:
+        self.kiosk_id = kiosk_id
+        self.tz = tz
+        self._requests: dict[str, Request] = {}
+        self._issued: dict[tuple[date, Kind], int] = {}
+        self._applied_actions: dict[str, set[str]] = {}
+
+    # -- restoring after a restart ------------------------------------------
+
+    @classmethod
+    def restore(cls, kiosk_id: str, tz: tzinfo, entries: Iterable[LogEntry]) -> Desk:
+        """Rebuild counters and request states from this kiosk's stored log."""
+        desk = cls(kiosk_id, tz)
+        for entry in sorted(entries, key=lambda e: e.at):
+            if entry.kiosk != kiosk_id:
+                continue
+            desk._replay(entry)
+        return desk
+
+    def _replay(self, entry: LogEntry) -> None:
+        if entry.event == "created":
+            day = entry.at.astimezone(self.tz).date()
+            n = int(entry.ticket.split("-")[-1])
+            key = (day, entry.kind)
+            self._issued[key] = max(self._issued.get(key, 0), n)
+            self._requests[entry.request_id] = Request(
+                id=entry.request_id,
+                kind=entry.kind,
+                ticket=entry.ticket,
+                kiosk=entry.kiosk,
+                created_at=entry.at,
+                details=dict(entry.details),
+            )
+            return
+        request = self._requests.get(entry.request_id)
+        action = {v: k for k, v in LOGGED_AS.items()}.get(entry.event)
+        if request is None or action is None:
+            return
+        target = TRANSITIONS.get((request.status, action))
+        if target is not None:
+            self._requests[request.id] = self._moved(
+                request, action, target, entry.staff, entry.at, entry.outcome
+            )
+
+    # -- queries --------------------------------------------------------------
+
+    def request(self, request_id: str) -> Request | None:
+        return self._requests.get(request_id)
+
+    def requests(self) -> list[Request]:
+        return sorted(self._requests.values(), key=lambda r: r.created_at)
+
+    def open_requests(self) -> list[Request]:
+        return [r for r in self.requests() if not r.status.is_final]
+
+    def place_in_line(self, request_id: str) -> int:
+        """1 for the next to be served; 0 once someone holds it or it ended."""
+        me = self._requests[request_id]
+        if me.status is not Status.OPEN:
+            return 0
+        ahead = [
+            r
+            for r in self._requests.values()
+            if r.kind is me.kind
+            and r.status is Status.OPEN
+            and (r.created_at, r.ticket) < (me.created_at, me.ticket)
+        ]
+        return len(ahead) + 1
+
+    # -- the one entry point ------------------------------------------------
+
+    def handle(self, event: Event, now: datetime) -> list[Effect]:
+        if now.tzinfo is None:
+            raise LocalError("now must be timezone-aware")
+        if isinstance(event, HelpRequested):
+            return self._help_requested(event, now)
+        if isinstance(event, CancelRequested):
+            return self._cancel(event, now)
+        if isinstance(event, StaffActed):
+            return self._staff_acted(event, now)
+        if isinstance(event, FeedbackGiven):
+            return self._feedback(event, now)
+        raise LocalError(f"unknown event {event!r}")
+
+    def _help_requested(self, event: HelpRequested, now: datetime) -> list[Effect]:
+        if not valid_id(event.request_id):
+            raise LocalError(f"bad request id {event.request_id!r}")
+        if event.request_id in self._requests:
+            raise LocalError(f"request {event.request_id} already taken")
+        if not isinstance(event.kind, Kind):
+            raise LocalError(f"unknown request type {event.kind!r}")
+        details = {
+            str(k)[:40]: clean_text(str(v), TEXT_MAX) for k, v in event.details.items() if v
+        }
+        key = (now.astimezone(self.tz).date(), event.kind)
+        self._issued[key] = self._issued.get(key, 0) + 1
+        request = Request(
+            id=event.request_id,
+            kind=event.kind,
+            ticket=ticket_number(event.kind, self._issued[key]),
+            kiosk=self.kiosk_id,
+            created_at=now,
+            details=details,
+        )
+        self._requests[request.id] = request
+        ticket = Ticket(
+            request_id=request.id,
+            number=request.ticket,
+            kind=request.kind,
+            place_in_line=self.place_in_line(request.id),
+            issued_at=now,
+            details=details,
+        )
+        return [
+            Store(self._entry(request, "created", now)),
+            Publish(request),
+            PrintTicket(ticket),
+            StatusChanged(request),
+        ]
+
+    def _cancel(self, event: CancelRequested, now: datetime) -> list[Effect]:
+        request = self._requests.get(event.request_id)
+        if request is None:
+            raise LocalError(f"no request {event.request_id}")
+        target = TRANSITIONS.get((request.status, "cancel"))
+        if target is None:
+            # The shopper pressed cancel just as staff resolved it: not a bug.
+            return [Ignored(f"{request.ticket} is already {request.status.value}", event)]
+        return self._apply(request, "cancel", target, None, now, None)
+
+    def _staff_acted(self, event: StaffActed, now: datetime) -> list[Effect]:
+        request = self._requests.get(event.request_id)
+        if request is None:
+            return [Ignored(f"unknown request {event.request_id}", event)]
+        if event.action not in STAFF_ACTIONS:
+            return [Ignored(f"unknown action {event.action!r}", event)]
+        staff = clean_text(event.staff, NAME_MAX)
+        if not staff:
+            return [Ignored("no staff name", event)]
+        applied = self._applied_actions.setdefault(request.id, set())
+        if event.action_id in applied:
+            return [Ignored(f"duplicate action {event.action_id}", event)]
+        target = TRANSITIONS.get((request.status, event.action))
+        if target is None:
+            if event.action == "claim" and request.status is Status.CLAIMED:
+                return [Ignored(f"{request.ticket} already claimed by {request.claimed_by}", event)]
+            return [Ignored(f"cannot {event.action} {request.ticket}: {request.status.value}", event)]
+        holder = request.claimed_by
+        if request.status is Status.CLAIMED and event.action != "claim" and holder != staff:
+            return [Ignored(f"{request.ticket} is held by {holder}, not {staff}", event)]
+        applied.add(event.action_id)
+        outcome = clean_text(event.outcome, TEXT_MAX) if event.outcome else None
+        return self._apply(request, event.action, target, staff, now, outcome)
+
+    def _apply(
+        self,
+        request: Request,
+        action: str,
+        target: Status,
+        staff: str | None,
+        now: datetime,
+        outcome: str | None,
+    ) -> list[Effect]:
+        moved = self._moved(request, action, target, staff, now, outcome)
+        self._requests[moved.id] = moved
+        effects: list[Effect] = [
+            Store(self._entry(moved, LOGGED_AS[action], now, staff, outcome)),
+            Publish(moved),
+            StatusChanged(moved),
+        ]
+        # A change of who is waiting moves everyone behind in that line.
+        for other in self.open_requests():
+            if other.kind is moved.kind and other.id != moved.id:
+                if other.status is Status.OPEN and other.created_at > moved.created_at:
+                    effects.append(StatusChanged(other))
+        return effects
+
+    @staticmethod
+    def _moved(
+        request: Request,
+        action: str,
+        target: Status,
+        staff: str | None,
+        now: datetime,
+        outcome: str | None,
+    ) -> Request:
+        changes: dict[str, object] = {"status": target, "seq": request.seq + 1}
+        if action == "claim":
+            changes.update(claimed_by=staff, claimed_at=now)
+        elif action == "release":
+            changes.update(claimed_by=None, claimed_at=None)
+        elif action == "resolve":
+            if request.claimed_by is None:
+                changes.update(claimed_by=staff, claimed_at=now)
+            changes.update(resolved_at=now, outcome=outcome)
+        elif action == "cancel":
+            changes.update(resolved_at=now)
+        return replace(request, **changes)  # type: ignore[arg-type]
+
+    def _entry(
+        self,
+        request: Request,
+        event: str,
+        now: datetime,
+        staff: str | None = None,
+        outcome: str | None = None,
+    ) -> LogEntry:
+        return LogEntry(
+            request_id=request.id,
+            ticket=request.ticket,
+            kind=request.kind,
+            kiosk=request.kiosk,
+            event=event,
+            at=now,
+            staff=staff,
+            outcome=outcome,
+            details=dict(request.details) if event == "created" else {},
+        )
+
+    def _feedback(self, event: FeedbackGiven, now: datetime) -> list[Effect]:
+        if not valid_id(event.feedback_id):
+            raise LocalError(f"bad feedback id {event.feedback_id!r}")
+        if event.rating not in FACES:
+            raise LocalError(f"rating must be one of {sorted(FACES)}, got {event.rating!r}")
+        feedback = Feedback(
+            id=event.feedback_id,
+            kiosk=self.kiosk_id,
+            rating=event.rating,
+            given_at=now,
+            reasons=tuple(clean_text(r, NAME_MAX) for r in event.reasons if r.strip()),
+            comment=clean_text(event.comment, TEXT_MAX),
+        )
+        return [Store(feedback), Publish(feedback)]

@@ -1,0 +1,125 @@
+"""What the store talks about: requests, tickets, log entries, feedback.
+
+Pure: standard library only, no I/O, no clock. Every value is a frozen
+dataclass so it can be handed between threads and compared in tests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+
+class Kind(str, Enum):
+    """The three things a shopper can ask for at the kiosk."""
+
+    FIND = "find"  # find an item
+    RETURN = "return"  # return an item for a refund
+    HELP = "help"  # a question, a complaint, anything else
+
+    @property
+    def prefix(self) -> str:
+        return {"find": "F", "return": "R", "help": "H"}[self.value]
+
+
+class Status(str, Enum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (Status.RESOLVED, Status.CANCELLED)
+
+
+# Ids travel inside MQTT topics; keeping them to this alphabet means no id can
+# ever add a level (`/`) or a wildcard (`+`, `#`) to a topic.
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+# Staff names and outcomes are shown on screens and printed; keep them short.
+NAME_MAX = 40
+TEXT_MAX = 500
+
+
+class LocalError(Exception):
+    """Our own code asked for something illegal: a bug, never network input."""
+
+
+def valid_id(value: object) -> bool:
+    return isinstance(value, str) and bool(ID_PATTERN.match(value))
+
+
+def ticket_number(kind: Kind, n: int) -> str:
+    """`H-007`: the type's letter and the day's running number for that type."""
+    return f"{kind.prefix}-{n:03d}"
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request's current state, as the kiosk that owns it decided it.
+
+    `seq` grows by one on every change so that a receiver can tell a late,
+    older copy from the newest one.
+    """
+
+    id: str
+    kind: Kind
+    ticket: str
+    kiosk: str
+    created_at: datetime
+    status: Status = Status.OPEN
+    seq: int = 1
+    details: dict[str, str] = field(default_factory=dict, hash=False)
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    resolved_at: datetime | None = None
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """What the printer and the ticket screen show the shopper."""
+
+    request_id: str
+    number: str
+    kind: Kind
+    place_in_line: int
+    issued_at: datetime
+    details: dict[str, str] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One lifecycle step of one request, as stored for managers."""
+
+    request_id: str
+    ticket: str
+    kind: Kind
+    kiosk: str
+    event: str  # created | claimed | released | resolved | cancelled
+    at: datetime
+    staff: str | None = None
+    outcome: str | None = None
+    details: dict[str, str] = field(default_factory=dict, hash=False)
+
+
+FACES = {1: "very unhappy", 2: "unhappy", 3: "happy", 4: "very happy"}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """One shopper's exit feedback: a face (1 very unhappy … 4 very happy)."""
+
+    id: str
+    kiosk: str
+    rating: int
+    given_at: datetime
+    reasons: tuple[str, ...] = ()
+    comment: str = ""
+
+    @property
+    def unhappy(self) -> bool:
+        return self.rating <= 2

@@ -1,0 +1,272 @@
+"""How log entries and feedback look on disk, and the request log folded into rows.
+
+Pure: standard library only, no I/O, no clock.
+
+Records are plain JSON-able dicts carrying a version field (`"v": 1`) so that
+a later format can still read today's files. Timestamps are ISO 8601 in UTC
+with a trailing `Z` (`2026-11-24T09:15:02.250000Z`), whatever zone the
+datetime came in.
+
+Writing refuses what reading would refuse (a naive datetime, an unknown event,
+a rating outside 1..4): a bad value is caught while its caller can still see
+it, instead of lying in a file that an export later cannot read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from core.model import FACES, Feedback, Kind, LogEntry
+
+log = logging.getLogger(__name__)
+
+VERSION = 1
+
+# Lifecycle steps in the order they happen; the rank breaks ties between
+# entries stamped with the same instant (created and claimed in one tick).
+EVENTS = ("created", "claimed", "released", "resolved", "cancelled")
+_EVENT_RANK = {event: rank for rank, event in enumerate(EVENTS)}
+
+
+# --- timestamps -----------------------------------------------------------
+
+
+def to_iso_utc(moment: datetime) -> str:
+    """`2026-11-24T09:15:02Z`: the instant in UTC; a naive datetime is refused."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment.isoformat()}: timestamps must be timezone-aware")
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+
+
+def from_iso_utc(text: object, *, name: str = "timestamp") -> datetime:
+    """Parse an ISO 8601 timestamp with a zone (`Z` or an offset) into UTC."""
+    if not isinstance(text, str):
+        raise ValueError(f"{name}: expected an ISO 8601 string, got {text!r}")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{name}: not an ISO 8601 timestamp: {text!r}") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{name}: timestamp has no zone (expected a trailing Z): {text!r}")
+    return moment.astimezone(timezone.utc)
+
+
+# --- field readers with messages that name the field -----------------------
+
+
+def _record(data: object, what: str) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{what} record: expected an object, got {type(data).__name__}")
+    version = data.get("v")
+    if version != VERSION:
+        raise ValueError(f"{what} record: unsupported version v={version!r} (expected {VERSION})")
+    return data
+
+
+def _str(data: Mapping[str, Any], key: str, what: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str):
+        raise ValueError(f"{what} record: {key}: expected a string, got {value!r}")
+    return value
+
+
+def _opt_str(data: Mapping[str, Any], key: str, what: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{what} record: {key}: expected a string or null, got {value!r}")
+    return value
+
+
+def _details(value: object, what: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError(f"{what} record: details: expected an object of strings, got {value!r}")
+    return dict(value)
+
+
+def _check_event(event: object, what: str) -> str:
+    if event not in _EVENT_RANK:
+        raise ValueError(f"{what} record: event: expected one of {', '.join(EVENTS)}, got {event!r}")
+    return str(event)
+
+
+def _check_rating(rating: object, what: str) -> int:
+    # bool is an int in Python; `true` is not a face.
+    if not isinstance(rating, int) or isinstance(rating, bool) or rating not in FACES:
+        raise ValueError(f"{what} record: rating: expected one of {sorted(FACES)}, got {rating!r}")
+    return rating
+
+
+# --- log entries -----------------------------------------------------------
+
+
+def entry_to_dict(entry: LogEntry) -> dict[str, Any]:
+    """The stored form of one lifecycle step; raises ValueError for an unstorable entry."""
+    _check_event(entry.event, "log entry")
+    return {
+        "v": VERSION,
+        "request_id": entry.request_id,
+        "ticket": entry.ticket,
+        "kind": Kind(entry.kind).value,
+        "kiosk": entry.kiosk,
+        "event": entry.event,
+        "at": to_iso_utc(entry.at),
+        "staff": entry.staff,
+        "outcome": entry.outcome,
+        "details": dict(entry.details),
+    }
+
+
+def entry_from_dict(data: object) -> LogEntry:
+    """Read a stored log entry back; raises ValueError naming what is wrong."""
+    what = "log entry"
+    record = _record(data, what)
+    kind = record.get("kind")
+    try:
+        parsed_kind = Kind(kind)
+    except ValueError:
+        choices = ", ".join(k.value for k in Kind)
+        raise ValueError(f"{what} record: kind: expected one of {choices}, got {kind!r}") from None
+    return LogEntry(
+        request_id=_str(record, "request_id", what),
+        ticket=_str(record, "ticket", what),
+        kind=parsed_kind,
+        kiosk=_str(record, "kiosk", what),
+        event=_check_event(record.get("event"), what),
+        at=from_iso_utc(record.get("at"), name=f"{what} record: at"),
+        staff=_opt_str(record, "staff", what),
+        outcome=_opt_str(record, "outcome", what),
+        details=_details(record.get("details"), what),
+    )
+
+
+# --- feedback --------------------------------------------------------------
+
+
+def feedback_to_dict(feedback: Feedback) -> dict[str, Any]:
+    """The stored form of one shopper's feedback; raises ValueError for a bad rating."""
+    _check_rating(feedback.rating, "feedback")
+    return {
+        "v": VERSION,
+        "id": feedback.id,
+        "kiosk": feedback.kiosk,
+        "rating": feedback.rating,
+        "given_at": to_iso_utc(feedback.given_at),
+        "reasons": list(feedback.reasons),
+        "comment": feedback.comment,
+    }
+
+
+def feedback_from_dict(data: object) -> Feedback:
+    """Read stored feedback back; raises ValueError naming what is wrong."""
+    what = "feedback"
+    record = _record(data, what)
+    reasons = record.get("reasons", [])
+    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+        raise ValueError(f"{what} record: reasons: expected a list of strings, got {reasons!r}")
+    comment = record.get("comment", "")
+    if not isinstance(comment, str):
+        raise ValueError(f"{what} record: comment: expected a string, got {comment!r}")
+    return Feedback(
+        id=_str(record, "id", what),
+        kiosk=_str(record, "kiosk", what),
+        rating=_check_rating(record.get("rating"), what),
+        given_at=from_iso_utc(record.get("given_at"), name=f"{what} record: given_at"),
+        reasons=tuple(reasons),
+        comment=comment,
+    )
+
+
+# --- the request log folded into one row per request -----------------------
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """Everything the log says about one request, for exports and reports.
+
+    Fields are None when the entries that would tell are not among those
+    folded (a request created before the exported range has no created_at).
+    `seconds_to_resolve` counts from creation, as the shopper waited it.
+    """
+
+    request_id: str
+    ticket: str
+    kind: Kind
+    kiosk: str
+    details: dict[str, str] = field(default_factory=dict, hash=False)
+    created_at: datetime | None = None
+    claimed_by: str | None = None  # the last staff member who claimed it
+    claimed_at: datetime | None = None  # the first claim: when help was on its way
+    released: int = 0
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    cancelled_at: datetime | None = None
+    outcome: str | None = None
+    seconds_to_claim: float | None = None
+    seconds_to_resolve: float | None = None
+
+
+def _fold_one(entries: list[LogEntry]) -> RequestRow:
+    """One request's entries, already in time order, into its row."""
+    created = next((e for e in entries if e.event == "created"), None)
+    source = created or entries[0]
+    details: dict[str, str] = {}
+    for entry in entries:
+        details.update(entry.details)
+    claims = [e for e in entries if e.event == "claimed"]
+    resolved = next((e for e in entries if e.event == "resolved"), None)
+    cancelled = next((e for e in entries if e.event == "cancelled"), None)
+    created_at = created.at if created else None
+    claimed_at = claims[0].at if claims else None
+    resolved_at = resolved.at if resolved else None
+    final = resolved or cancelled
+    return RequestRow(
+        request_id=source.request_id,
+        ticket=source.ticket,
+        kind=source.kind,
+        kiosk=source.kiosk,
+        details=details,
+        created_at=created_at,
+        claimed_by=claims[-1].staff if claims else None,
+        claimed_at=claimed_at,
+        released=sum(1 for e in entries if e.event == "released"),
+        resolved_at=resolved_at,
+        resolved_by=resolved.staff if resolved else None,
+        cancelled_at=cancelled.at if cancelled else None,
+        outcome=final.outcome if final else None,
+        seconds_to_claim=_seconds(created_at, claimed_at),
+        seconds_to_resolve=_seconds(created_at, resolved_at),
+    )
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds()
+
+
+def request_rows(entries: Iterable[LogEntry]) -> list[RequestRow]:
+    """One row per request, ordered by creation time.
+
+    Entries may come in any order. Exact duplicates (the same step delivered
+    twice, as QoS 1 may do) count once. A request without its `created` entry
+    is placed by its earliest entry.
+    """
+    by_request: dict[str, list[LogEntry]] = {}
+    for entry in entries:
+        steps = by_request.setdefault(entry.request_id, [])
+        if entry not in steps:
+            steps.append(entry)
+    rows = []
+    for steps in by_request.values():
+        steps.sort(key=lambda e: (e.at, _EVENT_RANK.get(e.event, len(EVENTS))))
+        rows.append((steps[0].at, _fold_one(steps)))
+    rows.sort(key=lambda pair: (pair[1].created_at or pair[0], pair[1].request_id))
+    return [row for _, row in rows]

@@ -1,0 +1,192 @@
+"""Configuration: one TOML file per app, read into frozen dataclasses.
+
+Reads files only. Every problem is reported as one `ConfigError` naming the
+key (`printer.baudrate: expected one of 9600, 19200, 38400, 115200, got 'fast'`)
+before anything is started. Secrets (the broker password) come from the
+environment, never from the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from core.model import valid_id
+
+BAUDRATES = (9600, 19200, 38400, 115200)
+ROLES = ("floor", "returns", "manager")
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class StoreSection:
+    id: str = "demo-store"
+    name: str = "Store Assist Demo Store"
+    timezone: str = "Europe/Amsterdam"
+
+
+@dataclass(frozen=True)
+class DeviceSection:
+    id: str = "kiosk-1"
+
+
+@dataclass(frozen=True)
+class BrokerSection:
+    url: str = "mqtt://127.0.0.1:1883"
+    username: str = ""
+    password_env: str = "STORE_ASSIST_MQTT_PASSWORD"
+    keepalive: int = 30
+
+    @property
+    def password(self) -> str | None:
+        return os.environ.get(self.password_env) or None
+
+
+@dataclass(frozen=True)
+class PrinterSection:
+    port: str = ""  # a device path or pyserial URL; empty means no printer
+    baudrate: int = 19200
+    profile: str = "default"
+    write_timeout: float = 5.0
+
+
+@dataclass(frozen=True)
+class StorageSection:
+    data_dir: str = "var/kiosk"
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    idle_timeout: int = 90  # seconds without a touch before returning to Welcome
+    idle_warning: int = 15  # seconds the "need more time?" prompt stays up
+
+
+@dataclass(frozen=True)
+class StaffSection:
+    name: str = ""
+    role: str = "floor"
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    store: StoreSection = StoreSection()
+    device: DeviceSection = DeviceSection()
+    broker: BrokerSection = BrokerSection()
+    printer: PrinterSection = PrinterSection()
+    storage: StorageSection = StorageSection()
+    kiosk: KioskSection = KioskSection()
+
+
+@dataclass(frozen=True)
+class PagerConfig:
+    store: StoreSection = StoreSection()
+    device: DeviceSection = DeviceSection(id="pager-1")
+    broker: BrokerSection = BrokerSection()
+    staff: StaffSection = StaffSection()
+
+
+def _section(cls: type, defaults: Any, raw: Any, name: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{name}: expected a table")
+    known = {f.name: f for f in fields(cls)}
+    for key in raw:
+        if key not in known:
+            raise ConfigError(f"{name}.{key}: unknown key (known: {', '.join(known)})")
+    values = {}
+    for key, value in raw.items():
+        expected = type(getattr(defaults, key))
+        if expected is float and type(value) is int:
+            value = float(value)
+        if type(value) is not expected:
+            raise ConfigError(
+                f"{name}.{key}: expected {expected.__name__}, got {type(value).__name__} {value!r}"
+            )
+        values[key] = value
+    return replace(defaults, **values)
+
+
+def _load(cls: type, path: Path | None) -> Any:
+    config = cls()
+    if path is None:
+        return config
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    changes = {}
+    for key, value in raw.items():
+        field_names = {f.name for f in fields(cls)}
+        if key not in field_names:
+            raise ConfigError(f"{key}: unknown section (known: {', '.join(sorted(field_names))})")
+        current = getattr(config, key)
+        changes[key] = _section(type(current), current, value, key)
+    return replace(config, **changes)
+
+
+def _check_common(store: StoreSection, device: DeviceSection, broker: BrokerSection) -> None:
+    if not valid_id(store.id):
+        raise ConfigError(f"store.id: letters, digits, '-' and '_' only, got {store.id!r}")
+    if not valid_id(device.id):
+        raise ConfigError(f"device.id: letters, digits, '-' and '_' only, got {device.id!r}")
+    try:
+        ZoneInfo(store.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"store.timezone: unknown time zone {store.timezone!r}") from None
+    url = urlsplit(broker.url)
+    if url.scheme not in ("mqtt", "mqtts") or not url.hostname:
+        raise ConfigError(f"broker.url: expected mqtt://host:port or mqtts://host:port, got {broker.url!r}")
+    try:
+        url.port
+    except ValueError:
+        raise ConfigError(f"broker.url: bad port in {broker.url!r}") from None
+
+
+def check_kiosk(config: KioskConfig) -> KioskConfig:
+    _check_common(config.store, config.device, config.broker)
+    if config.printer.baudrate not in BAUDRATES:
+        raise ConfigError(
+            f"printer.baudrate: expected one of {', '.join(map(str, BAUDRATES))}, "
+            f"got {config.printer.baudrate!r}"
+        )
+    if config.printer.write_timeout <= 0:
+        raise ConfigError("printer.write_timeout: must be more than 0 seconds")
+    if config.kiosk.idle_timeout < 10:
+        raise ConfigError("kiosk.idle_timeout: must be at least 10 seconds")
+    if not config.storage.data_dir:
+        raise ConfigError("storage.data_dir: must not be empty")
+    return config
+
+
+def check_pager(config: PagerConfig) -> PagerConfig:
+    _check_common(config.store, config.device, config.broker)
+    if config.staff.role not in ROLES:
+        raise ConfigError(f"staff.role: expected one of {', '.join(ROLES)}, got {config.staff.role!r}")
+    return config
+
+
+def load_kiosk(path: Path | None, **overrides: Any) -> KioskConfig:
+    return check_kiosk(_override(_load(KioskConfig, path), overrides))
+
+
+def load_pager(path: Path | None, **overrides: Any) -> PagerConfig:
+    return check_pager(_override(_load(PagerConfig, path), overrides))
+
+
+def _override(config: Any, overrides: dict[str, Any]) -> Any:
+    """Apply command-line flags given as `section_key=value` (None = not given)."""
+    for dotted, value in overrides.items():
+        if value is None:
+            continue
+        section, key = dotted.split("_", 1)
+        config = replace(config, **{section: replace(getattr(config, section), **{key: value})})
+    return config

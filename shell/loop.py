@@ -1,0 +1,45 @@
+"""A plain one-thread loop for the text fronts (headless kiosk, console pager).
+
+Other threads (stdin reader, paho's network thread) never touch the services:
+they `call_soon`, and the loop runs each call on its own thread, in order.
+This is what Kivy's `Clock.schedule_once` does for the touchscreen fronts.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+log = logging.getLogger(__name__)
+
+_STOP = object()
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class Loop:
+    def __init__(self) -> None:
+        self._calls: queue.Queue[object] = queue.Queue()
+
+    def call_soon(self, fn: Callable[..., object], *args: object) -> None:
+        self._calls.put((fn, args))
+
+    def stop(self) -> None:
+        self._calls.put(_STOP)
+
+    def run(self) -> None:
+        """Run calls until `stop()`; an exception in one call is logged, not fatal."""
+        while True:
+            item = self._calls.get()
+            if item is _STOP:
+                return
+            fn, args = item  # type: ignore[misc]
+            try:
+                fn(*args)
+            except Exception:
+                log.exception("error in %s", getattr(fn, "__name__", fn))

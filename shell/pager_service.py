@@ -1,0 +1,95 @@
+"""The staff pager's shell: keeps the board and sends staff actions.
+
+Touches only the transport and clock ports. Like the kiosk service, every call
+must come from the front's one thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+
+from core import wire
+from core.board import Board, Notice
+from core.model import Request, Status
+from shell.ports import Clock, Transport
+
+log = logging.getLogger(__name__)
+
+NoticeListener = Callable[[Notice], None]
+
+
+class ActionRefused(Exception):
+    """A staff command that cannot be sent, with the reason to show."""
+
+
+class PagerService:
+    def __init__(
+        self,
+        *,
+        board: Board,
+        store_id: str,
+        transport: Transport,
+        clock: Clock,
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex[:16],
+    ) -> None:
+        self.board = board
+        self.store_id = store_id
+        self.transport = transport
+        self.clock = clock
+        self.new_id = new_id
+        self.listeners: list[NoticeListener] = []
+        self.rejected: Counter[str] = Counter()
+
+    def subscriptions(self) -> list[str]:
+        return [wire.all_states(self.store_id)]
+
+    def waiting_seconds(self, request: Request, now: datetime | None = None) -> int:
+        moment = now or self.clock.now()
+        return max(0, int((moment - request.created_at).total_seconds()))
+
+    # -- staff commands -----------------------------------------------------
+
+    def act(self, action: str, ticket: str, outcome: str | None = None) -> Request:
+        """Ask the owning kiosk to claim, release or resolve; raise ActionRefused."""
+        request = self.board.find(ticket)
+        if request is None or request.status.is_final:
+            raise ActionRefused(f"no open request {ticket}")
+        me = self.board.staff
+        if action == "claim" and request.status is Status.CLAIMED:
+            if request.claimed_by == me:
+                raise ActionRefused(f"you already have {request.ticket}")
+            raise ActionRefused(f"{request.ticket} is taken by {request.claimed_by}")
+        if action in ("release", "resolve") and request.status is Status.CLAIMED and request.claimed_by != me:
+            raise ActionRefused(f"{request.ticket} is held by {request.claimed_by}")
+        if action == "release" and request.status is not Status.CLAIMED:
+            raise ActionRefused(f"{request.ticket} is not claimed")
+        message = self.board.ask(action, request, self.new_id(), outcome)
+        topic = wire.action_topic(self.store_id, request.kiosk, request.id)
+        self.transport.publish(topic, wire.encode_action(message))
+        return request
+
+    # -- from the broker ----------------------------------------------------
+
+    def on_message(self, topic: str, payload: bytes) -> None:
+        try:
+            kind, ids = wire.parse_topic(self.store_id, topic)
+            if kind != "state":
+                raise wire.WireError(f"not a request state: {topic}")
+            if not payload:
+                # An empty retained message clears a request from the broker.
+                self.board.forget(ids["request_id"])
+                return
+            state = wire.decode_request(payload)
+            if state.id != ids["request_id"] or state.kiosk != ids["kiosk"]:
+                raise wire.WireError("payload id or kiosk does not match its topic")
+        except wire.WireError as exc:
+            self.rejected[str(exc).split(":")[0]] += 1
+            log.warning("rejected message on %s: %s", topic, exc)
+            return
+        for notice in self.board.apply_state(state):
+            for listener in list(self.listeners):
+                listener(notice)

@@ -1,0 +1,57 @@
+"""The small ports through which the shell carries out the core's effects.
+
+Each adapter (one per library) implements one of these and turns its library's
+errors into the exceptions below, so nothing above the adapters ever sees a
+paho, pyserial, escpos or TinyDB exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Protocol
+
+from core.model import Feedback, LogEntry, Ticket
+
+
+class PrinterError(Exception):
+    """The ticket could not be printed (port missing, write timed out, ...)."""
+
+
+class StoreError(Exception):
+    """The log could not be written or read."""
+
+
+class TransportError(Exception):
+    """The broker could not be asked to do something."""
+
+
+class TicketPrinter(Protocol):
+    def print_ticket(self, ticket: Ticket) -> None:
+        """Lay out and send one ticket; raise PrinterError if it cannot."""
+
+
+class EventLog(Protocol):
+    def append_entry(self, entry: LogEntry) -> None: ...
+
+    def append_feedback(self, feedback: Feedback) -> None: ...
+
+    def entries_between(self, first: date, last: date) -> list[LogEntry]: ...
+
+    def feedback_between(self, first: date, last: date) -> list[Feedback]: ...
+
+
+MessageHandler = Callable[[str, bytes], None]
+
+
+class Transport(Protocol):
+    def publish(
+        self, topic: str, payload: bytes, *, retain: bool = False, expiry: int | None = None
+    ) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""

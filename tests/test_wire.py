@@ -1,0 +1,137 @@
+"""The MQTT contract's codec: round trips, hostile input, and the documented examples."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core import wire
+from core.desk import StaffActed
+from core.model import Feedback, Kind, Request, Status
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "mqtt-api.md"
+T0 = datetime(2026, 11, 24, 9, 0, 0, 123000, tzinfo=timezone.utc)
+
+ids = st.from_regex(r"[A-Za-z0-9_-]{1,64}", fullmatch=True)
+texts = st.text(min_size=1, max_size=60)
+moments = st.datetimes(
+    min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(timezone.utc)
+).map(lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rid=ids, kiosk=ids, kind=st.sampled_from(Kind), status=st.sampled_from(Status),
+    seq=st.integers(1, 2**31), created=moments, claimed=st.none() | moments,
+    by=st.none() | texts, details=st.dictionaries(st.text(max_size=10), st.text(max_size=80), max_size=4),
+)
+def test_any_request_state_survives_a_round_trip(rid, kiosk, kind, status, seq, created, claimed, by, details) -> None:  # type: ignore[no-untyped-def]
+    request = Request(rid, kind, "H-001", kiosk, created, status, seq, details, by, claimed, None, None)
+    assert wire.decode_request(wire.encode_request(request)) == request
+
+
+@settings(max_examples=100, deadline=None)
+@given(rid=ids, action=st.sampled_from(["claim", "release", "resolve"]), staff=texts, aid=ids, outcome=st.none() | texts)
+def test_any_staff_action_survives_a_round_trip(rid, action, staff, aid, outcome) -> None:  # type: ignore[no-untyped-def]
+    message = StaffActed(rid, action, staff, aid, outcome)
+    assert wire.decode_action(rid, wire.encode_action(message)) == message
+
+
+def test_feedback_survives_a_round_trip_with_chinese_text() -> None:
+    feedback = Feedback("f1", "kiosk-1", 2, T0, ("waiting",), "等太久了 — te lang gewacht")
+    assert wire.decode_feedback(wire.encode_feedback(feedback)) == feedback
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_random_bytes_never_raise_anything_but_wire_error(payload: bytes) -> None:
+    for decode in (wire.decode_request, wire.decode_feedback, lambda p: wire.decode_action("r1", p)):
+        try:
+            decode(payload)
+        except wire.WireError:
+            pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4)))
+def test_any_json_with_the_right_version_is_decoded_or_refused_cleanly(value: object) -> None:
+    body = {"v": 1, **value} if isinstance(value, dict) else value
+    payload = json.dumps(body).encode()
+    for decode in (wire.decode_request, wire.decode_feedback, lambda p: wire.decode_action("r1", p)):
+        try:
+            decode(payload)
+        except wire.WireError:
+            pass
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b"{not json", "not JSON"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b"[1,2]", "JSON object"),
+        (b'{"v": 2, "action": "claim"}', "unsupported version"),
+        (b'{"action": "claim"}', "unsupported version"),
+        (b'{"v": 1, "action": "steal", "staff": "x", "action_id": "a"}', "action"),
+        (b'{"v": 1, "action": "claim", "staff": 7, "action_id": "a"}', "staff"),
+        (b'{"v": 1, "action": "claim", "staff": "x", "action_id": "a/#"}', "action_id"),
+        (b"{" + b" " * (wire.MAX_PAYLOAD + 1) + b"}", "byte limit"),
+    ],
+)
+def test_bad_actions_are_refused_with_a_reason(payload: bytes, reason: str) -> None:
+    with pytest.raises(wire.WireError, match=reason):
+        wire.decode_action("r1", payload)
+
+
+def test_topics_with_wildcards_or_foreign_stores_are_refused() -> None:
+    for topic in ("store/other/requests/k/r/action", "store/s/requests/k/r+/action",
+                  "store/s/requests/k/r/extra/action", "store/s/unknown"):
+        with pytest.raises(wire.WireError):
+            wire.parse_topic("s", topic)
+    assert wire.parse_topic("s", "store/s/requests/k1/r1/action") == ("action", {"kiosk": "k1", "request_id": "r1"})
+
+
+def documented_commands() -> list[list[str]]:
+    """Every mosquitto_pub example in the API document, as argument lists."""
+    text = DOC.read_text(encoding="utf-8")
+    blocks = re.findall(r"```(?:sh|bash)\n(.*?)```", text, flags=re.S)
+    commands = []
+    for block in blocks:
+        joined = block.replace("\\\n", " ")
+        for line in joined.splitlines():
+            if line.strip().startswith("mosquitto_pub"):
+                commands.append(shlex.split(line))
+    return commands
+
+
+def option(args: list[str], flag: str) -> str:
+    return args[args.index(flag) + 1]
+
+
+def test_every_documented_example_is_understood_by_the_real_codec() -> None:
+    commands = documented_commands()
+    assert len(commands) >= 4
+    seen = set()
+    for args in commands:
+        topic, payload = option(args, "-t"), option(args, "-m").encode()
+        kind, found = wire.parse_topic("demo-store", topic)
+        seen.add(kind)
+        if kind == "state":
+            assert wire.decode_request(payload).id == found["request_id"]
+            assert "-r" in args, "request states are retained"
+        elif kind == "action":
+            assert wire.decode_action(found["request_id"], payload).action in ("claim", "release", "resolve")
+        elif kind == "feedback":
+            assert wire.decode_feedback(payload).kiosk == found["device"]
+        elif kind == "devices":
+            body = json.loads(payload)
+            assert body["v"] == 1 and body["device"] == found["device"]
+    assert {"state", "action", "feedback", "devices"} <= seen
