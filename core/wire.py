@@ -76,10 +76,10 @@ def parse_topic(store: str, topic: str) -> tuple[str, dict[str, str]]:
 
 
 def iso(moment: datetime | None) -> str | None:
-    """UTC, second precision is not enough for wait figures: keep milliseconds."""
+    """UTC with microseconds: requests taken within one millisecond still keep their order."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def parse_time(value: Any, key: str, *, optional: bool = False) -> datetime | None:

@@ -1,0 +1,133 @@
+"""MQTT through paho-mqtt 2.x. The only module that imports paho.
+
+Callbacks run on paho's network thread and do nothing but hand the message
+to `deliver`, which the front supplies (Kivy's Clock, or the headless loop's
+queue): domain code never runs on paho's thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from shell.ports import TransportError
+
+log = logging.getLogger(__name__)
+
+QOS = 1
+
+
+class PahoTransport:
+    def __init__(
+        self,
+        url: str,
+        client_id: str,
+        *,
+        subscriptions: list[str],
+        deliver: Callable[[str, bytes], None],
+        presence: tuple[str, bytes, bytes] | None = None,
+        username: str = "",
+        password: str | None = None,
+        keepalive: int = 30,
+        on_connection: Callable[[bool], None] | None = None,
+    ) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
+            raise TransportError(f"broker url must be mqtt://host:port, got {url!r}")
+        self.host = parts.hostname
+        self.port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+        self.keepalive = keepalive
+        self.subscriptions = list(subscriptions)
+        self.deliver = deliver
+        self.presence = presence
+        self.on_connection = on_connection
+        self.connected = threading.Event()
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5
+        )
+        self.client.enable_logger(logging.getLogger("paho"))
+        if parts.scheme == "mqtts":
+            self.client.tls_set()
+        if username:
+            self.client.username_pw_set(username, password)
+        if presence is not None:
+            topic, _online, offline = presence
+            self.client.will_set(topic, offline, qos=QOS, retain=True)
+        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+
+    # -- lifecycle ------------------------------------------------------------
+
+    def start(self) -> None:
+        """Connect in the background; paho keeps reconnecting on its own."""
+        try:
+            self.client.connect_async(self.host, self.port, keepalive=self.keepalive)
+        except (OSError, ValueError) as exc:
+            raise TransportError(f"cannot connect to {self.host}:{self.port}: {exc}") from exc
+        self.client.loop_start()
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self.connected.wait(timeout)
+
+    def close(self) -> None:
+        if self.presence is not None and self.connected.is_set():
+            topic, _online, offline = self.presence
+            info = self.client.publish(topic, offline, qos=QOS, retain=True)
+            try:
+                info.wait_for_publish(timeout=2)
+            except (RuntimeError, ValueError):
+                pass
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    # -- publishing -----------------------------------------------------------
+
+    def publish(self, topic: str, payload: bytes, *, retain: bool = False, expiry: int | None = None) -> None:
+        properties = None
+        if expiry is not None:
+            properties = Properties(PacketTypes.PUBLISH)
+            properties.MessageExpiryInterval = expiry
+        try:
+            info = self.client.publish(topic, payload, qos=QOS, retain=retain, properties=properties)
+        except (ValueError, OSError) as exc:
+            raise TransportError(f"cannot publish to {topic}: {exc}") from exc
+        if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
+            raise TransportError(f"cannot publish to {topic}: {mqtt.error_string(info.rc)}")
+        # MQTT_ERR_NO_CONN: paho keeps QoS 1 messages queued in memory and
+        # sends them after reconnecting (ARCHITECTURE §7).
+
+    # -- paho callbacks (network thread) ---------------------------------------
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties):  # type: ignore[no-untyped-def]
+        if reason_code.is_failure:
+            log.error("broker %s:%s refused the connection: %s", self.host, self.port, reason_code)
+            return
+        log.info("connected to broker %s:%s", self.host, self.port)
+        # Subscriptions vanish with a clean session: renew them on every connect.
+        for topic in self.subscriptions:
+            client.subscribe(topic, qos=QOS)
+        if self.presence is not None:
+            topic, online, _offline = self.presence
+            client.publish(topic, online, qos=QOS, retain=True)
+        self.connected.set()
+        if self.on_connection:
+            self.on_connection(True)
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties):  # type: ignore[no-untyped-def]
+        self.connected.clear()
+        level = logging.INFO if not reason_code.is_failure else logging.WARNING
+        log.log(level, "disconnected from broker %s:%s: %s", self.host, self.port, reason_code)
+        if self.on_connection:
+            self.on_connection(False)
+
+    def _on_message(self, client, userdata, message):  # type: ignore[no-untyped-def]
+        self.deliver(message.topic, bytes(message.payload))

@@ -1,0 +1,137 @@
+"""The headless kiosk: the same service as the touchscreen, driven by lines.
+
+One command per line on stdin, one event per line on stdout, each starting
+with a keyword (docs in README "Headless kiosk"). For a service-desk terminal,
+scripted demos and load tests. Touches stdin/stdout and the kiosk service.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import threading
+from typing import TextIO
+
+from core.model import FACES, Kind, LocalError, Status
+from shell.kiosk_service import KioskService, TicketView
+from shell.loop import Loop
+
+HELP_TOPICS = ("question", "complaint", "other")
+USAGE = (
+    "commands: find <query> | return <receipt or -> <reason> | help <question|complaint|other> [note]"
+    " | feedback <1-4> [reasons,comma,separated or -] [comment] | cancel <ticket> | list | quit"
+)
+
+
+class HeadlessKiosk:
+    def __init__(self, service: KioskService, loop: Loop, out: TextIO = sys.stdout) -> None:
+        self.service = service
+        self.loop = loop
+        self.out = out
+        self._last_status: dict[str, tuple[str, str | None]] = {}
+        self._taking = False
+        service.listeners.append(self._status_changed)
+
+    def say(self, *words: str) -> None:
+        self.out.write(" ".join(words) + "\n")
+        self.out.flush()
+
+    # -- input ---------------------------------------------------------------
+
+    def read(self, stream: TextIO) -> None:
+        """Reader thread: hand every line to the loop; stop it at end of input."""
+        for line in stream:
+            self.loop.call_soon(self.handle, line)
+        self.loop.call_soon(self.loop.stop)
+
+    def start_reader(self, stream: TextIO) -> threading.Thread:
+        thread = threading.Thread(target=self.read, args=(stream,), name="stdin", daemon=True)
+        thread.start()
+        return thread
+
+    def handle(self, line: str) -> None:
+        words = line.strip().split(maxsplit=1)
+        if not words:
+            return
+        command, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
+        try:
+            if command == "quit":
+                self.loop.stop()
+            elif command == "find":
+                self._take(Kind.FIND, {"item": self._need(rest, "find needs what you are looking for")})
+            elif command == "return":
+                receipt, _, reason = rest.partition(" ")
+                self._need(reason.strip(), "return needs a receipt number (or -) and a reason")
+                self._take(Kind.RETURN, {"receipt": "" if receipt == "-" else receipt, "reason": reason})
+            elif command == "help":
+                topic, _, note = rest.partition(" ")
+                if topic not in HELP_TOPICS:
+                    raise ValueError(f"help needs a topic: {', '.join(HELP_TOPICS)}")
+                self._take(Kind.HELP, {"topic": topic, "note": note})
+            elif command == "feedback":
+                self._feedback(rest)
+            elif command == "cancel":
+                self._cancel(rest.strip())
+            elif command == "list":
+                for request in self.service.desk.open_requests():
+                    self._status_changed(self.service.view(request.id), force=True)
+            else:
+                raise ValueError(f"unknown command {command!r}; {USAGE}")
+        except (ValueError, LocalError) as exc:
+            self.say("error", str(exc))
+
+    @staticmethod
+    def _need(value: str, message: str) -> str:
+        if not value.strip():
+            raise ValueError(message)
+        return value.strip()
+
+    def _take(self, kind: Kind, details: dict[str, str]) -> None:
+        self._taking = True  # the ticket line comes first, then status lines
+        try:
+            view = self.service.request_help(kind, details)
+        finally:
+            self._taking = False
+        self._last_status[view.request.id] = (view.request.status.value, None)
+        printed = "yes" if view.printed else "no"
+        words = ["ticket", view.request.ticket, f"id={view.request.id}", f"type={kind.value}",
+                 f"place={view.place_in_line}", f"printed={printed}"]
+        if view.print_error:
+            words.append(f"printer_error={shlex.quote(view.print_error)}")
+        self.say(*words)
+
+    def _feedback(self, rest: str) -> None:
+        words = rest.split(maxsplit=2)
+        if not words or not words[0].isdigit() or int(words[0]) not in FACES:
+            raise ValueError("feedback needs a rating from 1 (very unhappy) to 4 (very happy)")
+        reasons: tuple[str, ...] = ()
+        if len(words) > 1 and words[1] != "-":
+            reasons = tuple(r for r in words[1].split(",") if r)
+        comment = words[2] if len(words) > 2 else ""
+        feedback = self.service.give_feedback(int(words[0]), reasons, comment)
+        self.say("feedback", feedback.id, f"rating={feedback.rating}",
+                 f"face={shlex.quote(FACES[feedback.rating])}", "thanks")
+
+    def _cancel(self, ticket: str) -> None:
+        for request in self.service.desk.open_requests():
+            if request.ticket == ticket.upper():
+                self.service.cancel(request.id)
+                return
+        raise ValueError(f"no open request {ticket!r}")
+
+    # -- output --------------------------------------------------------------
+
+    def _status_changed(self, view: TicketView, force: bool = False) -> None:
+        if self._taking:
+            return
+        request = view.request
+        state = (request.status.value, request.claimed_by)
+        if not force and self._last_status.get(request.id) == state:
+            return
+        self._last_status[request.id] = state
+        words = ["status", request.ticket, request.status.value]
+        if request.claimed_by:
+            words.append(shlex.quote(request.claimed_by))
+        if request.status is Status.OPEN:
+            words.append(f"place={view.place_in_line}")
+        self.say(*words)

@@ -1,0 +1,146 @@
+"""`python run_kiosk.py`: read the config, wire the adapters, start a front.
+
+The only place where the kiosk's adapters meet: storage, printer, MQTT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from adapters.paho_transport import PahoTransport
+from adapters.tinydb_store import TinyDBEventLog
+from core import wire
+from core.desk import Desk
+from printer.serial_port import SerialPipe
+from printer.ticket_printer import EscposTicketPrinter
+from shell.config import ConfigError, KioskConfig, load_kiosk
+from shell.display import has_display
+from shell.kiosk_service import KioskService
+from shell.loop import Loop, SystemClock
+from shell.ports import StoreError
+
+log = logging.getLogger(__name__)
+
+NO_DISPLAY = """\
+No display found (DISPLAY and WAYLAND_DISPLAY are not set), so the touchscreen kiosk cannot open.
+Run it headless instead, with commands on stdin and events on stdout:
+    python run_kiosk.py --headless
+or on a virtual screen:
+    xvfb-run -a python run_kiosk.py"""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="run_kiosk.py", description="Store Assist entrance kiosk")
+    parser.add_argument("--config", type=Path, help="TOML config file (see config/kiosk.toml)")
+    parser.add_argument("--broker", help="broker URL, e.g. mqtt://127.0.0.1:1883")
+    parser.add_argument("--printer", help="printer port or pyserial URL (/dev/ttyUSB0, socket://host:9100)")
+    parser.add_argument("--data-dir", help="folder for the request and feedback logs")
+    parser.add_argument("--store", help="store id")
+    parser.add_argument("--device", help="this kiosk's device id")
+    parser.add_argument("--headless", action="store_true", help="text front on stdin/stdout")
+    parser.add_argument("--log-level", default="INFO")
+    return parser.parse_args(argv)
+
+
+def load_config(args: argparse.Namespace) -> KioskConfig:
+    return load_kiosk(
+        args.config,
+        broker_url=args.broker,
+        printer_port=args.printer,
+        storage_data_dir=args.data_dir,
+        store_id=args.store,
+        device_id=args.device,
+    )
+
+
+def build(config: KioskConfig, deliver_to: Callable[[Callable[..., object], str, bytes], None]) -> tuple[KioskService, PahoTransport]:
+    """The kiosk service and its transport; `deliver_to(fn, topic, payload)` hands
+    broker messages to the front's thread."""
+    tz = ZoneInfo(config.store.timezone)
+    event_log = TinyDBEventLog(Path(config.storage.data_dir))
+    clock = SystemClock()
+    # Two days back covers a request taken just before midnight.
+    today = clock.now().date()
+    entries = event_log.entries_since(today.fromordinal(today.toordinal() - 2))
+    desk = Desk.restore(config.device.id, tz, entries)
+    printer = None
+    if config.printer.port:
+        pipe = SerialPipe(
+            config.printer.port,
+            baudrate=config.printer.baudrate,
+            write_timeout=config.printer.write_timeout,
+        )
+        printer = EscposTicketPrinter(pipe, store_name=config.store.name, tz=tz, profile=config.printer.profile)
+    holder: dict[str, KioskService] = {}
+    transport = PahoTransport(
+        config.broker.url,
+        client_id=config.device.id,
+        subscriptions=[wire.my_actions(config.store.id, config.device.id)],
+        deliver=lambda topic, payload: deliver_to(holder["service"].on_message, topic, payload),
+        presence=(
+            wire.presence_topic(config.store.id, config.device.id),
+            wire.encode_presence(config.device.id, "kiosk", True),
+            wire.encode_presence(config.device.id, "kiosk", False),
+        ),
+        username=config.broker.username,
+        password=config.broker.password,
+        keepalive=config.broker.keepalive,
+    )
+    service = KioskService(
+        desk=desk,
+        store_id=config.store.id,
+        transport=transport,
+        printer=printer,
+        event_log=event_log,
+        clock=clock,
+    )
+    holder["service"] = service
+    return service, transport
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_config(args)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    if not args.headless and not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
+    try:
+        if args.headless:
+            return run_headless(config)
+        from kiosk.app import run_app  # Kivy is imported only when a window is wanted
+
+        return run_app(config, build)
+    except StoreError as exc:
+        print(f"storage error: {exc}", file=sys.stderr)
+        return 1
+
+
+def run_headless(config: KioskConfig) -> int:
+    from kiosk.headless import HeadlessKiosk
+
+    loop = Loop()
+    service, transport = build(config, lambda fn, topic, payload: loop.call_soon(fn, topic, payload))
+    front = HeadlessKiosk(service, loop)
+    transport.on_connection = lambda up: loop.call_soon(front.say, "connection", "up" if up else "down")
+    transport.start()
+    front.say("ready", config.device.id, f"store={config.store.id}", f"broker={config.broker.url}")
+    front.start_reader(sys.stdin)
+    try:
+        loop.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        transport.close()
+        service.event_log.close()  # type: ignore[attr-defined]
+    return 0

@@ -1,0 +1,114 @@
+"""`python run_pager.py`: read the config, wire MQTT, start a front.
+
+`--console` for the terminal front; otherwise the Kivy pager window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from adapters.paho_transport import PahoTransport
+from core import wire
+from core.board import Board
+from shell.config import ConfigError, PagerConfig, load_pager
+from shell.display import has_display
+from shell.loop import Loop, SystemClock
+from shell.pager_service import PagerService
+
+log = logging.getLogger(__name__)
+
+NO_DISPLAY = """\
+No display found (DISPLAY and WAYLAND_DISPLAY are not set), so the pager window cannot open.
+Run the terminal pager instead:
+    python run_pager.py --console --staff YOUR_NAME"""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="run_pager.py", description="Store Assist staff pager")
+    parser.add_argument("--config", type=Path, help="TOML config file (see config/pager.toml)")
+    parser.add_argument("--broker", help="broker URL, e.g. mqtt://127.0.0.1:1883")
+    parser.add_argument("--store", help="store id")
+    parser.add_argument("--device", help="this pager's device id")
+    parser.add_argument("--staff", help="sign in as this staff member")
+    parser.add_argument("--role", choices=("floor", "returns", "manager"))
+    parser.add_argument("--console", action="store_true", help="terminal front on stdin/stdout")
+    parser.add_argument("--log-level", default="WARNING")
+    return parser.parse_args(argv)
+
+
+def build(
+    config: PagerConfig, staff: str, deliver_to: Callable[[Callable[..., object], str, bytes], None]
+) -> tuple[PagerService, PahoTransport]:
+    board = Board(staff)
+    holder: dict[str, PagerService] = {}
+    transport = PahoTransport(
+        config.broker.url,
+        client_id=config.device.id,
+        subscriptions=[wire.all_states(config.store.id)],
+        deliver=lambda topic, payload: deliver_to(holder["service"].on_message, topic, payload),
+        presence=(
+            wire.presence_topic(config.store.id, config.device.id),
+            wire.encode_presence(config.device.id, "pager", True),
+            wire.encode_presence(config.device.id, "pager", False),
+        ),
+        username=config.broker.username,
+        password=config.broker.password,
+        keepalive=config.broker.keepalive,
+    )
+    service = PagerService(board=board, store_id=config.store.id, transport=transport, clock=SystemClock())
+    holder["service"] = service
+    return service, transport
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_pager(
+            args.config,
+            broker_url=args.broker,
+            store_id=args.store,
+            device_id=args.device,
+            staff_name=args.staff,
+            staff_role=args.role,
+        )
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    if args.console:
+        if not config.staff.name.strip():
+            print("config error: staff.name: sign in with --staff NAME", file=sys.stderr)
+            return 2
+        return run_console(config)
+    if not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
+    from staff_pager.app import run_app
+
+    return run_app(config, build)
+
+
+def run_console(config: PagerConfig) -> int:
+    from staff_pager.console import ConsolePager
+
+    loop = Loop()
+    service, transport = build(config, config.staff.name, lambda fn, t, p: loop.call_soon(fn, t, p))
+    front = ConsolePager(service, loop)
+    transport.on_connection = lambda up: loop.call_soon(front.say, "connection", "up" if up else "down")
+    transport.start()
+    front.say("ready", shlex.quote(service.board.staff), f"store={config.store.id}", f"role={config.staff.role}")
+    front.start_reader(sys.stdin)
+    try:
+        loop.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        transport.close()
+    return 0
+

@@ -1,0 +1,76 @@
+"""Driving the text fronts (headless kiosk, console pager) as real processes.
+
+Touches subprocesses and pipes. Lines are read by a thread into a queue so a
+test can wait for a line with a timeout instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import queue
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class LineProcess:
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, *args], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, encoding="utf-8", bufsize=1,
+        )
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.seen: list[str] = []
+        self.stderr: list[str] = []
+        threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines), daemon=True).start()
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    @staticmethod
+    def _pump(stream, lines) -> None:  # type: ignore[no-untyped-def]
+        for line in stream:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    def _drain(self) -> None:
+        for line in self.proc.stderr:  # type: ignore[union-attr]
+            self.stderr.append(line)
+
+    def send(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def expect(self, prefix: str, timeout: float = 15.0) -> str:
+        """The next line starting with `prefix`; other lines are kept in `seen`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                line = self.lines.get(timeout=max(left, 0.001))
+            except queue.Empty:
+                raise TimeoutError(
+                    f"no line starting {prefix!r} within {timeout}s; seen {self.seen[-10:]}; "
+                    f"stderr {''.join(self.stderr[-20:])}"
+                ) from None
+            if line is None:
+                raise EOFError(f"process ended before {prefix!r}; stderr {''.join(self.stderr[-20:])}")
+            self.seen.append(line)
+            if line.startswith(prefix):
+                return line
+
+    def close(self, timeout: float = 15.0) -> int:
+        if self.proc.poll() is None:
+            try:
+                self.send("quit")
+                self.proc.stdin.close()  # type: ignore[union-attr]
+            except (BrokenPipeError, ValueError):
+                pass
+            try:
+                return self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode

@@ -1,0 +1,85 @@
+"""Config files and flags: defaults, overrides, one clear message per mistake."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shell.config import ConfigError, KioskConfig, load_kiosk, load_pager
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_config_files_are_the_defaults() -> None:
+    assert load_kiosk(ROOT / "config" / "kiosk.toml") == KioskConfig()
+    assert load_pager(ROOT / "config" / "pager.toml").device.id == "pager-1"
+
+
+def test_flags_override_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[broker]\nurl = "mqtt://10.0.0.2:1883"\n[printer]\nport = "/dev/ttyUSB0"\n')
+    config = load_kiosk(path, broker_url="mqtt://127.0.0.1:1999", printer_port=None, store_id="s-7")
+    assert config.broker.url == "mqtt://127.0.0.1:1999"
+    assert config.printer.port == "/dev/ttyUSB0"
+    assert config.store.id == "s-7"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[printer]\nbaudrate = "fast"\n', "printer.baudrate: expected int, got str 'fast'"),
+        ("[printer]\nbaudrate = 1200\n", "printer.baudrate: expected one of 9600, 19200, 38400, 115200, got 1200"),
+        ('[broker]\nurl = "http://x"\n', "broker.url: expected mqtt://host:port"),
+        ('[store]\nid = "a/b"\n', "store.id: letters, digits"),
+        ('[store]\ntimezone = "Mars/Olympus"\n', "store.timezone: unknown time zone"),
+        ("[printer]\nspeed = 3\n", "printer.speed: unknown key"),
+        ("[printers]\n", "printers: unknown section"),
+        ("[kiosk]\nidle_timeout = 2\n", "kiosk.idle_timeout: must be at least 10"),
+        ("not toml ===", "not valid TOML"),
+    ],
+)
+def test_each_mistake_is_named_by_its_key(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        load_kiosk(write(tmp_path, text))
+
+
+def test_a_bad_config_stops_the_kiosk_with_one_message_and_starts_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path, "[printer]\nbaudrate = 1200\n")
+    data_dir = tmp_path / "data"
+    result = subprocess.run(
+        [sys.executable, "run_kiosk.py", "--headless", "--config", str(path), "--data-dir", str(data_dir)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "config error: printer.baudrate: expected one of 9600, 19200, 38400, 115200, got 1200"
+    ]
+    assert result.stdout == ""
+    assert not data_dir.exists()
+
+
+def test_the_kiosk_without_a_display_says_how_to_run_headless(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "run_kiosk.py", "--data-dir", str(tmp_path / "d")],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert "python run_kiosk.py --headless" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_console_pager_needs_a_name() -> None:
+    result = subprocess.run(
+        [sys.executable, "run_pager.py", "--console"], cwd=ROOT, capture_output=True, text=True,
+        timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2 and "--staff NAME" in result.stderr

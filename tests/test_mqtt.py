@@ -1,0 +1,234 @@
+"""Kiosk and pager services talking through a real Mosquitto with the paho adapter.
+
+Each service runs on its own `Loop` thread, as in the headless fronts; the
+tests wait on events with timeouts, never on sleeps.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from zoneinfo import ZoneInfo
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from adapters.paho_transport import PahoTransport
+from core import wire
+from core.board import Board, Notice
+from core.desk import Desk
+from core.model import Kind, Status
+from shell.kiosk_service import KioskService, TicketView
+from shell.loop import Loop, SystemClock
+from shell.pager_service import ActionRefused, PagerService
+from tests.memory_log import MemoryLog
+
+TIMEOUT = 10.0
+
+
+class Running:
+    """A service on its own loop thread, with its notices collected."""
+
+    def __init__(self, loop: Loop, transport: PahoTransport) -> None:
+        self.loop = loop
+        self.transport = transport
+        self.seen: list[object] = []
+        self.changed = threading.Condition()
+
+    def record(self, item: object) -> None:
+        with self.changed:
+            self.seen.append(item)
+            self.changed.notify_all()
+
+    def wait_for(self, test: Callable[[object], bool], timeout: float = TIMEOUT) -> object:
+        with self.changed:
+            found = self.changed.wait_for(lambda: next((s for s in self.seen if test(s)), None), timeout)
+        if not found:
+            raise TimeoutError(f"nothing matched within {timeout}s; seen {self.seen!r}")
+        return next(s for s in self.seen if test(s))
+
+    def call(self, fn: Callable[..., object], *args: object) -> object:
+        """Run fn on the service's thread and return its result."""
+        done = threading.Event()
+        box: dict[str, object] = {}
+
+        def run() -> None:
+            try:
+                box["value"] = fn(*args)
+            except Exception as exc:  # handed back to the test thread
+                box["error"] = exc
+            done.set()
+
+        self.loop.call_soon(run)
+        assert done.wait(TIMEOUT)
+        if "error" in box:
+            raise box["error"]  # type: ignore[misc]
+        return box.get("value")
+
+
+@contextmanager
+def running(service_factory: Callable[[Loop], tuple[object, PahoTransport]]) -> Iterator[tuple[object, Running]]:
+    loop = Loop()
+    service, transport = service_factory(loop)
+    runner = Running(loop, transport)
+    service.listeners.append(runner.record)  # type: ignore[attr-defined]
+    thread = threading.Thread(target=loop.run, daemon=True)
+    thread.start()
+    transport.start()
+    assert transport.wait_connected(TIMEOUT)
+    try:
+        yield service, runner
+    finally:
+        transport.close()
+        loop.stop()
+        thread.join(TIMEOUT)
+
+
+def kiosk(broker, store: str, kiosk_id: str = "kiosk-1", log: MemoryLog | None = None):  # type: ignore[no-untyped-def]
+    def factory(loop: Loop) -> tuple[KioskService, PahoTransport]:
+        holder: dict[str, KioskService] = {}
+        transport = PahoTransport(
+            broker.url, f"{store}-{kiosk_id}", subscriptions=[wire.my_actions(store, kiosk_id)],
+            deliver=lambda t, p: loop.call_soon(holder["s"].on_message, t, p),
+            presence=(wire.presence_topic(store, kiosk_id), wire.encode_presence(kiosk_id, "kiosk", True),
+                      wire.encode_presence(kiosk_id, "kiosk", False)),
+        )
+        service = KioskService(desk=Desk(kiosk_id, ZoneInfo("Europe/Amsterdam")), store_id=store,
+                               transport=transport, printer=None, event_log=log or MemoryLog(), clock=SystemClock())
+        holder["s"] = service
+        return service, transport
+
+    return running(factory)
+
+
+def pager(broker, store: str, staff: str):  # type: ignore[no-untyped-def]
+    def factory(loop: Loop) -> tuple[PagerService, PahoTransport]:
+        holder: dict[str, PagerService] = {}
+        transport = PahoTransport(
+            broker.url, f"{store}-pager-{staff}-{uuid.uuid4().hex[:6]}", subscriptions=[wire.all_states(store)],
+            deliver=lambda t, p: loop.call_soon(holder["s"].on_message, t, p),
+        )
+        service = PagerService(board=Board(staff), store_id=store, transport=transport, clock=SystemClock())
+        holder["s"] = service
+        return service, transport
+
+    return running(factory)
+
+
+def new_store() -> str:
+    return f"s{uuid.uuid4().hex[:8]}"
+
+
+def is_notice(kind: str, ticket: str) -> Callable[[object], bool]:
+    return lambda n: isinstance(n, Notice) and n.kind == kind and n.request.ticket == ticket
+
+
+def is_view(status: Status, ticket: str) -> Callable[[object], bool]:
+    return lambda v: isinstance(v, TicketView) and v.request.status is status and v.request.ticket == ticket
+
+
+def test_a_request_reaches_a_pager_and_its_claim_comes_back_to_the_kiosk(broker) -> None:  # type: ignore[no-untyped-def]
+    store, log = new_store(), MemoryLog()
+    with kiosk(broker, store, log=log) as (k, kr), pager(broker, store, "Anna") as (p, pr):
+        view = kr.call(k.request_help, Kind.HELP, {"topic": "question"})
+        assert view.request.ticket == "H-001"
+        pr.wait_for(is_notice("new", "H-001"))
+        pr.call(p.act, "claim", "H-001")
+        pr.wait_for(is_notice("claimed", "H-001"))
+        claimed = kr.wait_for(is_view(Status.CLAIMED, "H-001"))
+        assert claimed.request.claimed_by == "Anna"
+        pr.call(p.act, "resolve", "H-001", "found the paint")
+        kr.wait_for(is_view(Status.RESOLVED, "H-001"))
+    assert [e.event for e in log.entries] == ["created", "claimed", "resolved"]
+    assert log.entries[-1].outcome == "found the paint"
+
+
+def test_a_pager_that_starts_late_sees_every_open_request(broker) -> None:  # type: ignore[no-untyped-def]
+    store = new_store()
+    with kiosk(broker, store) as (k, kr):
+        for kind in (Kind.FIND, Kind.RETURN, Kind.HELP):
+            kr.call(k.request_help, kind, {})
+        with pager(broker, store, "Late") as (p, pr):
+            for ticket in ("F-001", "R-001", "H-001"):
+                pr.wait_for(is_notice("new", ticket))
+            assert [r.ticket for r in pr.call(p.board.open_requests)] == ["F-001", "R-001", "H-001"]
+
+
+def test_two_pagers_claiming_at_once_get_one_winner_and_both_know_who(broker) -> None:  # type: ignore[no-untyped-def]
+    store = new_store()
+    with kiosk(broker, store) as (k, kr), pager(broker, store, "Anna") as (a, ar), pager(broker, store, "Bob") as (b, br):
+        kr.call(k.request_help, Kind.FIND, {"item": "blue paint"})
+        ar.wait_for(is_notice("new", "F-001"))
+        br.wait_for(is_notice("new", "F-001"))
+        # Both ask before either has seen the other's claim: each loop waits at
+        # the barrier, so no state message can slip in between.
+        barrier = threading.Barrier(2, timeout=TIMEOUT)
+
+        def claim_together(service: PagerService) -> None:
+            barrier.wait()
+            service.act("claim", "F-001")
+
+        ar.loop.call_soon(claim_together, a)
+        br.loop.call_soon(claim_together, b)
+        final = kr.wait_for(is_view(Status.CLAIMED, "F-001")).request.claimed_by
+        winner, loser = (ar, br) if final == "Anna" else (br, ar)
+        winner.wait_for(is_notice("claimed", "F-001"))
+        taken = loser.wait_for(is_notice("taken", "F-001"))
+        assert taken.by == final
+        assert k.rejected.get(f"F-001 already claimed by {final}") == 1
+
+
+def test_a_pager_cannot_claim_what_it_already_sees_taken(broker) -> None:  # type: ignore[no-untyped-def]
+    store = new_store()
+    with kiosk(broker, store) as (k, kr), pager(broker, store, "Anna") as (a, ar), pager(broker, store, "Bob") as (b, br):
+        kr.call(k.request_help, Kind.HELP, {})
+        br.wait_for(is_notice("new", "H-001"))
+        ar.wait_for(is_notice("new", "H-001"))
+        ar.call(a.act, "claim", "H-001")
+        br.wait_for(is_notice("changed", "H-001"))
+        with pytest.raises(ActionRefused, match="taken by Anna"):
+            br.call(b.act, "claim", "H-001")
+
+
+def test_junk_on_the_action_topic_is_counted_and_changes_nothing(broker) -> None:  # type: ignore[no-untyped-def]
+    store = new_store()
+    with kiosk(broker, store) as (k, kr):
+        view = kr.call(k.request_help, Kind.HELP, {})
+        topic = wire.action_topic(store, "kiosk-1", view.request.id)
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        client.connect("127.0.0.1", broker.port)
+        client.loop_start()
+        for junk in (b"{", b"\xff", b'{"v":9}', b"x" * 100_000, b'{"v":1,"action":"claim","staff":"","action_id":"z"}'):
+            client.publish(topic, junk, qos=1).wait_for_publish(TIMEOUT)
+        # A last, valid message: once it is through, every junk message before it was handled.
+        client.publish(topic, wire.encode_action(Board("Eve").ask("claim", view.request, "ok1")), qos=1)
+        kr.wait_for(is_view(Status.CLAIMED, "H-001"))
+        client.loop_stop()
+        client.disconnect()
+        assert sum(k.rejected.values()) == 5
+        assert kr.call(k.desk.request, view.request.id).claimed_by == "Eve"
+
+
+def test_presence_is_retained_and_the_last_will_says_offline(broker) -> None:  # type: ignore[no-untyped-def]
+    store = new_store()
+    got = threading.Event()
+    messages: list[bytes] = []
+    with kiosk(broker, store):
+        pass  # connected (online published), then closed cleanly (offline published)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+
+    def on_message(c, u, m):  # type: ignore[no-untyped-def]
+        messages.append(m.payload)
+        got.set()
+
+    client.on_message = on_message
+    client.connect("127.0.0.1", broker.port)
+    client.subscribe(wire.presence_topic(store, "kiosk-1"), qos=1)
+    client.loop_start()
+    assert got.wait(TIMEOUT)
+    client.loop_stop()
+    client.disconnect()
+    assert b'"online":false' in messages[0]
