@@ -14,15 +14,12 @@ it, instead of lying in a file that an export later cannot read.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from core.model import FACES, Feedback, Kind, LogEntry
-
-log = logging.getLogger(__name__)
 
 VERSION = 1
 
@@ -39,7 +36,7 @@ def to_iso_utc(moment: datetime) -> str:
     """`2026-11-24T09:15:02Z`: the instant in UTC; a naive datetime is refused."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment.isoformat()}: timestamps must be timezone-aware")
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
 def from_iso_utc(text: object, *, name: str = "timestamp") -> datetime:
@@ -52,7 +49,7 @@ def from_iso_utc(text: object, *, name: str = "timestamp") -> datetime:
         raise ValueError(f"{name}: not an ISO 8601 timestamp: {text!r}") from None
     if moment.tzinfo is None:
         raise ValueError(f"{name}: timestamp has no zone (expected a trailing Z): {text!r}")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 # --- field readers with messages that name the field -----------------------
@@ -93,7 +90,9 @@ def _details(value: object, what: str) -> dict[str, str]:
 
 def _check_event(event: object, what: str) -> str:
     if event not in _EVENT_RANK:
-        raise ValueError(f"{what} record: event: expected one of {', '.join(EVENTS)}, got {event!r}")
+        raise ValueError(
+            f"{what} record: event: expected one of {', '.join(EVENTS)}, got {event!r}"
+        )
     return str(event)
 
 

@@ -8,11 +8,12 @@ read in the log, and nothing else.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from core.desk import STAFF_ACTIONS, StaffActed
 from core.model import FACES, Feedback, Kind, Request, Status, valid_id
+from core.records import from_iso_utc, to_iso_utc
 
 VERSION = 1
 MAX_PAYLOAD = 16 * 1024  # a request state is ~400 bytes; anything this big is junk
@@ -76,24 +77,16 @@ def parse_topic(store: str, topic: str) -> tuple[str, dict[str, str]]:
 
 
 def iso(moment: datetime | None) -> str | None:
-    """UTC with microseconds: requests taken within one millisecond still keep their order."""
-    if moment is None:
-        return None
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return None if moment is None else to_iso_utc(moment)
 
 
 def parse_time(value: Any, key: str, *, optional: bool = False) -> datetime | None:
     if value is None and optional:
         return None
-    if not isinstance(value, str):
-        raise WireError(f"{key}: expected an ISO 8601 time, got {type(value).__name__}")
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise WireError(f"{key}: not an ISO 8601 time: {value[:40]!r}") from None
-    if moment.tzinfo is None:
-        raise WireError(f"{key}: time has no timezone")
-    return moment.astimezone(timezone.utc)
+        return from_iso_utc(value, name=key)
+    except ValueError as exc:
+        raise WireError(str(exc)[:120]) from None
 
 
 # -- encoding -----------------------------------------------------------------

@@ -1,0 +1,297 @@
+"""The event log on disk: TinyDB files, one per UTC day, written atomically.
+
+The only file that imports tinydb. It touches the data directory and nothing
+else; every TinyDB or OS error leaves it as `shell.ports.StoreError`.
+
+Layout of a data directory::
+
+    <data_dir>/.lock                      held (flock) by the one writer
+    <data_dir>/requests/2026-11-24.json   log entries whose `at` falls on that UTC day
+    <data_dir>/feedback/2026-11-24.json   feedback whose `given_at` falls on that day
+
+Why it is shaped like this (ARCHITECTURE §5, §7):
+
+- TinyDB rewrites the whole file on every insert, so a file per day keeps an
+  insert as cheap on day 1,000 as on day 1.
+- TinyDB's JSONStorage overwrites in place and then truncates, so a kill in
+  between leaves a broken file. `AtomicJSONStorage` writes a temp file in the
+  same folder, fsyncs it, renames it over the old one and fsyncs the folder:
+  after a crash a reader sees the old file or the new one, never half of one.
+- TinyDB is safe for neither threads nor processes. Inside the process a lock
+  serialises every write; across processes only ONE may write a data
+  directory, enforced by an exclusive flock on `<data_dir>/.lock` for as long
+  as the log is open. Readers (`readonly=True`, e.g. the managers' export)
+  take no lock at all: renames are atomic, so a reader never sees a torn file
+  and never keeps a kiosk from starting.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+
+from core.model import Feedback, LogEntry
+from core.records import entry_from_dict, entry_to_dict, feedback_from_dict, feedback_to_dict
+from shell.ports import StoreError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+REQUESTS = "requests"
+FEEDBACK = "feedback"
+_TABLE = {REQUESTS: "entries", FEEDBACK: "feedback"}
+_PARTITION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json$")
+_TEMP_SUFFIX = ".tmp"
+
+# Today's file for each kind plus yesterday's, for entries stamped just before
+# midnight that arrive just after it; older partitions are closed.
+_MAX_OPEN_PARTITIONS = 4
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in `folder` survive a power cut."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that never leaves a half-written file.
+
+    Each read parses the file afresh: the files are one day long, and a
+    reader in another process must see the writer's latest rename.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None  # a day nothing happened yet; TinyDB starts it empty
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            # Never treat a broken file as empty: the next write would replace
+            # a day of records with one.
+            raise StoreError(f"{self.path} is not a valid log file: {exc}") from exc
+        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+            raise StoreError(f"{self.path} is not a valid log file: expected an object of tables")
+        return data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        if self.readonly:
+            raise StoreError(f"{self.path}: log opened read-only")
+        # ASCII-only JSON: Chinese is stored as \u escapes, and even a lone
+        # surrogate from odd input is stored instead of failing to encode.
+        payload = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        folder = self.path.parent
+        temp = folder / f".{self.path.name}.{secrets.token_hex(6)}{_TEMP_SUFFIX}"
+        # O_EXCL: the name is ours alone; 0o666 lets the umask decide, as for any new file.
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        _fsync_dir(folder)
+
+
+class TinyDBEventLog:
+    """The `EventLog` port on TinyDB files partitioned by UTC day.
+
+    Only one process may open a data directory for writing at a time; a
+    second one gets StoreError("data dir X is in use by another process").
+    `readonly=True` never writes, never locks and never creates anything.
+    """
+
+    def __init__(self, data_dir: str | os.PathLike[str], *, readonly: bool = False) -> None:
+        self.data_dir = Path(data_dir)
+        self.readonly = readonly
+        self._write_lock = threading.Lock()
+        self._open: OrderedDict[Path, TinyDB] = OrderedDict()
+        self._lock_fd: int | None = None
+        self._closed = False
+        if readonly:
+            if not self.data_dir.is_dir():
+                raise StoreError(f"data dir {self.data_dir} does not exist")
+            return
+        try:
+            for kind in (REQUESTS, FEEDBACK):
+                (self.data_dir / kind).mkdir(parents=True, exist_ok=True)
+            self._lock_fd = os.open(self.data_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise StoreError(f"cannot open data dir {self.data_dir}: {exc}") from exc
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+            raise StoreError(f"data dir {self.data_dir} is in use by another process") from exc
+        try:
+            self._remove_leftover_temp_files()
+            _fsync_dir(self.data_dir)
+        except OSError as exc:
+            self.close()
+            raise StoreError(f"cannot open data dir {self.data_dir}: {exc}") from exc
+
+    # --- lifecycle ----------------------------------------------------------
+
+    def close(self) -> None:
+        """Close open partitions and give up the writer's lock. Idempotent."""
+        with self._write_lock:
+            if self._closed:
+                return
+            self._closed = True
+            while self._open:
+                _, db = self._open.popitem(last=False)
+                db.close()
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)  # closing the descriptor releases the flock
+                self._lock_fd = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _remove_leftover_temp_files(self) -> None:
+        # Only the lock holder may do this: a temp file is a write in progress
+        # for whoever holds the lock, and a crash's leftover for nobody else.
+        for kind in (REQUESTS, FEEDBACK):
+            for leftover in (self.data_dir / kind).glob(f".*{_TEMP_SUFFIX}"):
+                log.warning("removing %s, left by a write that never finished", leftover)
+                leftover.unlink(missing_ok=True)
+
+    # --- writing ------------------------------------------------------------
+
+    def append_entry(self, entry: LogEntry) -> None:
+        """Store one lifecycle step durably; it is on disk when this returns."""
+        self._append(REQUESTS, entry.at, entry_to_dict(entry))
+
+    def append_feedback(self, feedback: Feedback) -> None:
+        """Store one shopper's feedback durably; it is on disk when this returns."""
+        self._append(FEEDBACK, feedback.given_at, feedback_to_dict(feedback))
+
+    def _append(self, kind: str, moment: datetime, record: dict[str, Any]) -> None:
+        if self.readonly:
+            raise StoreError(f"data dir {self.data_dir} was opened read-only")
+        path = self._partition(kind, moment.astimezone(UTC).date())
+        with self._write_lock:
+            if self._closed:
+                raise StoreError(f"event log for {self.data_dir} is closed")
+            try:
+                self._db(path).table(_TABLE[kind]).insert(record)
+            except StoreError:
+                raise
+            except (OSError, ValueError) as exc:
+                raise StoreError(f"cannot write {path}: {exc}") from exc
+
+    def _db(self, path: Path) -> TinyDB:
+        """The cached writer for one partition (caller holds the write lock)."""
+        db = self._open.get(path)
+        if db is not None:
+            self._open.move_to_end(path)
+            return db
+        db = TinyDB(path, storage=AtomicJSONStorage)
+        self._open[path] = db
+        while len(self._open) > _MAX_OPEN_PARTITIONS:
+            _, oldest = self._open.popitem(last=False)
+            oldest.close()
+        return db
+
+    # --- reading ------------------------------------------------------------
+
+    def entries_between(self, first: date, last: date) -> list[LogEntry]:
+        """Log entries whose UTC day is in [first, last], oldest first."""
+        entries = list(self._read(REQUESTS, first, last, entry_from_dict))
+        entries.sort(key=lambda e: e.at)
+        return entries
+
+    def entries_since(self, first: date) -> list[LogEntry]:
+        """Log entries from `first` (UTC day) on, oldest first."""
+        return self.entries_between(first, date.max)
+
+    def feedback_between(self, first: date, last: date) -> list[Feedback]:
+        """Feedback whose UTC day is in [first, last], oldest first."""
+        feedback = list(self._read(FEEDBACK, first, last, feedback_from_dict))
+        feedback.sort(key=lambda f: f.given_at)
+        return feedback
+
+    def _read(
+        self, kind: str, first: date, last: date, parse: Callable[[object], T]
+    ) -> Iterator[T]:
+        if self._closed:
+            raise StoreError(f"event log for {self.data_dir} is closed")
+        # A fresh read-only TinyDB per file, not the writer's cached one:
+        # reading needs no lock, because every file on disk is whole.
+        for path in self._partitions(kind, first, last):
+            db = TinyDB(path, storage=AtomicJSONStorage, readonly=True)
+            try:
+                documents = db.table(_TABLE[kind]).all()
+            except StoreError:
+                raise
+            except (OSError, ValueError, AttributeError, TypeError) as exc:
+                raise StoreError(f"cannot read {path}: {exc}") from exc
+            finally:
+                db.close()
+            for document in documents:
+                try:
+                    yield parse(document)
+                except ValueError as exc:
+                    raise StoreError(f"{path}: record {document.doc_id}: {exc}") from exc
+
+    def _partitions(self, kind: str, first: date, last: date) -> list[Path]:
+        """Existing partition files in the range, by listing the folder once
+        rather than probing every day of a range that may span years."""
+        folder = self.data_dir / kind
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StoreError(f"cannot list {folder}: {exc}") from exc
+        found = []
+        for name in names:
+            match = _PARTITION_NAME.match(name)
+            if not match:
+                continue  # the lock, a writer's temp file, a file someone set aside
+            try:
+                day = date.fromisoformat(match.group(1))
+            except ValueError:
+                continue
+            if first <= day <= last:
+                found.append((day, folder / name))
+        return [path for _, path in sorted(found)]
+
+    def _partition(self, kind: str, day: date) -> Path:
+        return self.data_dir / kind / f"{day.isoformat()}.json"

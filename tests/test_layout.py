@@ -1,0 +1,72 @@
+"""The architecture, checked by reading imports: core ← shell ← adapters ← apps."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("core", "shell", "adapters", "printer", "kiosk", "staff_pager", "manager")
+
+# Each library is imported by exactly these files (tests aside).
+OWNERS = {
+    "paho": {"adapters/paho_transport.py"},
+    "tinydb": {"adapters/tinydb_store.py"},
+    "escpos": {"printer/ticket_layout.py"},
+    "serial": {"printer/serial_port.py"},
+}
+
+# What each layer may import from the project.
+ALLOWED = {
+    "core": {"core"},
+    "shell": {"core", "shell"},
+    "adapters": {"core", "shell", "adapters"},
+    "printer": {"core", "shell", "printer"},
+    "manager": {"core", "shell", "adapters", "manager"},
+    "kiosk": {"core", "shell", "adapters", "printer", "kiosk"},
+    "staff_pager": {"core", "shell", "adapters", "staff_pager"},
+}
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def sources() -> list[Path]:
+    return [p for package in PACKAGES for p in sorted((ROOT / package).glob("*.py"))]
+
+
+def test_the_core_imports_only_the_standard_library() -> None:
+    for path in (ROOT / "core").glob("*.py"):
+        outside = {name for name in imports(path) if name not in sys.stdlib_module_names and name != "core"}
+        assert not outside, f"{path.name} imports {outside}"
+        assert not imports(path) & {"time", "socket", "threading", "os", "io", "logging"}, path.name
+
+
+def test_each_library_is_imported_by_its_adapter_only() -> None:
+    for path in sources():
+        rel = path.relative_to(ROOT).as_posix()
+        for library, owners in OWNERS.items():
+            if library in imports(path):
+                assert rel in owners, f"{rel} imports {library}; only {owners} may"
+
+
+def test_layers_import_only_what_is_below_them() -> None:
+    for path in sources():
+        layer = path.relative_to(ROOT).parts[0]
+        project = imports(path) & set(PACKAGES)
+        assert project <= ALLOWED[layer], f"{path.relative_to(ROOT)} imports {project - ALLOWED[layer]}"
+
+
+def test_no_source_file_is_over_400_lines() -> None:
+    for path in [*sources(), *ROOT.glob("*.py")]:
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        assert lines <= 400, f"{path.relative_to(ROOT)} has {lines} lines"

@@ -1,0 +1,272 @@
+"""Stored record format and the request-log fold. Pure: no files, no clock."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.model import Feedback, Kind, LogEntry
+from core.records import (
+    EVENTS,
+    entry_from_dict,
+    entry_to_dict,
+    feedback_from_dict,
+    feedback_to_dict,
+    from_iso_utc,
+    request_rows,
+    to_iso_utc,
+)
+
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+ODD_TEXT = [
+    "请帮我找一下洗发水",
+    "繁體中文：退貨",
+    "e\u0301\u0301 combining",
+    "\u202eright-to-left override",
+    "\u0000nul\u0007bell\x1b[2J",
+    "👩‍👩‍👧 family",
+    "lone \ud800 surrogate",
+    "",
+]
+
+
+def entry(event: str, seconds: float, rid: str = "r1", **kw: object) -> LogEntry:
+    values: dict[str, Any] = {
+        "request_id": rid,
+        "ticket": "F-001",
+        "kind": Kind.FIND,
+        "kiosk": "k1",
+    }
+    values.update(kw)
+    return LogEntry(event=event, at=T0 + timedelta(seconds=seconds), **values)
+
+
+def through_json(record: dict[str, Any]) -> object:
+    """The way the store keeps it: ASCII JSON text."""
+    return json.loads(json.dumps(record, ensure_ascii=True))
+
+
+# --- timestamps ----------------------------------------------------------------
+
+
+def test_timestamps_are_written_in_utc_with_a_z() -> None:
+    amsterdam = timezone(timedelta(hours=1))
+    assert to_iso_utc(datetime(2026, 11, 24, 10, 15, 2, tzinfo=amsterdam)) == "2026-11-24T09:15:02Z"
+    assert to_iso_utc(T0.replace(microsecond=250000)) == "2026-11-24T09:00:00.250000Z"
+
+
+def test_naive_timestamps_are_refused() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        to_iso_utc(datetime(2026, 11, 24, 9, 0))
+    with pytest.raises(ValueError, match="no zone"):
+        from_iso_utc("2026-11-24T09:00:00")
+
+
+def test_a_timestamp_with_an_offset_is_read_as_the_same_instant() -> None:
+    assert from_iso_utc("2026-11-24T10:00:00+01:00") == T0
+    assert from_iso_utc("2026-11-24T10:00:00+01:00").tzinfo == UTC
+
+
+# --- round trips ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ODD_TEXT)
+def test_log_entry_survives_a_round_trip_with_odd_text(text: str) -> None:
+    original = LogEntry(
+        request_id="r-1", ticket="H-007", kind=Kind.HELP, kiosk="door-1", event="resolved",
+        at=T0, staff=text or None, outcome=text, details={text: text, "note": text},
+    )  # fmt: skip
+    record = entry_to_dict(original)
+    assert record["v"] == 1 and record["at"] == "2026-11-24T09:00:00Z"
+    assert entry_from_dict(through_json(record)) == original
+
+
+@pytest.mark.parametrize("text", ODD_TEXT)
+def test_feedback_survives_a_round_trip_with_odd_text(text: str) -> None:
+    original = Feedback(
+        id="fb-1", kiosk="door-1", rating=1, given_at=T0, reasons=(text, "slow"), comment=text
+    )
+    record = feedback_to_dict(original)
+    assert record["v"] == 1 and record["given_at"] == "2026-11-24T09:00:00Z"
+    assert feedback_from_dict(through_json(record)) == original
+
+
+moments = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=8)), timezone(-timedelta(hours=5))]),
+)  # fmt: skip
+texts = st.text(max_size=30)
+any_text = st.text(st.characters(codec=None, exclude_categories=()), max_size=30)
+
+
+# No deadline: a loaded CI machine must not turn a slow example into a failure.
+@settings(deadline=None)
+@given(
+    kind=st.sampled_from(Kind), event=st.sampled_from(EVENTS), at=moments,
+    staff=st.none() | any_text, outcome=st.none() | texts,
+    details=st.dictionaries(texts, any_text, max_size=4), ticket=any_text,
+)  # fmt: skip
+def test_any_log_entry_round_trips(
+    kind: Kind, event: str, at: datetime, staff: str | None, outcome: str | None,
+    details: dict[str, str], ticket: str,
+) -> None:  # fmt: skip
+    original = LogEntry("r", ticket, kind, "k", event, at, staff, outcome, details)
+    assert entry_from_dict(through_json(entry_to_dict(original))) == original
+
+
+@settings(deadline=None)
+@given(
+    rating=st.integers(1, 4), at=moments,
+    reasons=st.lists(any_text, max_size=4).map(tuple), comment=any_text,
+)  # fmt: skip
+def test_any_feedback_round_trips(
+    rating: int, at: datetime, reasons: tuple[str, ...], comment: str
+) -> None:
+    original = Feedback("fb", "k", rating, at, reasons, comment)
+    assert feedback_from_dict(through_json(feedback_to_dict(original))) == original
+
+
+# --- malformed records --------------------------------------------------------
+
+
+GOOD_ENTRY = entry_to_dict(entry("created", 0))
+GOOD_FEEDBACK = feedback_to_dict(Feedback("fb", "k", 3, T0))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"v": 2}, "unsupported version"),
+        ({"v": None}, "unsupported version"),
+        ({"kind": "steal"}, "kind: expected one of"),
+        ({"event": "exploded"}, "event: expected one of"),
+        ({"at": "yesterday"}, "at: not an ISO 8601"),
+        ({"at": 1700000000}, "at: expected an ISO 8601 string"),
+        ({"request_id": None}, "request_id: expected a string"),
+        ({"staff": 7}, "staff: expected a string or null"),
+        ({"details": {"aisle": 7}}, "details: expected an object of strings"),
+    ],
+)
+def test_a_malformed_log_entry_is_refused_with_a_message_naming_the_field(
+    change: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        entry_from_dict({**GOOD_ENTRY, **change})
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ([1, 2], "expected an object, got list"),
+        ({**GOOD_FEEDBACK, "rating": 5}, "rating: expected one of"),
+        ({**GOOD_FEEDBACK, "rating": True}, "rating: expected one of"),
+        ({**GOOD_FEEDBACK, "reasons": "slow"}, "reasons: expected a list"),
+        ({**GOOD_FEEDBACK, "comment": None}, "comment: expected a string"),
+        ({k: v for k, v in GOOD_FEEDBACK.items() if k != "given_at"}, "given_at"),
+    ],
+)
+def test_malformed_feedback_is_refused_with_a_message_naming_the_field(
+    record: object, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        feedback_from_dict(record)
+
+
+def test_what_could_not_be_read_back_is_refused_before_it_is_stored() -> None:
+    with pytest.raises(ValueError, match="event"):
+        entry_to_dict(entry("teleported", 0))
+    with pytest.raises(ValueError, match="rating"):
+        feedback_to_dict(Feedback("fb", "k", 0, T0))
+    with pytest.raises(ValueError, match="naive"):
+        entry_to_dict(LogEntry("r", "F-001", Kind.FIND, "k", "created", datetime(2026, 1, 1)))
+
+
+# --- folding the request log into rows -----------------------------------------
+
+
+def life_of_one_request() -> list[LogEntry]:
+    return [
+        entry("created", 0, details={"item": "洗发水", "aisle": "7"}),
+        entry("claimed", 30, staff="Anna"),
+        entry("released", 60, staff="Anna"),
+        entry("claimed", 90, staff="Ben"),
+        entry("resolved", 300, staff="Ben", outcome="found it"),
+    ]
+
+
+def test_a_request_becomes_one_row_with_its_figures() -> None:
+    [row] = request_rows(life_of_one_request())
+    assert (row.request_id, row.ticket, row.kind, row.kiosk) == ("r1", "F-001", Kind.FIND, "k1")
+    assert row.details == {"item": "洗发水", "aisle": "7"}
+    assert row.created_at == T0
+    assert row.claimed_by == "Ben"  # the last one who claimed it
+    assert row.claimed_at == T0 + timedelta(seconds=30)  # help first on its way
+    assert row.released == 1
+    assert (row.resolved_by, row.outcome) == ("Ben", "found it")
+    assert row.resolved_at == T0 + timedelta(seconds=300)
+    assert row.cancelled_at is None
+    assert (row.seconds_to_claim, row.seconds_to_resolve) == (30.0, 300.0)
+
+
+def test_entries_out_of_order_fold_to_the_same_row() -> None:
+    expected = request_rows(life_of_one_request())
+    for seed in range(20):
+        shuffled = life_of_one_request()
+        random.Random(seed).shuffle(shuffled)
+        assert request_rows(shuffled) == expected
+
+
+def test_a_step_delivered_twice_counts_once() -> None:
+    entries = life_of_one_request()
+    [row] = request_rows(entries + [entries[2], entries[1]])
+    assert row.released == 1 and row.claimed_by == "Ben"
+
+
+def test_created_and_claimed_in_the_same_instant_keep_their_order() -> None:
+    [row] = request_rows([entry("claimed", 0, staff="Cai"), entry("created", 0)])
+    assert row.seconds_to_claim == 0.0 and row.claimed_by == "Cai"
+
+
+def test_rows_are_ordered_by_creation_whatever_order_entries_come_in() -> None:
+    entries = [
+        entry("created", 120, rid="late"),
+        entry("resolved", 10, rid="early", staff="Ben"),
+        entry("created", 0, rid="early"),
+        entry("created", 60, rid="middle"),
+    ]
+    assert [r.request_id for r in request_rows(entries)] == ["early", "middle", "late"]
+
+
+def test_a_request_created_before_the_range_gets_a_row_from_what_is_there() -> None:
+    rows = request_rows(
+        [
+            entry("resolved", 200, rid="old", staff="Ben", outcome="refunded", ticket="R-004",
+                  kind=Kind.RETURN),
+            entry("claimed", 100, rid="old", staff="Ben", ticket="R-004", kind=Kind.RETURN),
+            entry("created", 150, rid="new"),
+        ]
+    )  # fmt: skip
+    assert [r.request_id for r in rows] == ["old", "new"]  # placed by its earliest entry
+    old = rows[0]
+    assert (old.ticket, old.kind, old.created_at) == ("R-004", Kind.RETURN, None)
+    assert (old.claimed_by, old.resolved_by, old.outcome) == ("Ben", "Ben", "refunded")
+    assert old.seconds_to_claim is None and old.seconds_to_resolve is None
+
+
+def test_a_cancelled_request_has_no_resolve_time_but_keeps_its_outcome() -> None:
+    [row] = request_rows(
+        [entry("created", 0), entry("cancelled", 600, outcome="nobody could come")]
+    )
+    assert row.cancelled_at == T0 + timedelta(seconds=600)
+    assert (row.resolved_at, row.seconds_to_resolve, row.claimed_by) == (None, None, None)
+    assert row.outcome == "nobody could come"
+
+
+def test_no_entries_give_no_rows() -> None:
+    assert request_rows([]) == []
