@@ -54,7 +54,10 @@ def start_broker(port: int) -> subprocess.Popen[bytes]:
 def start_printer() -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "printer.virtual", "--out", str(VAR / "printer")],
-        stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stdin=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     first = proc.stdout.readline().split() if proc.stdout else []
     if len(first) != 2 or first[0] != "port":
@@ -77,8 +80,16 @@ def main(argv: list[str] | None = None) -> int:
     url = f"mqtt://127.0.0.1:{port}"
     broker = start_broker(port)
     printer, printer_port = start_printer()
-    kiosk = [sys.executable, "run_kiosk.py", "--broker", url, "--printer", printer_port,
-             "--data-dir", str(VAR / "kiosk")]
+    kiosk = [
+        sys.executable,
+        "run_kiosk.py",
+        "--broker",
+        url,
+        "--printer",
+        printer_port,
+        "--data-dir",
+        str(VAR / "kiosk"),
+    ]
     pager = [sys.executable, "run_pager.py", "--broker", url]
     print(f"broker {url}  printer {printer_port}  tickets in {VAR / 'printer'}", flush=True)
     children: list[subprocess.Popen[bytes]] = []
@@ -91,8 +102,11 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(["tmux", "kill-session", "-t", session], stderr=subprocess.DEVNULL)
             subprocess.run(["tmux", "new-session", "-d", "-s", session, "-c", str(ROOT), left], check=True)
             subprocess.run(["tmux", "split-window", "-h", "-t", session, "-c", str(ROOT), right], check=True)
-            print("Left: the kiosk (try: help question Where is the paint?).  "
-                  "Right: Anna's pager (try: claim H-001, resolve H-001 done).  Detach: Ctrl-b d", flush=True)
+            print(
+                "Left: the kiosk (try: help question Where is the paint?).  "
+                "Right: Anna's pager (try: claim H-001, resolve H-001 done).  Detach: Ctrl-b d",
+                flush=True,
+            )
             if sys.stdin.isatty():
                 subprocess.run(["tmux", "attach", "-t", session])
             else:

@@ -7,6 +7,7 @@ queue): domain code never runs on paho's thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -49,9 +50,7 @@ class PahoTransport:
         self.presence = presence
         self.on_connection = on_connection
         self.connected = threading.Event()
-        self.client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5
-        )
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
         self.client.enable_logger(logging.getLogger("paho"))
         if parts.scheme == "mqtts":
             self.client.tls_set()
@@ -82,10 +81,8 @@ class PahoTransport:
         if self.presence is not None and self.connected.is_set():
             topic, _online, offline = self.presence
             info = self.client.publish(topic, offline, qos=QOS, retain=True)
-            try:
+            with contextlib.suppress(RuntimeError, ValueError):
                 info.wait_for_publish(timeout=2)
-            except (RuntimeError, ValueError):
-                pass
         self.client.disconnect()
         self.client.loop_stop()
 

@@ -247,9 +247,7 @@ class TinyDBEventLog:
         feedback.sort(key=lambda f: f.given_at)
         return feedback
 
-    def _read(
-        self, kind: str, first: date, last: date, parse: Callable[[object], T]
-    ) -> Iterator[T]:
+    def _read(self, kind: str, first: date, last: date, parse: Callable[[object], T]) -> Iterator[T]:
         if self._closed:
             raise StoreError(f"event log for {self.data_dir} is closed")
         # A fresh read-only TinyDB per file, not the writer's cached one:

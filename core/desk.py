@@ -180,9 +180,7 @@ class Desk:
             return
         target = TRANSITIONS.get((request.status, action))
         if target is not None:
-            self._requests[request.id] = self._moved(
-                request, action, target, entry.staff, entry.at, entry.outcome
-            )
+            self._requests[request.id] = self._moved(request, action, target, entry.staff, entry.at, entry.outcome)
 
     # -- queries --------------------------------------------------------------
 
@@ -203,9 +201,7 @@ class Desk:
         ahead = [
             r
             for r in self._requests.values()
-            if r.kind is me.kind
-            and r.status is Status.OPEN
-            and (r.created_at, r.ticket) < (me.created_at, me.ticket)
+            if r.kind is me.kind and r.status is Status.OPEN and (r.created_at, r.ticket) < (me.created_at, me.ticket)
         ]
         return len(ahead) + 1
 
@@ -231,9 +227,7 @@ class Desk:
             raise LocalError(f"request {event.request_id} already taken")
         if not isinstance(event.kind, Kind):
             raise LocalError(f"unknown request type {event.kind!r}")
-        details = {
-            str(k)[:40]: clean_text(str(v), TEXT_MAX) for k, v in event.details.items() if v
-        }
+        details = {str(k)[:40]: clean_text(str(v), TEXT_MAX) for k, v in event.details.items() if v}
         key = (now.astimezone(self.tz).date(), event.kind)
         self._issued[key] = self._issued.get(key, 0) + 1
         request = Request(
@@ -312,9 +306,9 @@ class Desk:
         ]
         # A change of who is waiting moves everyone behind in that line.
         for other in self.open_requests():
-            if other.kind is moved.kind and other.id != moved.id:
-                if other.status is Status.OPEN and other.created_at > moved.created_at:
-                    effects.append(StatusChanged(other))
+            behind = other.status is Status.OPEN and other.created_at > moved.created_at
+            if other.kind is moved.kind and other.id != moved.id and behind:
+                effects.append(StatusChanged(other))
         return effects
 
     @staticmethod

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The three things a shopper can ask for at the kiosk."""
 
     FIND = "find"  # find an item
@@ -24,7 +24,7 @@ class Kind(str, Enum):
         return {"find": "F", "return": "R", "help": "H"}[self.value]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     OPEN = "open"
     CLAIMED = "claimed"
     RESOLVED = "resolved"

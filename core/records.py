@@ -81,18 +81,14 @@ def _opt_str(data: Mapping[str, Any], key: str, what: str) -> str | None:
 def _details(value: object, what: str) -> dict[str, str]:
     if value is None:
         return {}
-    if not isinstance(value, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise ValueError(f"{what} record: details: expected an object of strings, got {value!r}")
     return dict(value)
 
 
 def _check_event(event: object, what: str) -> str:
     if event not in _EVENT_RANK:
-        raise ValueError(
-            f"{what} record: event: expected one of {', '.join(EVENTS)}, got {event!r}"
-        )
+        raise ValueError(f"{what} record: event: expected one of {', '.join(EVENTS)}, got {event!r}")
     return str(event)
 
 
@@ -129,7 +125,7 @@ def entry_from_dict(data: object) -> LogEntry:
     record = _record(data, what)
     kind = record.get("kind")
     try:
-        parsed_kind = Kind(kind)
+        parsed_kind = Kind(str(kind))
     except ValueError:
         choices = ", ".join(k.value for k in Kind)
         raise ValueError(f"{what} record: kind: expected one of {choices}, got {kind!r}") from None

@@ -193,9 +193,7 @@ def decode_request(payload: bytes) -> Request:
     if not (valid_id(request_id) and valid_id(kiosk)):
         raise WireError("id and kiosk may hold only letters, digits, '-' and '_'")
     details = body.get("details", {})
-    if not isinstance(details, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in details.items()
-    ):
+    if not isinstance(details, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in details.items()):
         raise WireError("details: expected an object of texts")
     return Request(
         id=request_id,  # type: ignore[arg-type]

@@ -94,8 +94,14 @@ class HeadlessKiosk:
             self._taking = False
         self._last_status[view.request.id] = (view.request.status.value, None)
         printed = "yes" if view.printed else "no"
-        words = ["ticket", view.request.ticket, f"id={view.request.id}", f"type={kind.value}",
-                 f"place={view.place_in_line}", f"printed={printed}"]
+        words = [
+            "ticket",
+            view.request.ticket,
+            f"id={view.request.id}",
+            f"type={kind.value}",
+            f"place={view.place_in_line}",
+            f"printed={printed}",
+        ]
         if view.print_error:
             words.append(f"printer_error={shlex.quote(view.print_error)}")
         self.say(*words)
@@ -109,8 +115,13 @@ class HeadlessKiosk:
             reasons = tuple(r for r in words[1].split(",") if r)
         comment = words[2] if len(words) > 2 else ""
         feedback = self.service.give_feedback(int(words[0]), reasons, comment)
-        self.say("feedback", feedback.id, f"rating={feedback.rating}",
-                 f"face={shlex.quote(FACES[feedback.rating])}", "thanks")
+        self.say(
+            "feedback",
+            feedback.id,
+            f"rating={feedback.rating}",
+            f"face={shlex.quote(FACES[feedback.rating])}",
+            "thanks",
+        )
 
     def _cancel(self, ticket: str) -> None:
         for request in self.service.desk.open_requests():

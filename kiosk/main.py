@@ -12,12 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from printer.serial_port import SerialPipe
+from printer.ticket_printer import EscposTicketPrinter
+
 from adapters.paho_transport import PahoTransport
 from adapters.tinydb_store import TinyDBEventLog
 from core import wire
 from core.desk import Desk
-from printer.serial_port import SerialPipe
-from printer.ticket_printer import EscposTicketPrinter
 from shell.config import ConfigError, KioskConfig, load_kiosk
 from shell.display import has_display
 from shell.kiosk_service import KioskService
@@ -58,7 +59,9 @@ def load_config(args: argparse.Namespace) -> KioskConfig:
     )
 
 
-def build(config: KioskConfig, deliver_to: Callable[[Callable[..., object], str, bytes], None]) -> tuple[KioskService, PahoTransport]:
+def build(
+    config: KioskConfig, deliver_to: Callable[[Callable[..., object], str, bytes], None]
+) -> tuple[KioskService, PahoTransport]:
     """The kiosk service and its transport; `deliver_to(fn, topic, payload)` hands
     broker messages to the front's thread."""
     tz = ZoneInfo(config.store.timezone)
@@ -105,8 +108,9 @@ def build(config: KioskConfig, deliver_to: Callable[[Callable[..., object], str,
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         config = load_config(args)
     except ConfigError as exc:

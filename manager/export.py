@@ -115,9 +115,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
     return count
 
 
-def export_csv(
-    event_log: TinyDBEventLog, first: date, last: date, out: Path
-) -> list[tuple[Path, int]]:
+def export_csv(event_log: TinyDBEventLog, first: date, last: date, out: Path) -> list[tuple[Path, int]]:
     """Write both CSV files for [first, last]; return (path, rows) per file."""
     # Read everything before writing anything: a corrupt partition must not
     # leave one file written and the other missing.

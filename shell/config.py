@@ -106,9 +106,7 @@ def _section(cls: type, defaults: Any, raw: Any, name: str) -> Any:
         if expected is float and type(value) is int:
             value = float(value)
         if type(value) is not expected:
-            raise ConfigError(
-                f"{name}.{key}: expected {expected.__name__}, got {type(value).__name__} {value!r}"
-            )
+            raise ConfigError(f"{name}.{key}: expected {expected.__name__}, got {type(value).__name__} {value!r}")
         values[key] = value
     return replace(defaults, **values)
 
@@ -146,7 +144,7 @@ def _check_common(store: StoreSection, device: DeviceSection, broker: BrokerSect
     if url.scheme not in ("mqtt", "mqtts") or not url.hostname:
         raise ConfigError(f"broker.url: expected mqtt://host:port or mqtts://host:port, got {broker.url!r}")
     try:
-        url.port
+        _ = url.port  # urlsplit checks the port only when asked
     except ValueError:
         raise ConfigError(f"broker.url: bad port in {broker.url!r}") from None
 
@@ -155,8 +153,7 @@ def check_kiosk(config: KioskConfig) -> KioskConfig:
     _check_common(config.store, config.device, config.broker)
     if config.printer.baudrate not in BAUDRATES:
         raise ConfigError(
-            f"printer.baudrate: expected one of {', '.join(map(str, BAUDRATES))}, "
-            f"got {config.printer.baudrate!r}"
+            f"printer.baudrate: expected one of {', '.join(map(str, BAUDRATES))}, got {config.printer.baudrate!r}"
         )
     if config.printer.write_timeout <= 0:
         raise ConfigError("printer.write_timeout: must be more than 0 seconds")

@@ -10,35 +10,32 @@ from __future__ import annotations
 import logging
 import queue
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 log = logging.getLogger(__name__)
 
-_STOP = object()
-
-
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class Loop:
     def __init__(self) -> None:
-        self._calls: queue.Queue[object] = queue.Queue()
+        self._calls: queue.Queue[tuple[Callable[..., object], tuple[object, ...]] | None] = queue.Queue()
 
     def call_soon(self, fn: Callable[..., object], *args: object) -> None:
         self._calls.put((fn, args))
 
     def stop(self) -> None:
-        self._calls.put(_STOP)
+        self._calls.put(None)
 
     def run(self) -> None:
         """Run calls until `stop()`; an exception in one call is logged, not fatal."""
         while True:
             item = self._calls.get()
-            if item is _STOP:
+            if item is None:  # stop()
                 return
-            fn, args = item  # type: ignore[misc]
+            fn, args = item
             try:
                 fn(*args)
             except Exception:

@@ -45,9 +45,7 @@ MessageHandler = Callable[[str, bytes], None]
 
 
 class Transport(Protocol):
-    def publish(
-        self, topic: str, payload: bytes, *, retain: bool = False, expiry: int | None = None
-    ) -> None: ...
+    def publish(self, topic: str, payload: bytes, *, retain: bool = False, expiry: int | None = None) -> None: ...
 
     def close(self) -> None: ...
 

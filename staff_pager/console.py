@@ -72,8 +72,15 @@ class ConsolePager:
         for request in requests:
             holder = request.claimed_by or "-"
             waited = self.service.waiting_seconds(request)
-            self.say("request", request.ticket, request.kind.value, request.status.value,
-                     f"{waited}s", shlex.quote(holder), *describe(request))
+            self.say(
+                "request",
+                request.ticket,
+                request.kind.value,
+                request.status.value,
+                f"{waited}s",
+                shlex.quote(holder),
+                *describe(request),
+            )
         self.say("listed", str(len(requests)))
 
     def _notice(self, notice: Notice) -> None:

@@ -67,8 +67,9 @@ def build(
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         config = load_pager(
             args.config,
@@ -111,4 +112,3 @@ def run_console(config: PagerConfig) -> int:
     finally:
         transport.close()
     return 0
-

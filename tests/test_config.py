@@ -56,7 +56,11 @@ def test_a_bad_config_stops_the_kiosk_with_one_message_and_starts_nothing(tmp_pa
     data_dir = tmp_path / "data"
     result = subprocess.run(
         [sys.executable, "run_kiosk.py", "--headless", "--config", str(path), "--data-dir", str(data_dir)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
@@ -70,7 +74,12 @@ def test_the_kiosk_without_a_display_says_how_to_run_headless(tmp_path: Path) ->
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "run_kiosk.py", "--data-dir", str(tmp_path / "d")],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 2
     assert "python run_kiosk.py --headless" in result.stderr
@@ -79,7 +88,11 @@ def test_the_kiosk_without_a_display_says_how_to_run_headless(tmp_path: Path) ->
 
 def test_the_console_pager_needs_a_name() -> None:
     result = subprocess.run(
-        [sys.executable, "run_pager.py", "--console"], cwd=ROOT, capture_output=True, text=True,
-        timeout=60, stdin=subprocess.DEVNULL,
+        [sys.executable, "run_pager.py", "--console"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 2 and "--staff NAME" in result.stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +23,7 @@ from core.desk import (
 from core.model import Kind, LocalError, LogEntry, Status
 
 AMS = ZoneInfo("Europe/Amsterdam")
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 def at(seconds: float) -> datetime:
@@ -34,7 +34,9 @@ def take(desk: Desk, request_id: str, kind: Kind = Kind.HELP, when: float = 0, *
     return desk.handle(HelpRequested(request_id, kind, details), at(when))
 
 
-def act(desk: Desk, request_id: str, action: str, staff: str, action_id: str, when: float = 10, outcome: str | None = None) -> list:
+def act(
+    desk: Desk, request_id: str, action: str, staff: str, action_id: str, when: float = 10, outcome: str | None = None
+) -> list:
     return desk.handle(StaffActed(request_id, action, staff, action_id, outcome), at(when))
 
 
@@ -54,11 +56,13 @@ def test_a_request_is_stored_published_printed_and_shown_in_that_order() -> None
 
 def test_ticket_numbers_run_per_type_and_restart_each_local_day() -> None:
     desk = Desk("kiosk-1", AMS)
-    numbers = [only(take(desk, f"r{i}", kind, when=i), PrintTicket)[0].ticket.number
-               for i, kind in enumerate([Kind.FIND, Kind.RETURN, Kind.FIND, Kind.HELP])]
+    numbers = [
+        only(take(desk, f"r{i}", kind, when=i), PrintTicket)[0].ticket.number
+        for i, kind in enumerate([Kind.FIND, Kind.RETURN, Kind.FIND, Kind.HELP])
+    ]
     assert numbers == ["F-001", "R-001", "F-002", "H-001"]
     # 23:30 UTC on the 24th is already the 25th in Amsterdam.
-    late = datetime(2026, 11, 24, 23, 30, tzinfo=timezone.utc)
+    late = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
     effects = desk.handle(HelpRequested("r9", Kind.FIND, {}), late)
     assert only(effects, PrintTicket)[0].ticket.number == "F-001"
 

@@ -46,9 +46,7 @@ def data_dir(tmp_path: Path) -> Path:
         ]:  # fmt: skip
             log.append_entry(item)
         log.append_feedback(Feedback("fb-before", "door-1", 4, DAY_BEFORE))
-        log.append_feedback(
-            Feedback("fb1", "door-1", 1, T0, reasons=("slow", "rude"), comment="等了很久，店员很好")
-        )
+        log.append_feedback(Feedback("fb1", "door-1", 1, T0, reasons=("slow", "rude"), comment="等了很久，店员很好"))
         for n, text in enumerate(HOSTILE):
             at = T0 + timedelta(minutes=n + 1)
             log.append_feedback(Feedback(f"fb-h{n}", "door-1", 3, at, (text,), comment=text))
@@ -77,9 +75,7 @@ def export_one_day(data_dir: Path, out: Path) -> tuple[Path, Path]:
     return requests, feedback
 
 
-def test_the_export_writes_both_files_the_way_excel_opens_them(
-    data_dir: Path, tmp_path: Path
-) -> None:
+def test_the_export_writes_both_files_the_way_excel_opens_them(data_dir: Path, tmp_path: Path) -> None:
     for path in export_one_day(data_dir, tmp_path / "out"):
         raw = path.read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark
@@ -88,9 +84,7 @@ def test_the_export_writes_both_files_the_way_excel_opens_them(
     assert not list((tmp_path / "out").glob(".*"))  # no temp files left behind
 
 
-def test_the_request_log_has_claim_and_resolve_times_per_request(
-    data_dir: Path, tmp_path: Path
-) -> None:
+def test_the_request_log_has_claim_and_resolve_times_per_request(data_dir: Path, tmp_path: Path) -> None:
     requests, _ = export_one_day(data_dir, tmp_path / "out")
     r1, r2 = read_rows(requests)
     assert r1["request_id"] == "r1" and r1["kind"] == "find"
@@ -133,9 +127,7 @@ def test_chinese_feedback_and_faces_round_trip(data_dir: Path, tmp_path: Path) -
     }
 
 
-def test_cells_that_excel_would_run_as_formulas_get_a_leading_apostrophe(
-    data_dir: Path, tmp_path: Path
-) -> None:
+def test_cells_that_excel_would_run_as_formulas_get_a_leading_apostrophe(data_dir: Path, tmp_path: Path) -> None:
     _, feedback = export_one_day(data_dir, tmp_path / "out")
     rows = read_rows(feedback)[1:]
     assert [r["comment"] for r in rows] == ["'" + text for text in HOSTILE]
@@ -184,17 +176,13 @@ def test_a_bad_argument_is_named_and_nothing_is_written(
 
 def test_a_missing_data_dir_is_named_and_nothing_is_written(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    done = export(
-        "--data-dir", str(tmp_path / "nowhere"), "--from", "2026-11-24", "--out", str(out)
-    )
+    done = export("--data-dir", str(tmp_path / "nowhere"), "--from", "2026-11-24", "--out", str(out))
     assert done.returncode == 2
     assert f"--data-dir {tmp_path / 'nowhere'}: no such directory" in done.stderr
     assert not out.exists() and not (tmp_path / "nowhere").exists()
 
 
-def test_a_corrupt_day_fails_the_export_without_writing_half_of_it(
-    data_dir: Path, tmp_path: Path
-) -> None:
+def test_a_corrupt_day_fails_the_export_without_writing_half_of_it(data_dir: Path, tmp_path: Path) -> None:
     (data_dir / "feedback" / "2026-11-24.json").write_text('{"feedback": {"1": ')
     out = tmp_path / "out"
     done = export("--data-dir", str(data_dir), "--from", "2026-11-24", "--out", str(out))
@@ -203,8 +191,6 @@ def test_a_corrupt_day_fails_the_export_without_writing_half_of_it(
     assert not out.exists()
 
 
-def test_the_export_runs_beside_a_kiosk_that_holds_the_data_dir(
-    data_dir: Path, tmp_path: Path
-) -> None:
+def test_the_export_runs_beside_a_kiosk_that_holds_the_data_dir(data_dir: Path, tmp_path: Path) -> None:
     with TinyDBEventLog(data_dir):  # the kiosk's writer lock
         export_one_day(data_dir, tmp_path / "out")

@@ -17,22 +17,35 @@ def store() -> str:
 
 
 def kiosk(broker, store: str, data_dir: Path, *extra: str) -> LineProcess:  # type: ignore[no-untyped-def]
-    proc = LineProcess("run_kiosk.py", "--headless", "--broker", broker.url, "--store", store,
-                       "--data-dir", str(data_dir), *extra)
+    proc = LineProcess(
+        "run_kiosk.py", "--headless", "--broker", broker.url, "--store", store, "--data-dir", str(data_dir), *extra
+    )
     proc.expect("ready")
     proc.expect("connection up")
     return proc
 
 
 def pager(broker, store: str, name: str) -> LineProcess:  # type: ignore[no-untyped-def]
-    proc = LineProcess("run_pager.py", "--console", "--broker", broker.url, "--store", store,
-                       "--staff", name, "--device", f"pager-{name.lower()}")
+    proc = LineProcess(
+        "run_pager.py",
+        "--console",
+        "--broker",
+        broker.url,
+        "--store",
+        store,
+        "--staff",
+        name,
+        "--device",
+        f"pager-{name.lower()}",
+    )
     proc.expect("ready")
     proc.expect("connection up")
     return proc
 
 
-def test_a_request_typed_at_the_headless_kiosk_is_claimed_and_resolved_from_a_console_pager(broker, store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_request_typed_at_the_headless_kiosk_is_claimed_and_resolved_from_a_console_pager(
+    broker, store, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     k = kiosk(broker, store, tmp_path / "k")
     p = pager(broker, store, "Anna")
     try:
@@ -83,8 +96,11 @@ def test_bad_commands_get_a_clear_error_and_change_nothing(broker, store, tmp_pa
         ]:
             k.send(line)
             assert message in k.expect("error")
-        for line, message in [("claim", "needs a ticket"), ("claim Z-001", "no open request Z-001"),
-                              ("fly", "unknown command")]:
+        for line, message in [
+            ("claim", "needs a ticket"),
+            ("claim Z-001", "no open request Z-001"),
+            ("fly", "unknown command"),
+        ]:
             p.send(line)
             assert message in p.expect("error")
         k.send("list")

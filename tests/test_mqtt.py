@@ -91,13 +91,24 @@ def kiosk(broker, store: str, kiosk_id: str = "kiosk-1", log: MemoryLog | None =
     def factory(loop: Loop) -> tuple[KioskService, PahoTransport]:
         holder: dict[str, KioskService] = {}
         transport = PahoTransport(
-            broker.url, f"{store}-{kiosk_id}", subscriptions=[wire.my_actions(store, kiosk_id)],
+            broker.url,
+            f"{store}-{kiosk_id}",
+            subscriptions=[wire.my_actions(store, kiosk_id)],
             deliver=lambda t, p: loop.call_soon(holder["s"].on_message, t, p),
-            presence=(wire.presence_topic(store, kiosk_id), wire.encode_presence(kiosk_id, "kiosk", True),
-                      wire.encode_presence(kiosk_id, "kiosk", False)),
+            presence=(
+                wire.presence_topic(store, kiosk_id),
+                wire.encode_presence(kiosk_id, "kiosk", True),
+                wire.encode_presence(kiosk_id, "kiosk", False),
+            ),
         )
-        service = KioskService(desk=Desk(kiosk_id, ZoneInfo("Europe/Amsterdam")), store_id=store,
-                               transport=transport, printer=None, event_log=log or MemoryLog(), clock=SystemClock())
+        service = KioskService(
+            desk=Desk(kiosk_id, ZoneInfo("Europe/Amsterdam")),
+            store_id=store,
+            transport=transport,
+            printer=None,
+            event_log=log or MemoryLog(),
+            clock=SystemClock(),
+        )
         holder["s"] = service
         return service, transport
 
@@ -108,7 +119,9 @@ def pager(broker, store: str, staff: str):  # type: ignore[no-untyped-def]
     def factory(loop: Loop) -> tuple[PagerService, PahoTransport]:
         holder: dict[str, PagerService] = {}
         transport = PahoTransport(
-            broker.url, f"{store}-pager-{staff}-{uuid.uuid4().hex[:6]}", subscriptions=[wire.all_states(store)],
+            broker.url,
+            f"{store}-pager-{staff}-{uuid.uuid4().hex[:6]}",
+            subscriptions=[wire.all_states(store)],
             deliver=lambda t, p: loop.call_soon(holder["s"].on_message, t, p),
         )
         service = PagerService(board=Board(staff), store_id=store, transport=transport, clock=SystemClock())
@@ -159,7 +172,11 @@ def test_a_pager_that_starts_late_sees_every_open_request(broker) -> None:  # ty
 
 def test_two_pagers_claiming_at_once_get_one_winner_and_both_know_who(broker) -> None:  # type: ignore[no-untyped-def]
     store = new_store()
-    with kiosk(broker, store) as (k, kr), pager(broker, store, "Anna") as (a, ar), pager(broker, store, "Bob") as (b, br):
+    with (
+        kiosk(broker, store) as (k, kr),
+        pager(broker, store, "Anna") as (a, ar),
+        pager(broker, store, "Bob") as (b, br),
+    ):
         kr.call(k.request_help, Kind.FIND, {"item": "blue paint"})
         ar.wait_for(is_notice("new", "F-001"))
         br.wait_for(is_notice("new", "F-001"))
@@ -183,7 +200,11 @@ def test_two_pagers_claiming_at_once_get_one_winner_and_both_know_who(broker) ->
 
 def test_a_pager_cannot_claim_what_it_already_sees_taken(broker) -> None:  # type: ignore[no-untyped-def]
     store = new_store()
-    with kiosk(broker, store) as (k, kr), pager(broker, store, "Anna") as (a, ar), pager(broker, store, "Bob") as (b, br):
+    with (
+        kiosk(broker, store) as (k, kr),
+        pager(broker, store, "Anna") as (a, ar),
+        pager(broker, store, "Bob") as (b, br),
+    ):
         kr.call(k.request_help, Kind.HELP, {})
         br.wait_for(is_notice("new", "H-001"))
         ar.wait_for(is_notice("new", "H-001"))

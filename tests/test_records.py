@@ -89,9 +89,7 @@ def test_log_entry_survives_a_round_trip_with_odd_text(text: str) -> None:
 
 @pytest.mark.parametrize("text", ODD_TEXT)
 def test_feedback_survives_a_round_trip_with_odd_text(text: str) -> None:
-    original = Feedback(
-        id="fb-1", kiosk="door-1", rating=1, given_at=T0, reasons=(text, "slow"), comment=text
-    )
+    original = Feedback(id="fb-1", kiosk="door-1", rating=1, given_at=T0, reasons=(text, "slow"), comment=text)
     record = feedback_to_dict(original)
     assert record["v"] == 1 and record["given_at"] == "2026-11-24T09:00:00Z"
     assert feedback_from_dict(through_json(record)) == original
@@ -125,9 +123,7 @@ def test_any_log_entry_round_trips(
     rating=st.integers(1, 4), at=moments,
     reasons=st.lists(any_text, max_size=4).map(tuple), comment=any_text,
 )  # fmt: skip
-def test_any_feedback_round_trips(
-    rating: int, at: datetime, reasons: tuple[str, ...], comment: str
-) -> None:
+def test_any_feedback_round_trips(rating: int, at: datetime, reasons: tuple[str, ...], comment: str) -> None:
     original = Feedback("fb", "k", rating, at, reasons, comment)
     assert feedback_from_dict(through_json(feedback_to_dict(original))) == original
 
@@ -153,9 +149,7 @@ GOOD_FEEDBACK = feedback_to_dict(Feedback("fb", "k", 3, T0))
         ({"details": {"aisle": 7}}, "details: expected an object of strings"),
     ],
 )
-def test_a_malformed_log_entry_is_refused_with_a_message_naming_the_field(
-    change: dict[str, Any], message: str
-) -> None:
+def test_a_malformed_log_entry_is_refused_with_a_message_naming_the_field(change: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         entry_from_dict({**GOOD_ENTRY, **change})
 
@@ -171,9 +165,7 @@ def test_a_malformed_log_entry_is_refused_with_a_message_naming_the_field(
         ({k: v for k, v in GOOD_FEEDBACK.items() if k != "given_at"}, "given_at"),
     ],
 )
-def test_malformed_feedback_is_refused_with_a_message_naming_the_field(
-    record: object, message: str
-) -> None:
+def test_malformed_feedback_is_refused_with_a_message_naming_the_field(record: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         feedback_from_dict(record)
 
@@ -260,9 +252,7 @@ def test_a_request_created_before_the_range_gets_a_row_from_what_is_there() -> N
 
 
 def test_a_cancelled_request_has_no_resolve_time_but_keeps_its_outcome() -> None:
-    [row] = request_rows(
-        [entry("created", 0), entry("cancelled", 600, outcome="nobody could come")]
-    )
+    [row] = request_rows([entry("created", 0), entry("cancelled", 600, outcome="nobody could come")])
     assert row.cancelled_at == T0 + timedelta(seconds=600)
     assert (row.resolved_at, row.seconds_to_resolve, row.claimed_by) == (None, None, None)
     assert row.outcome == "nobody could come"

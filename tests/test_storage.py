@@ -197,9 +197,7 @@ def test_after_many_appends_every_file_is_whole_json_and_no_temp_file_remains(
     assert [p.name for p in tmp_path.rglob("*.tmp")] == []
     files = json_files(tmp_path)
     assert len(files) == 6  # 60 hours span three UTC days, for each kind
-    assert (
-        sum(len(json.loads(p.read_text())["entries"]) for p in files if "requests" in str(p)) == 60
-    )
+    assert sum(len(json.loads(p.read_text())["entries"]) for p in files if "requests" in str(p)) == 60
 
 
 def test_a_temp_file_left_by_a_crash_is_removed_on_open(tmp_path: Path) -> None:
@@ -215,9 +213,7 @@ def test_a_temp_file_left_by_a_crash_is_removed_on_open(tmp_path: Path) -> None:
         assert [e.request_id for e in log.entries_since(DAY)] == ["r1"]
 
 
-@pytest.mark.parametrize(
-    "damage", ['{"entries": {"1": {"v": 1, "request_id"', "", "\xff\xfe", "[1, 2]"]
-)
+@pytest.mark.parametrize("damage", ['{"entries": {"1": {"v": 1, "request_id"', "", "\xff\xfe", "[1, 2]"])
 def test_a_corrupt_file_gives_a_store_error_naming_it(tmp_path: Path, damage: str) -> None:
     with TinyDBEventLog(tmp_path) as log:
         log.append_entry(entry("r1"))
