@@ -12,13 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from printer.serial_port import SerialPipe
-from printer.ticket_printer import EscposTicketPrinter
-
 from adapters.paho_transport import PahoTransport
 from adapters.tinydb_store import TinyDBEventLog
 from core import wire
 from core.desk import Desk
+from printer.serial_port import SerialPipe
+from printer.ticket_printer import EscposTicketPrinter
 from shell.config import ConfigError, KioskConfig, load_kiosk
 from shell.display import has_display
 from shell.kiosk_service import KioskService

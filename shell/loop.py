@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 log = logging.getLogger(__name__)
 
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)

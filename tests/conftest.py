@@ -7,6 +7,19 @@ import os
 
 import pytest
 
+# Kivy reads its environment at first import. Behaviour tests run real widgets
+# on the mock GL backend with no display (pixels come from separate Xvfb
+# processes, see tests/xvfb.py), with no config or log files written.
+os.environ.update(
+    KIVY_NO_ARGS="1",
+    KIVY_LOG_MODE="PYTHON",
+    KIVY_NO_FILELOG="1",
+    KIVY_NO_CONFIG="1",
+    KIVY_GL_BACKEND="mock",
+)
+os.environ.pop("DISPLAY", None)
+os.environ.pop("WAYLAND_DISPLAY", None)
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

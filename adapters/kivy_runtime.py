@@ -1,0 +1,70 @@
+"""What both Kivy apps (kiosk and pager) need from Kivy before they build a screen.
+
+Importing this module sets Kivy's environment (no argv parsing, logs through
+Python's logging) *before* the first `import kivy`, registers a font with
+Chinese glyphs, and offers the hand-over from other threads (paho's network
+thread) to Kivy's main thread. Touches the environment, font files and Kivy.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+# Kivy reads these once, at its first import: set them before importing it.
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+
+from kivy.clock import Clock  # noqa: E402
+from kivy.core.text import LabelBase  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+# Kivy's default font (Roboto) has no Chinese glyphs: a zh screen would show
+# empty boxes. Debian's fonts-noto-cjk (installed by ./run) covers both scripts
+# and Latin; the others are fallbacks on machines laid out differently.
+CJK_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+CJK_BOLD = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"
+FONT_NAME = "StoreSans"
+
+
+def find_cjk_font() -> str | None:
+    for candidate in CJK_FONTS:
+        if Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def register_fonts() -> str:
+    """Register `StoreSans` (with Chinese glyphs) and return the name to use.
+
+    Falls back to Kivy's default font, with a warning, when no CJK font is
+    installed: Latin screens still work, Chinese ones would show boxes.
+    """
+    regular = find_cjk_font()
+    if regular is None:
+        log.warning("no CJK font found (apt-get install fonts-noto-cjk): Chinese text will not render")
+        return "Roboto"
+    bold = CJK_BOLD if Path(CJK_BOLD).is_file() else regular
+    LabelBase.register(FONT_NAME, fn_regular=regular, fn_bold=bold)
+    return FONT_NAME
+
+
+def deliver_on_main_thread(fn: Callable[..., object], topic: str, payload: bytes) -> None:
+    """Run `fn(topic, payload)` on Kivy's main thread at the next frame.
+
+    Called from paho's network thread; `Clock.schedule_once` is Kivy's one
+    thread-safe way in.
+    """
+    Clock.schedule_once(lambda _dt: fn(topic, payload), 0)
+
+
+def call_on_main_thread(fn: Callable[..., object], *args: object) -> None:
+    Clock.schedule_once(lambda _dt: fn(*args), 0)

@@ -1,0 +1,205 @@
+"""The touchscreen kiosk: binds the screens' events to the kiosk service.
+
+Touches Kivy and the kiosk service. Everything here runs on Kivy's main
+thread: broker messages arrive through `deliver_on_main_thread`, so the
+service (which is not thread-safe by design) is only ever called from here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from adapters import kivy_runtime  # sets Kivy's environment: first, before any kivy import
+from adapters.kivy_runtime import call_on_main_thread, deliver_on_main_thread
+
+# isort: split
+from kivy.app import App
+from kivy.clock import Clock, ClockEvent
+from kivy.core.window import Window
+from kivy.properties import StringProperty
+from kivy.uix.screenmanager import FadeTransition, ScreenManager
+
+from core.model import Kind
+from kiosk.screens import (
+    FeedbackScreen,
+    FindScreen,
+    FormScreen,
+    HelpScreen,
+    IdlePrompt,
+    KioskRoot,
+    KioskScreen,
+    ReturnScreen,
+    ThanksScreen,
+    TicketScreen,
+    WelcomeScreen,
+)
+from kiosk.wording import connection_words, greeting, ticket_words
+from shell.config import KioskConfig
+from shell.kiosk_service import KioskService, TicketView
+
+log = logging.getLogger(__name__)
+
+Build = Callable[[KioskConfig, Callable[..., None]], tuple[KioskService, Any]]
+
+THANKS_SECONDS = 6  # the thank-you screen returns to Welcome by itself
+
+
+class KioskApp(App):
+    font_name = StringProperty("Roboto")
+
+    def __init__(self, config: KioskConfig, build: Build, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.kiosk_config = config
+        self._build_service = build
+        self.tz = ZoneInfo(config.store.timezone)
+        self.service: KioskService | None = None
+        self.transport: Any = None
+        self.current_request: str | None = None
+        self._idle_event: ClockEvent | None = None
+        self._leave_event: ClockEvent | None = None
+        self.prompt: IdlePrompt | None = None
+        self.title = f"Store Assist — {config.store.name}"
+
+    # -- building ---------------------------------------------------------------
+
+    def build(self) -> KioskRoot:
+        self.font_name = kivy_runtime.register_fonts()
+        self.root_widget = root = KioskRoot()
+        self.screens: ScreenManager = root.ids.screens
+        self.screens.transition = FadeTransition(duration=0.15)
+        welcome = WelcomeScreen(name="welcome", store_name=self.kiosk_config.store.name)
+        welcome.bind(on_choose=lambda _s, what: self.go(what))
+        forms: dict[str, tuple[type[FormScreen], Kind]] = {
+            "find": (FindScreen, Kind.FIND),
+            "return": (ReturnScreen, Kind.RETURN),
+            "help": (HelpScreen, Kind.HELP),
+        }
+        screens: list[KioskScreen] = [welcome]
+        for name, (cls, kind) in forms.items():
+            form = cls(name=name)
+            form.bind(on_submit=lambda _s, details, kind=kind: self.take(kind, details))
+            form.bind(on_back=lambda _s: self.home())
+            screens.append(form)
+        ticket = TicketScreen(name="ticket")
+        ticket.bind(on_done=lambda _s: self.home(), on_cancel=lambda _s: self.cancel())
+        feedback = FeedbackScreen(name="feedback")
+        feedback.bind(on_rate=lambda _s, rating: self.rate(rating), on_back=lambda _s: self.home())
+        screens += [ticket, feedback, ThanksScreen(name="thanks")]
+        for screen in screens:
+            self.screens.add_widget(screen)
+        self.prompt = IdlePrompt()
+        self.prompt.bind(on_more_time=lambda _p: self.more_time())
+        Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
+        self.refresh_greeting()
+        self.start_service()
+        return root
+
+    def start_service(self) -> None:
+        self.service, self.transport = self._build_service(self.kiosk_config, deliver_on_main_thread)
+        self.service.listeners.append(self.status_changed)
+        self.transport.on_connection = lambda up: call_on_main_thread(self.set_connection, up)
+        self.set_connection(False)
+        self.transport.start()
+
+    def on_stop(self) -> None:
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        Window.unbind(on_touch_down=self._touched, on_key_down=self._touched)
+        for event in (self._idle_event, self._leave_event):
+            if event is not None:
+                event.cancel()
+        if self.transport is not None:
+            self.transport.close()
+            self.transport = None
+        if self.service is not None:
+            self.service.event_log.close()  # type: ignore[attr-defined]
+            self.service = None
+
+    # -- navigation ------------------------------------------------------------
+
+    def go(self, name: str) -> None:
+        self.screens.current = name
+        self._arm_idle()
+
+    def home(self) -> None:
+        """Back to Welcome, forgetting everything the last shopper typed."""
+        if self.prompt is not None:
+            self.prompt.dismiss()
+        for screen in self.screens.screens:
+            screen.clear()
+        self.current_request = None
+        self.refresh_greeting()
+        self.screens.current = "welcome"
+        self._disarm_idle()
+
+    def refresh_greeting(self) -> None:
+        hour = datetime.now(self.tz).hour
+        self.screens.get_screen("welcome").greeting = f"{greeting(hour)}!"
+
+    def set_connection(self, up: bool) -> None:
+        self.root_widget.connection = connection_words(up)
+
+    # -- what the shopper does ---------------------------------------------------
+
+    def take(self, kind: Kind, details: dict[str, str]) -> None:
+        assert self.service is not None
+        view = self.service.request_help(kind, details)
+        self.current_request = view.request.id
+        self.screens.get_screen("ticket").show(ticket_words(view))
+        self.go("ticket")
+
+    def cancel(self) -> None:
+        if self.service is not None and self.current_request is not None:
+            self.service.cancel(self.current_request)
+        self.home()
+
+    def rate(self, rating: int) -> None:
+        assert self.service is not None
+        self.service.give_feedback(rating)
+        self.go("thanks")
+        self._leave_event = Clock.schedule_once(lambda _dt: self.home(), THANKS_SECONDS)
+
+    def status_changed(self, view: TicketView) -> None:
+        if view.request.id == self.current_request:
+            self.screens.get_screen("ticket").show(ticket_words(view))
+
+    # -- idle timeout: "need more time?", then back to Welcome -----------------
+
+    def _touched(self, *_args: object) -> None:
+        if self.screens.current != "welcome" and not (self.prompt and self.prompt.parent):
+            self._arm_idle()
+
+    def _arm_idle(self) -> None:
+        self._disarm_idle()
+        self._idle_event = Clock.schedule_once(self._ask_more_time, self.kiosk_config.kiosk.idle_timeout)
+
+    def _disarm_idle(self) -> None:
+        for event in (self._idle_event, self._leave_event):
+            if event is not None:
+                event.cancel()
+        self._idle_event = self._leave_event = None
+
+    def _ask_more_time(self, _dt: float = 0) -> None:
+        if self.screens.current == "welcome" or self.prompt is None:
+            return
+        self.prompt.open()
+        self._leave_event = Clock.schedule_once(lambda _dt: self.home(), self.kiosk_config.kiosk.idle_warning)
+
+    def more_time(self) -> None:
+        if self.prompt is not None:
+            self.prompt.dismiss()
+        self._arm_idle()
+
+
+def run_app(config: KioskConfig, build: Build) -> int:
+    app = KioskApp(config, build)
+    try:
+        app.run()
+    finally:
+        app.shutdown()
+    return 0

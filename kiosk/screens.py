@@ -1,0 +1,214 @@
+"""The kiosk's screens: they show what they are given and send events up.
+
+Touches Kivy only. No screen calls the kiosk service: each declares events
+(`on_submit`, `on_rate`, …) that the App binds to the service, and the App
+pushes new words down (Textual's "attributes down, messages up"). The layout
+lives in kiosk.kv, loaded once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.factory import Factory
+from kivy.lang import Builder
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.modalview import ModalView
+from kivy.uix.screenmanager import Screen
+
+from kiosk.wording import FACES, HELP_TOPICS, RETURN_REASONS, TicketWords
+
+# Faces from very unhappy (red) to very happy (green).
+FACE_COLOURS = {1: (0.70, 0.16, 0.14, 1), 2: (0.85, 0.45, 0.10, 1), 3: (0.35, 0.55, 0.20, 1), 4: (0.12, 0.45, 0.22, 1)}
+
+
+class KioskRoot(FloatLayout):
+    """The screens, and a small status line under them (broker problems)."""
+
+    connection = StringProperty("")
+
+
+class IdlePrompt(ModalView):
+    __events__ = ("on_more_time",)
+
+    def on_more_time(self) -> None:
+        pass
+
+
+def add_choices(box: object, labels: list[str], group: str, on_choose: object) -> None:
+    """One toggle per label in `box`; choosing one calls `on_choose(label)`."""
+    for label in labels:
+        button = Factory.Choice(text=label, group=group, allow_no_selection=False)
+        button.bind(on_release=lambda b: on_choose(b.text))  # type: ignore[operator]
+        box.add_widget(button)  # type: ignore[attr-defined]
+
+
+def reset_choices(box: object) -> None:
+    for button in box.children:  # type: ignore[attr-defined]
+        button.state = "normal"
+
+
+class KioskScreen(Screen):
+    """A screen whose typed text is forgotten when the shopper leaves it for Welcome."""
+
+    def clear(self) -> None:
+        """Forget everything the last shopper typed or chose."""
+
+
+class WelcomeScreen(KioskScreen):
+    __events__ = ("on_choose",)
+    store_name = StringProperty("")
+    greeting = StringProperty("")
+
+    def on_choose(self, what: str) -> None:
+        pass
+
+
+class FormScreen(KioskScreen):
+    """A form sends `on_submit(details)` once per visit, however often it is tapped.
+
+    Touchscreens on some kiosks deliver each tap twice (two input providers);
+    the second `submit()` of the same visit is ignored, so one tap is one request.
+    """
+
+    __events__ = ("on_submit", "on_back")
+    message = StringProperty("")
+    sent = BooleanProperty(False)
+
+    def on_pre_enter(self, *args: object) -> None:
+        self.sent = False
+
+    def submit(self, details: dict[str, str]) -> None:
+        if self.sent:
+            return
+        problem = self.check(details)
+        if problem:
+            self.message = problem
+            return
+        self.sent = True
+        self.message = ""
+        self.dispatch("on_submit", details)
+
+    def check(self, details: dict[str, str]) -> str:
+        """The message to show when the form is not ready to send, else ''."""
+        return ""
+
+    def on_submit(self, details: dict[str, str]) -> None:
+        pass
+
+    def on_back(self) -> None:
+        pass
+
+    def clear(self) -> None:
+        self.message = ""
+        for field in self.ids.values():
+            if hasattr(field, "text") and hasattr(field, "cursor"):  # text inputs only
+                field.text = ""
+
+
+class FindScreen(FormScreen):
+    def check(self, details: dict[str, str]) -> str:
+        return "" if details.get("item", "").strip() else "Type what you are looking for, or scan it."
+
+
+class ReturnScreen(FormScreen):
+    reasons = ListProperty(list(RETURN_REASONS))
+    reason = StringProperty("")
+
+    def on_kv_post(self, base_widget: object) -> None:
+        add_choices(self.ids.reasons, self.reasons, "reason", lambda label: setattr(self, "reason", label))
+
+    def check(self, details: dict[str, str]) -> str:
+        return "" if details.get("reason") else "Choose a reason for the return."
+
+    def clear(self) -> None:
+        super().clear()
+        self.reason = ""
+        reset_choices(self.ids.reasons)
+
+
+class HelpScreen(FormScreen):
+    topics = ListProperty([label for _key, label in HELP_TOPICS])
+    topic = StringProperty("")
+
+    def topic_key(self) -> str:
+        return next((key for key, label in HELP_TOPICS if label == self.topic), "")
+
+    def on_kv_post(self, base_widget: object) -> None:
+        add_choices(self.ids.topics, self.topics, "topic", lambda label: setattr(self, "topic", label))
+
+    def check(self, details: dict[str, str]) -> str:
+        return "" if details.get("topic") else "Choose what you need help with."
+
+    def clear(self) -> None:
+        super().clear()
+        self.topic = ""
+        reset_choices(self.ids.topics)
+
+
+class TicketScreen(KioskScreen):
+    __events__ = ("on_done", "on_cancel")
+    number = StringProperty("")
+    kind = StringProperty("")
+    headline = StringProperty("")
+    detail = StringProperty("")
+    printer = StringProperty("")
+    final = BooleanProperty(False)
+
+    def show(self, words: TicketWords) -> None:
+        self.number = words.number
+        self.kind = words.kind
+        self.headline = words.headline
+        self.detail = words.detail
+        self.printer = words.printer
+        self.final = words.final
+
+    def on_done(self) -> None:
+        pass
+
+    def on_cancel(self) -> None:
+        pass
+
+    def clear(self) -> None:
+        for name in ("number", "kind", "headline", "detail", "printer"):
+            setattr(self, name, "")
+
+
+class FeedbackScreen(KioskScreen):
+    """One face per visit: a doubled tap gives one answer, as on the forms."""
+
+    __events__ = ("on_rate", "on_back")
+    faces = ListProperty([label for _n, label in FACES])
+    sent = BooleanProperty(False)
+
+    def on_kv_post(self, base_widget: object) -> None:
+        for rating, label in FACES:
+            button = Factory.BigButton(text=label, height=dp(160), background_color=FACE_COLOURS[rating])
+            button.bind(on_release=lambda b: self.rate(b.text))
+            self.ids.faces.add_widget(button)
+
+    def on_pre_enter(self, *args: object) -> None:
+        self.sent = False
+
+    def rate(self, label: str) -> None:
+        if self.sent:
+            return
+        self.sent = True
+        self.dispatch("on_rate", next(n for n, text in FACES if text == label))
+
+    def on_rate(self, rating: int) -> None:
+        pass
+
+    def on_back(self) -> None:
+        pass
+
+
+class ThanksScreen(KioskScreen):
+    pass
+
+
+KV = str(Path(__file__).with_name("kiosk.kv"))
+if KV not in Builder.files:  # a .kv loaded twice applies its rules twice
+    Builder.load_file(KV)

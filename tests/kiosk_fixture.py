@@ -1,0 +1,106 @@
+"""The real kiosk app in the test process: real widgets (mock GL), real broker,
+real TinyDB files, a real pseudo-terminal pair as its printer.
+
+Touches Kivy, a pty pair, the data directory and the broker.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+from kivy.core.window import Window
+
+from kiosk.app import KioskApp
+from kiosk.main import build
+from shell.config import KioskConfig, load_kiosk
+from tests.ui import wait_until
+
+
+class PtyPrinter:
+    """The far end of a pseudo-terminal pair, collecting what the kiosk prints."""
+
+    def __init__(self) -> None:
+        import tty
+
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)
+        self.port = os.ttyname(self.slave)
+        self.received = bytearray()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self.master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(self.master, 4096)
+                except OSError:
+                    return
+                with self._lock:
+                    self.received += chunk
+
+    def data(self) -> bytes:
+        with self._lock:
+            return bytes(self.received)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        os.close(self.master)
+        os.close(self.slave)
+
+
+class RunningKiosk:
+    def __init__(self, app: KioskApp, config: KioskConfig, printer: PtyPrinter | None) -> None:
+        self.app = app
+        self.config = config
+        self.printer = printer
+
+    @property
+    def screen(self):  # type: ignore[no-untyped-def]
+        return self.app.screens.get_screen(self.app.screens.current)
+
+    def on(self, name: str) -> bool:
+        screens = self.app.screens
+        return screens.current == name and not screens.transition.is_active
+
+
+def new_store() -> str:
+    return f"s{uuid.uuid4().hex[:8]}"
+
+
+@contextmanager
+def running_kiosk(
+    broker, data_dir: Path, *, store: str | None = None, printer: bool = True, **config_changes: object
+) -> Iterator[RunningKiosk]:  # type: ignore[no-untyped-def]
+    pty = PtyPrinter() if printer else None
+    config = load_kiosk(
+        None,
+        broker_url=broker.url,
+        store_id=store or new_store(),
+        storage_data_dir=str(data_dir),
+        printer_port=pty.port if pty else None,
+    )
+    for section, values in config_changes.items():
+        config = replace(config, **{section: replace(getattr(config, section), **values)})  # type: ignore[arg-type]
+    app = KioskApp(config, build)
+    app.root = app.build()
+    Window.add_widget(app.root)
+    try:
+        wait_until(lambda: app.transport.connected.is_set(), what="kiosk connected to the broker")
+        yield RunningKiosk(app, config, pty)
+    finally:
+        Window.remove_widget(app.root)
+        app.shutdown()
+        if pty:
+            pty.close()

@@ -1,0 +1,162 @@
+"""The touchscreen kiosk, driven through its real widgets by what a shopper reads.
+
+A real Mosquitto, the console pager as a real process, real TinyDB files and a
+pseudo-terminal pair as the printer.
+"""
+
+from __future__ import annotations
+
+import shlex
+from datetime import date, timedelta
+
+import pytest
+
+from adapters.tinydb_store import TinyDBEventLog
+from printer.decode import decode
+from tests.kiosk_fixture import new_store, running_kiosk
+from tests.processes import LineProcess
+from tests.ui import button, run_for, tap, type_into, visible_texts, wait_until
+
+
+def console_pager(broker, store: str, name: str) -> LineProcess:  # type: ignore[no-untyped-def]
+    proc = LineProcess(
+        "run_pager.py", "--console", "--broker", broker.url, "--store", store,
+        "--staff", name, "--device", f"pager-{name.lower()}",
+    )  # fmt: skip
+    proc.expect("ready")
+    proc.expect("connection up")
+    return proc
+
+
+def shows(kiosk, text: str) -> bool:  # type: ignore[no-untyped-def]
+    return text in visible_texts(kiosk.screen)
+
+
+def test_ask_for_help_reaches_a_pager_and_the_ticket_shows_who_is_coming(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = new_store()
+    pager = console_pager(broker, store, "Anna")
+    try:
+        with running_kiosk(broker, tmp_path / "kiosk", store=store) as kiosk:
+            tap(button(kiosk.screen, "Ask for help"))
+            wait_until(lambda: kiosk.on("help"), what="help screen")
+            tap(button(kiosk.screen, "Product question"))
+            type_into(kiosk.screen.ids.note, "Which paint for a bathroom?")
+            tap(button(kiosk.screen, "Call a staff member"))
+            wait_until(lambda: kiosk.on("ticket"), what="ticket screen")
+            assert shows(kiosk, "H-001") and shows(kiosk, "You are next in line")
+
+            new = shlex.split(pager.expect("new H-001"))
+            assert "topic=question" in new and "note=Which paint for a bathroom?" in new
+            pager.send("claim H-001")
+            pager.expect("claimed H-001")
+            wait_until(lambda: shows(kiosk, "Anna is on the way"), what="Anna on the ticket screen")
+
+            pager.send("resolve H-001 showed the paint aisle")
+            pager.expect("closed H-001 resolved Anna")
+            wait_until(lambda: shows(kiosk, "Thank you for waiting"), what="resolved on the ticket screen")
+            printed = wait_until(lambda: decode(kiosk.printer.data()), what="a printed ticket")
+    finally:
+        pager.close()
+
+    assert len(printed) == 1 and printed[0].cut
+    assert "H-001" in printed[0].large
+    with TinyDBEventLog(tmp_path / "kiosk", readonly=True) as log:
+        today = date.today()
+        entries = log.entries_between(today - timedelta(days=1), today + timedelta(days=1))
+    assert [e.event for e in entries] == ["created", "claimed", "resolved"]
+    created, claimed, resolved = entries
+    assert created.at <= claimed.at <= resolved.at
+    assert claimed.staff == resolved.staff == "Anna"
+    assert resolved.outcome == "showed the paint aisle"
+    assert printed[0].qr == [created.request_id]
+
+
+def test_a_doubled_tap_makes_one_request_not_two(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with running_kiosk(broker, tmp_path / "kiosk", printer=False) as kiosk:
+        tap(button(kiosk.screen, "Find an item"))
+        wait_until(lambda: kiosk.on("find"))
+        type_into(kiosk.screen.ids.item, "blue paint")
+        send = button(kiosk.screen, "Call a staff member")
+        # Two input providers report the same finger: two presses, one frame.
+        send.dispatch("on_release")
+        send.dispatch("on_release")
+        wait_until(lambda: kiosk.on("ticket"))
+        assert [r.ticket for r in kiosk.app.service.desk.requests()] == ["F-001"]
+        assert shows(kiosk, "F-001")
+        assert shows(kiosk, "Your ticket could not be printed. Please remember your number.")
+
+
+def test_an_empty_form_says_what_is_missing_and_takes_nothing(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with running_kiosk(broker, tmp_path / "kiosk", printer=False) as kiosk:
+        tap(button(kiosk.screen, "Find an item"))
+        wait_until(lambda: kiosk.on("find"))
+        tap(button(kiosk.screen, "Call a staff member"))
+        assert shows(kiosk, "Type what you are looking for, or scan it.")
+        tap(button(kiosk.screen, "Back"))
+        wait_until(lambda: kiosk.on("welcome"))
+        tap(button(kiosk.screen, "Return an item"))
+        wait_until(lambda: kiosk.on("return"))
+        tap(button(kiosk.screen, "Get a returns ticket"))
+        assert shows(kiosk, "Choose a reason for the return.")
+        assert kiosk.app.service.desk.requests() == []
+
+
+def test_a_return_with_a_receipt_gets_a_returns_ticket_and_can_be_cancelled(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with running_kiosk(broker, tmp_path / "kiosk") as kiosk:
+        tap(button(kiosk.screen, "Return an item"))
+        wait_until(lambda: kiosk.on("return"))
+        type_into(kiosk.screen.ids.receipt, "R2026-1124-0042")
+        tap(button(kiosk.screen, "Wrong size"))
+        tap(button(kiosk.screen, "Get a returns ticket"))
+        wait_until(lambda: kiosk.on("ticket"))
+        assert shows(kiosk, "R-001") and shows(kiosk, "Return an item")
+        request = kiosk.app.service.desk.requests()[0]
+        assert request.details == {"receipt": "R2026-1124-0042", "reason": "Wrong size"}
+        tap(button(kiosk.screen, "Cancel my request"))
+        wait_until(lambda: kiosk.on("welcome"))
+        assert kiosk.app.service.desk.request(request.id).status.value == "cancelled"  # type: ignore[union-attr]
+
+
+def test_one_face_is_kept_as_feedback_and_the_shopper_is_thanked(broker, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("kiosk.app.THANKS_SECONDS", 0.2)
+    with running_kiosk(broker, tmp_path / "kiosk", printer=False) as kiosk:
+        tap(button(kiosk.screen, "Leaving? Tell us how we did"))
+        wait_until(lambda: kiosk.on("feedback"))
+        face = button(kiosk.screen, "Very happy")
+        face.dispatch("on_release")
+        face.dispatch("on_release")  # a doubled tap is one answer
+        wait_until(lambda: kiosk.on("thanks"))
+        assert shows(kiosk, "Thank you!")
+        wait_until(lambda: kiosk.on("welcome"), what="back to Welcome by itself")
+        log = kiosk.app.service.event_log
+        today = date.today()
+        given = log.feedback_between(today - timedelta(days=1), today + timedelta(days=1))
+        assert [f.rating for f in given] == [4]
+
+
+def test_an_idle_kiosk_asks_for_more_time_then_forgets_what_was_typed(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with running_kiosk(broker, tmp_path / "kiosk", printer=False, kiosk={"idle_warning": 0.3}) as kiosk:
+        app = kiosk.app
+        tap(button(kiosk.screen, "Find an item"))
+        wait_until(lambda: kiosk.on("find"))
+        field = kiosk.screen.ids.item
+        type_into(field, "hammer")
+        app._ask_more_time()  # the idle timer firing (its length is config, not behaviour)
+        wait_until(lambda: app.prompt.parent is not None, what="the prompt")
+        assert "Need more time?" in visible_texts(app.prompt)
+        tap(button(app.prompt, "Yes, I need more time"))
+        wait_until(lambda: app.prompt.parent is None, what="prompt closed")
+        run_for(0.6)  # twice the warning: nothing may happen now
+        assert kiosk.on("find") and field.text == "hammer"
+
+        app._ask_more_time()
+        wait_until(lambda: kiosk.on("welcome"), what="back to Welcome without an answer")
+        assert field.text == "" and app.prompt.parent is None
+        assert app.service.desk.requests() == []
+
+
+@pytest.mark.parametrize("hour, words", [(8, "Good morning"), (14, "Good afternoon"), (21, "Good evening")])
+def test_the_greeting_follows_the_time_of_day(hour: int, words: str) -> None:
+    from kiosk.wording import greeting
+
+    assert greeting(hour) == words
