@@ -18,7 +18,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from shell.ports import TransportError
+from shell.ports import Acknowledged, TransportError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class PahoTransport:
         password: str | None = None,
         keepalive: int = 30,
         on_connection: Callable[[bool], None] | None = None,
+        session_expiry: int | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
@@ -50,6 +51,13 @@ class PahoTransport:
         self.presence = presence
         self.on_connection = on_connection
         self.connected = threading.Event()
+        # session_expiry: keep this client's session (subscriptions and the
+        # QoS 1 messages queued for it) on the broker this many seconds after
+        # a disconnect. Needs a fixed client id. paho's default clean_start
+        # would wipe the session at every start (ARCHITECTURE §7).
+        self.session_expiry = session_expiry
+        self._acks: dict[int, Acknowledged] = {}
+        self._acks_lock = threading.Lock()
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
         self.client.enable_logger(logging.getLogger("paho"))
         if parts.scheme == "mqtts":
@@ -63,13 +71,24 @@ class PahoTransport:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_publish = self._on_publish
 
     # -- lifecycle ------------------------------------------------------------
 
     def start(self) -> None:
         """Connect in the background; paho keeps reconnecting on its own."""
+        properties = None
+        if self.session_expiry:
+            properties = Properties(PacketTypes.CONNECT)
+            properties.SessionExpiryInterval = self.session_expiry
         try:
-            self.client.connect_async(self.host, self.port, keepalive=self.keepalive)
+            self.client.connect_async(
+                self.host,
+                self.port,
+                keepalive=self.keepalive,
+                clean_start=not self.session_expiry,
+                properties=properties,
+            )
         except (OSError, ValueError) as exc:
             raise TransportError(f"cannot connect to {self.host}:{self.port}: {exc}") from exc
         self.client.loop_start()
@@ -88,17 +107,31 @@ class PahoTransport:
 
     # -- publishing -----------------------------------------------------------
 
-    def publish(self, topic: str, payload: bytes, *, retain: bool = False, expiry: int | None = None) -> None:
+    def publish(
+        self,
+        topic: str,
+        payload: bytes,
+        *,
+        retain: bool = False,
+        expiry: int | None = None,
+        on_done: Acknowledged | None = None,
+    ) -> None:
+        """Queue a QoS 1 message; `on_done(accepted, reason)` runs on paho's
+        thread when the broker answers (a PUBACK is the only success signal)."""
         properties = None
         if expiry is not None:
             properties = Properties(PacketTypes.PUBLISH)
             properties.MessageExpiryInterval = expiry
-        try:
-            info = self.client.publish(topic, payload, qos=QOS, retain=retain, properties=properties)
-        except (ValueError, OSError) as exc:
-            raise TransportError(f"cannot publish to {topic}: {exc}") from exc
-        if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
-            raise TransportError(f"cannot publish to {topic}: {mqtt.error_string(info.rc)}")
+        # Held while publishing so that a PUBACK arriving at once finds its callback.
+        with self._acks_lock:
+            try:
+                info = self.client.publish(topic, payload, qos=QOS, retain=retain, properties=properties)
+            except (ValueError, OSError) as exc:
+                raise TransportError(f"cannot publish to {topic}: {exc}") from exc
+            if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
+                raise TransportError(f"cannot publish to {topic}: {mqtt.error_string(info.rc)}")
+            if on_done is not None:
+                self._acks[info.mid] = on_done
         # MQTT_ERR_NO_CONN: paho keeps QoS 1 messages queued in memory and
         # sends them after reconnecting (ARCHITECTURE §7).
 
@@ -125,6 +158,12 @@ class PahoTransport:
         log.log(level, "disconnected from broker %s:%s: %s", self.host, self.port, reason_code)
         if self.on_connection:
             self.on_connection(False)
+
+    def _on_publish(self, client, userdata, mid, reason_code, properties):  # type: ignore[no-untyped-def]
+        with self._acks_lock:
+            callback = self._acks.pop(mid, None)
+        if callback is not None:
+            callback(not reason_code.is_failure, str(reason_code))
 
     def _on_message(self, client, userdata, message):  # type: ignore[no-untyped-def]
         self.deliver(message.topic, bytes(message.payload))

@@ -32,7 +32,6 @@ import json
 import logging
 import os
 import re
-import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -44,6 +43,7 @@ from typing import Any, Self, TypeVar
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
+from adapters.atomic_file import TEMP_SUFFIX, fsync_dir, write_atomically
 from core.model import Feedback, LogEntry
 from core.records import entry_from_dict, entry_to_dict, feedback_from_dict, feedback_to_dict
 from shell.ports import StoreError
@@ -56,20 +56,10 @@ REQUESTS = "requests"
 FEEDBACK = "feedback"
 _TABLE = {REQUESTS: "entries", FEEDBACK: "feedback"}
 _PARTITION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json$")
-_TEMP_SUFFIX = ".tmp"
 
 # Today's file for each kind plus yesterday's, for entries stamped just before
 # midnight that arrive just after it; older partitions are closed.
 _MAX_OPEN_PARTITIONS = 4
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename or a new file in `folder` survive a power cut."""
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class AtomicJSONStorage(Storage):
@@ -104,20 +94,7 @@ class AtomicJSONStorage(Storage):
         # ASCII-only JSON: Chinese is stored as \u escapes, and even a lone
         # surrogate from odd input is stored instead of failing to encode.
         payload = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-        folder = self.path.parent
-        temp = folder / f".{self.path.name}.{secrets.token_hex(6)}{_TEMP_SUFFIX}"
-        # O_EXCL: the name is ours alone; 0o666 lets the umask decide, as for any new file.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-        _fsync_dir(folder)
+        write_atomically(self.path, payload)
 
 
 class TinyDBEventLog:
@@ -153,7 +130,7 @@ class TinyDBEventLog:
             raise StoreError(f"data dir {self.data_dir} is in use by another process") from exc
         try:
             self._remove_leftover_temp_files()
-            _fsync_dir(self.data_dir)
+            fsync_dir(self.data_dir)
         except OSError as exc:
             self.close()
             raise StoreError(f"cannot open data dir {self.data_dir}: {exc}") from exc
@@ -188,7 +165,7 @@ class TinyDBEventLog:
         # Only the lock holder may do this: a temp file is a write in progress
         # for whoever holds the lock, and a crash's leftover for nobody else.
         for kind in (REQUESTS, FEEDBACK):
-            for leftover in (self.data_dir / kind).glob(f".*{_TEMP_SUFFIX}"):
+            for leftover in (self.data_dir / kind).glob(f".*{TEMP_SUFFIX}"):
                 log.warning("removing %s, left by a write that never finished", leftover)
                 leftover.unlink(missing_ok=True)
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.desk import STAFF_ACTIONS, StaffActed
+from core.escalation import EVERYONE
+from core.events import STAFF_ACTIONS, StaffActed
 from core.model import NAME_MAX, LocalError, Request, Status
 from core.text import clean_text
 
@@ -20,6 +21,7 @@ class Notice:
     """Something the pager should tell its holder.
 
     kind: new | claimed (by me) | taken (my claim lost) | changed | closed
+          | escalated (waiting too long: louder; level 2 and 3 for managers only)
     """
 
     kind: str
@@ -28,11 +30,12 @@ class Notice:
 
 
 class Board:
-    def __init__(self, staff: str) -> None:
+    def __init__(self, staff: str, role: str = "floor") -> None:
         name = clean_text(staff, NAME_MAX)
         if not name:
             raise LocalError("a pager needs a staff name")
         self.staff = name
+        self.role = role
         self._requests: dict[str, Request] = {}
         self._my_claims: set[str] = set()
 
@@ -75,7 +78,13 @@ class Board:
             return [Notice("taken", state, state.claimed_by)]
         if known is None:
             return [Notice("new", state)]
+        if state.status is Status.OPEN and state.escalation > known.escalation and self._alerted_at(state.escalation):
+            return [Notice("escalated", state)]
         return [Notice("changed", state, state.claimed_by)]
+
+    def _alerted_at(self, level: int) -> bool:
+        """Level 1 calls everyone again; beyond it only the managers are called."""
+        return level == EVERYONE or self.role == "manager"
 
     def forget(self, request_id: str) -> None:
         """The retained state was cleared on the broker."""

@@ -20,14 +20,33 @@ Rules
    `H-001`) and continue where the stored log left off after a restart.
 7. Place in line counts the open, unclaimed requests of the same type taken
    before this one, plus one.
+8. Deadlines are data: `get_timer()` says when the next unclaimed request
+   escalates, `handle_timer(now)` escalates what is due (core/escalation.py).
+   Escalating changes a request's level, never its status.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime, tzinfo
 
+from core.escalation import DEFAULT_LIMITS, Limits, due_level, next_deadline
+from core.events import (
+    STAFF_ACTIONS,
+    Alert,
+    CancelRequested,
+    Effect,
+    Event,
+    FeedbackGiven,
+    HelpRequested,
+    Ignored,
+    PrintTicket,
+    Publish,
+    StaffActed,
+    StatusChanged,
+    Store,
+)
 from core.model import (
     FACES,
     NAME_MAX,
@@ -44,83 +63,6 @@ from core.model import (
 )
 from core.text import clean_text
 
-# -- facts (inputs) -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HelpRequested:
-    """The shopper asked for help on this kiosk's screen."""
-
-    request_id: str
-    kind: Kind
-    details: dict[str, str] = field(default_factory=dict, hash=False)
-
-
-@dataclass(frozen=True)
-class CancelRequested:
-    """The shopper withdrew a request on this kiosk's screen."""
-
-    request_id: str
-
-
-@dataclass(frozen=True)
-class StaffActed:
-    """A staff pager asked to claim, release or resolve a request."""
-
-    request_id: str
-    action: str  # claim | release | resolve
-    staff: str
-    action_id: str
-    outcome: str | None = None
-
-
-@dataclass(frozen=True)
-class FeedbackGiven:
-    feedback_id: str
-    rating: int
-    reasons: tuple[str, ...] = ()
-    comment: str = ""
-
-
-Event = HelpRequested | CancelRequested | StaffActed | FeedbackGiven
-
-# -- effects (outputs) --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Publish:
-    """Send this request state (retained) or feedback to the broker."""
-
-    message: Request | Feedback
-
-
-@dataclass(frozen=True)
-class PrintTicket:
-    ticket: Ticket
-
-
-@dataclass(frozen=True)
-class Store:
-    record: LogEntry | Feedback
-
-
-@dataclass(frozen=True)
-class StatusChanged:
-    """Tell the kiosk's screen where the shopper's request now stands."""
-
-    request: Request
-
-
-@dataclass(frozen=True)
-class Ignored:
-    """A network message that changed nothing, and why (for the log)."""
-
-    reason: str
-    event: Event
-
-
-Effect = Publish | PrintTicket | Store | StatusChanged | Ignored
-
 # -- the transition table -----------------------------------------------------
 
 TRANSITIONS: dict[tuple[Status, str], Status] = {
@@ -134,15 +76,15 @@ TRANSITIONS: dict[tuple[Status, str], Status] = {
 
 # What each action is written down as in the log.
 LOGGED_AS = {"claim": "claimed", "release": "released", "resolve": "resolved", "cancel": "cancelled"}
-STAFF_ACTIONS = ("claim", "release", "resolve")
 
 
 class Desk:
     """Every request one kiosk owns, and the day's ticket counters."""
 
-    def __init__(self, kiosk_id: str, tz: tzinfo) -> None:
+    def __init__(self, kiosk_id: str, tz: tzinfo, limits: dict[Kind, Limits] | None = None) -> None:
         self.kiosk_id = kiosk_id
         self.tz = tz
+        self.limits = {**DEFAULT_LIMITS, **(limits or {})}
         self._requests: dict[str, Request] = {}
         self._issued: dict[tuple[date, Kind], int] = {}
         self._applied_actions: dict[str, set[str]] = {}
@@ -150,9 +92,11 @@ class Desk:
     # -- restoring after a restart ------------------------------------------
 
     @classmethod
-    def restore(cls, kiosk_id: str, tz: tzinfo, entries: Iterable[LogEntry]) -> Desk:
+    def restore(
+        cls, kiosk_id: str, tz: tzinfo, entries: Iterable[LogEntry], limits: dict[Kind, Limits] | None = None
+    ) -> Desk:
         """Rebuild counters and request states from this kiosk's stored log."""
-        desk = cls(kiosk_id, tz)
+        desk = cls(kiosk_id, tz, limits)
         for entry in sorted(entries, key=lambda e: e.at):
             if entry.kiosk != kiosk_id:
                 continue
@@ -175,6 +119,9 @@ class Desk:
             )
             return
         request = self._requests.get(entry.request_id)
+        if request is not None and entry.event == "escalated" and entry.details.get("level", "").isdigit():
+            self._requests[request.id] = replace(request, escalation=int(entry.details["level"]), seq=request.seq + 1)
+            return
         action = {v: k for k, v in LOGGED_AS.items()}.get(entry.event)
         if request is None or action is None:
             return
@@ -204,6 +151,26 @@ class Desk:
             if r.kind is me.kind and r.status is Status.OPEN and (r.created_at, r.ticket) < (me.created_at, me.ticket)
         ]
         return len(ahead) + 1
+
+    # -- deadlines ------------------------------------------------------------
+
+    def get_timer(self) -> datetime | None:
+        """When `handle_timer` should next be called, or None if nothing waits."""
+        deadlines = [next_deadline(r, self.limits[r.kind]) for r in self.open_requests()]
+        return min((d for d in deadlines if d is not None), default=None)
+
+    def handle_timer(self, now: datetime) -> list[Effect]:
+        """Escalate every unclaimed request whose wait passed a limit."""
+        effects: list[Effect] = []
+        for request in self.open_requests():
+            level = due_level(request, now, self.limits[request.kind])
+            if level <= request.escalation:
+                continue
+            moved = replace(request, escalation=level, seq=request.seq + 1)
+            self._requests[moved.id] = moved
+            entry = replace(self._entry(moved, "escalated", now), details={"level": str(level)})
+            effects += [Store(entry), Publish(moved), Alert(moved, level), StatusChanged(moved)]
+        return effects
 
     # -- the one entry point ------------------------------------------------
 
@@ -320,7 +287,8 @@ class Desk:
         now: datetime,
         outcome: str | None,
     ) -> Request:
-        changes: dict[str, object] = {"status": target, "seq": request.seq + 1}
+        # Whoever acts on a request answers its escalation; a release starts it over.
+        changes: dict[str, object] = {"status": target, "seq": request.seq + 1, "escalation": 0}
         if action == "claim":
             changes.update(claimed_by=staff, claimed_at=now)
         elif action == "release":

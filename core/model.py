@@ -77,6 +77,7 @@ class Request:
     claimed_at: datetime | None = None
     resolved_at: datetime | None = None
     outcome: str | None = None
+    escalation: int = 0  # 0 none … 3 sent to the service desk (core/escalation.py)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class LogEntry:
     ticket: str
     kind: Kind
     kiosk: str
-    event: str  # created | claimed | released | resolved | cancelled
+    event: str  # created | claimed | released | resolved | cancelled | escalated
     at: datetime
     staff: str | None = None
     outcome: str | None = None

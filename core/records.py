@@ -25,7 +25,7 @@ VERSION = 1
 
 # Lifecycle steps in the order they happen; the rank breaks ties between
 # entries stamped with the same instant (created and claimed in one tick).
-EVENTS = ("created", "claimed", "released", "resolved", "cancelled")
+EVENTS = ("created", "claimed", "released", "resolved", "cancelled", "escalated")
 _EVENT_RANK = {event: rank for rank, event in enumerate(EVENTS)}
 
 

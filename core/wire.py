@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from core.desk import STAFF_ACTIONS, StaffActed
+from core.events import STAFF_ACTIONS, StaffActed
 from core.model import FACES, Feedback, Kind, Request, Status, valid_id
 from core.records import from_iso_utc, to_iso_utc
 
@@ -28,6 +28,7 @@ class WireError(ValueError):
 # store/<store>/requests/<kiosk>/<request_id>/state   retained, kiosk publishes
 # store/<store>/requests/<kiosk>/<request_id>/action  pagers publish
 # store/<store>/feedback/<kiosk>                      kiosk publishes
+# store/<store>/alerts/<kiosk>                        kiosk publishes (escalations)
 # store/<store>/devices/<device>                      retained presence + last will
 #
 # The owning kiosk is a topic level so broker ACLs can say "a kiosk writes only
@@ -44,6 +45,14 @@ def action_topic(store: str, kiosk: str, request_id: str) -> str:
 
 def feedback_topic(store: str, kiosk: str) -> str:
     return f"store/{store}/feedback/{kiosk}"
+
+
+def alert_topic(store: str, kiosk: str) -> str:
+    return f"store/{store}/alerts/{kiosk}"
+
+
+def all_alerts(store: str) -> str:
+    return f"store/{store}/alerts/+"
 
 
 def presence_topic(store: str, device: str) -> str:
@@ -68,7 +77,7 @@ def parse_topic(store: str, topic: str) -> tuple[str, dict[str, str]]:
         if not (valid_id(rest[1]) and valid_id(rest[2])):
             raise WireError(f"bad ids in topic {topic!r}")
         return rest[3], {"kiosk": rest[1], "request_id": rest[2]}
-    if len(rest) == 2 and rest[0] in ("feedback", "devices") and valid_id(rest[1]):
+    if len(rest) == 2 and rest[0] in ("feedback", "devices", "alerts") and valid_id(rest[1]):
         return rest[0], {"device": rest[1]}
     raise WireError(f"unknown topic {topic!r}")
 
@@ -111,6 +120,27 @@ def encode_request(request: Request) -> bytes:
             "claimed_at": iso(request.claimed_at),
             "resolved_at": iso(request.resolved_at),
             "outcome": request.outcome,
+            "escalation": request.escalation,
+        }
+    )
+
+
+ALERT_KINDS = {1: "everyone", 2: "managers", 3: "service_desk"}
+
+
+def encode_alert(request: Request, level: int, at: datetime) -> bytes:
+    """An escalation: `level` 1 everyone again, 2 managers, 3 shopper sent to the service desk."""
+    return _dump(
+        {
+            "kind": "escalation",
+            "level": level,
+            "to": ALERT_KINDS[level],
+            "request_id": request.id,
+            "ticket": request.ticket,
+            "request_kind": request.kind.value,
+            "kiosk": request.kiosk,
+            "created_at": iso(request.created_at),
+            "at": iso(at),
         }
     )
 
@@ -208,6 +238,8 @@ def decode_request(payload: bytes) -> Request:
         claimed_at=parse_time(body.get("claimed_at"), "claimed_at", optional=True),
         resolved_at=parse_time(body.get("resolved_at"), "resolved_at", optional=True),
         outcome=_text(body, "outcome", 500, optional=True),
+        # Optional: states from before escalation existed have no level.
+        escalation=_int(body, "escalation", 0, 3) if "escalation" in body else 0,
     )
 
 

@@ -61,6 +61,7 @@ class KioskApp(App):
         self.current_request: str | None = None
         self._idle_event: ClockEvent | None = None
         self._leave_event: ClockEvent | None = None
+        self._ticker: ClockEvent | None = None
         self.prompt: IdlePrompt | None = None
         self.title = f"Store Assist — {config.store.name}"
 
@@ -104,13 +105,18 @@ class KioskApp(App):
         self.transport.on_connection = lambda up: call_on_main_thread(self.set_connection, up)
         self.set_connection(False)
         self.transport.start()
+        self._ticker = Clock.schedule_interval(self._tick, 1.0)  # escalation deadlines
+
+    def _tick(self, _dt: float) -> None:
+        if self.service is not None:
+            self.service.tick()
 
     def on_stop(self) -> None:
         self.shutdown()
 
     def shutdown(self) -> None:
         Window.unbind(on_touch_down=self._touched, on_key_down=self._touched)
-        for event in (self._idle_event, self._leave_event):
+        for event in (self._idle_event, self._leave_event, self._ticker):
             if event is not None:
                 event.cancel()
         if self.transport is not None:

@@ -28,7 +28,7 @@ class HeadlessKiosk:
         self.service = service
         self.loop = loop
         self.out = out
-        self._last_status: dict[str, tuple[str, str | None]] = {}
+        self._last_status: dict[str, tuple[str, str | None, int]] = {}
         self._taking = False
         service.listeners.append(self._status_changed)
 
@@ -92,7 +92,7 @@ class HeadlessKiosk:
             view = self.service.request_help(kind, details)
         finally:
             self._taking = False
-        self._last_status[view.request.id] = (view.request.status.value, None)
+        self._last_status[view.request.id] = (view.request.status.value, None, 0)
         printed = "yes" if view.printed else "no"
         words = [
             "ticket",
@@ -136,7 +136,7 @@ class HeadlessKiosk:
         if self._taking:
             return
         request = view.request
-        state = (request.status.value, request.claimed_by)
+        state = (request.status.value, request.claimed_by, request.escalation)
         if not force and self._last_status.get(request.id) == state:
             return
         self._last_status[request.id] = state
@@ -145,4 +145,6 @@ class HeadlessKiosk:
             words.append(shlex.quote(request.claimed_by))
         if request.status is Status.OPEN:
             words.append(f"place={view.place_in_line}")
+            if request.escalation:
+                words.append(f"escalation={request.escalation}")
         self.say(*words)

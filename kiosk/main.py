@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from adapters.file_outbox import FileOutbox
 from adapters.paho_transport import PahoTransport
 from adapters.tinydb_store import TinyDBEventLog
 from core import wire
@@ -22,6 +23,7 @@ from shell.config import ConfigError, KioskConfig, load_kiosk
 from shell.display import has_display
 from shell.kiosk_service import KioskService
 from shell.loop import Loop, SystemClock
+from shell.outbox import DurableOutbox
 from shell.ports import StoreError
 
 log = logging.getLogger(__name__)
@@ -69,7 +71,7 @@ def build(
     # Two days back covers a request taken just before midnight.
     today = clock.now().date()
     entries = event_log.entries_since(today.fromordinal(today.toordinal() - 2))
-    desk = Desk.restore(config.device.id, tz, entries)
+    desk = Desk.restore(config.device.id, tz, entries, config.escalation.limits())
     printer = None
     if config.printer.port:
         pipe = SerialPipe(
@@ -92,11 +94,16 @@ def build(
         username=config.broker.username,
         password=config.broker.password,
         keepalive=config.broker.keepalive,
+        session_expiry=config.broker.session_expiry,
     )
+    # Every message is on disk before paho sees it and leaves the disk only
+    # when the broker acknowledges it; what a previous run left is sent first.
+    outbox = DurableOutbox(transport, FileOutbox(Path(config.storage.data_dir) / "outbox"))
+    outbox.resend_pending()
     service = KioskService(
         desk=desk,
         store_id=config.store.id,
-        transport=transport,
+        transport=outbox,
         printer=printer,
         event_log=event_log,
         clock=clock,
@@ -139,11 +146,13 @@ def run_headless(config: KioskConfig) -> int:
     transport.start()
     front.say("ready", config.device.id, f"store={config.store.id}", f"broker={config.broker.url}")
     front.start_reader(sys.stdin)
+    stop_ticking = loop.every(1.0, service.tick)  # escalation deadlines
     try:
         loop.run()
     except KeyboardInterrupt:
         pass
     finally:
+        stop_ticking()
         transport.close()
         service.event_log.close()  # type: ignore[attr-defined]
     return 0

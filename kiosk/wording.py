@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.escalation import SERVICE_DESK
 from core.model import Kind, Status
 from shell.kiosk_service import TicketView
 
@@ -44,6 +45,11 @@ def ticket_words(view: TicketView) -> TicketWords:
         place = view.place_in_line
         headline = "You are next in line" if place <= 1 else f"You are number {place} in line"
         detail = "A staff member has been called and will come to you here."
+        if request.escalation >= SERVICE_DESK:
+            headline = "Please go to the service desk"
+            detail = "We are sorry nobody could come to you. Show your ticket at the service desk."
+        elif request.escalation:
+            detail = "We are still looking for someone to help you. Thank you for your patience."
     elif request.status is Status.CLAIMED:
         headline = f"{request.claimed_by} is on the way"
         detail = "Please stay near the kiosk."

@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.model import valid_id
+from core.escalation import Limits
+from core.model import Kind, valid_id
 
 BAUDRATES = (9600, 19200, 38400, 115200)
 ROLES = ("floor", "returns", "manager")
@@ -44,6 +45,9 @@ class BrokerSection:
     username: str = ""
     password_env: str = "STORE_ASSIST_MQTT_PASSWORD"
     keepalive: int = 30
+    # How long the broker keeps this device's session (its subscriptions and
+    # the messages queued for it) while the device is away; 0: none.
+    session_expiry: int = 3600
 
     @property
     def password(self) -> str | None:
@@ -70,6 +74,19 @@ class KioskSection:
 
 
 @dataclass(frozen=True)
+class EscalationSection:
+    """Seconds unclaimed before: every pager again, the managers, the service desk."""
+
+    find: tuple[int, ...] = (60, 180, 300)
+    # "return" is a Python keyword: the TOML key `return` maps to this field.
+    returns: tuple[int, ...] = (60, 180, 300)
+    help: tuple[int, ...] = (60, 180, 300)
+
+    def limits(self) -> dict[Kind, Limits]:
+        return {Kind.FIND: Limits(*self.find), Kind.RETURN: Limits(*self.returns), Kind.HELP: Limits(*self.help)}
+
+
+@dataclass(frozen=True)
 class StaffSection:
     name: str = ""
     role: str = "floor"
@@ -83,6 +100,7 @@ class KioskConfig:
     printer: PrinterSection = PrinterSection()
     storage: StorageSection = StorageSection()
     kiosk: KioskSection = KioskSection()
+    escalation: EscalationSection = EscalationSection()
 
 
 @dataclass(frozen=True)
@@ -93,9 +111,13 @@ class PagerConfig:
     staff: StaffSection = StaffSection()
 
 
+_FIELD_FOR_KEY = {"return": "returns"}
+
+
 def _section(cls: type, defaults: Any, raw: Any, name: str) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(f"{name}: expected a table")
+    raw = {_FIELD_FOR_KEY.get(key, key): value for key, value in raw.items()}
     known = {f.name: f for f in fields(cls)}
     for key in raw:
         if key not in known:
@@ -105,6 +127,11 @@ def _section(cls: type, defaults: Any, raw: Any, name: str) -> Any:
         expected = type(getattr(defaults, key))
         if expected is float and type(value) is int:
             value = float(value)
+        if expected is tuple and type(value) is list:
+            if not all(type(v) is int for v in value):
+                shown = {v: k for k, v in _FIELD_FOR_KEY.items()}.get(key, key)
+                raise ConfigError(f"{name}.{shown}: expected a list of whole numbers, got {value!r}")
+            value = tuple(value)
         if type(value) is not expected:
             raise ConfigError(f"{name}.{key}: expected {expected.__name__}, got {type(value).__name__} {value!r}")
         values[key] = value
@@ -140,6 +167,7 @@ def _check_common(store: StoreSection, device: DeviceSection, broker: BrokerSect
         ZoneInfo(store.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"store.timezone: unknown time zone {store.timezone!r}") from None
+    _check_broker(broker)
     url = urlsplit(broker.url)
     if url.scheme not in ("mqtt", "mqtts") or not url.hostname:
         raise ConfigError(f"broker.url: expected mqtt://host:port or mqtts://host:port, got {broker.url!r}")
@@ -161,7 +189,22 @@ def check_kiosk(config: KioskConfig) -> KioskConfig:
         raise ConfigError("kiosk.idle_timeout: must be at least 10 seconds")
     if not config.storage.data_dir:
         raise ConfigError("storage.data_dir: must not be empty")
+    for key in ("find", "returns", "help"):
+        limits = getattr(config.escalation, key)
+        if len(limits) != 3 or not 0 < limits[0] < limits[1] < limits[2]:
+            shown = "return" if key == "returns" else key
+            raise ConfigError(
+                f"escalation.{shown}: expected three increasing numbers of seconds "
+                f"[everyone, managers, service desk], got {list(limits)}"
+            )
     return config
+
+
+def _check_broker(broker: BrokerSection) -> None:
+    if not 5 <= broker.keepalive <= 600:
+        raise ConfigError(f"broker.keepalive: expected 5 to 600 seconds, got {broker.keepalive}")
+    if not 0 <= broker.session_expiry <= 7 * 24 * 3600:
+        raise ConfigError(f"broker.session_expiry: expected 0 to 604800 seconds, got {broker.session_expiry}")
 
 
 def check_pager(config: PagerConfig) -> PagerConfig:

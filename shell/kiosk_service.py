@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core import wire
-from core.desk import (
+from core.desk import Desk
+from core.events import (
+    Alert,
     CancelRequested,
-    Desk,
     Effect,
     FeedbackGiven,
     HelpRequested,
@@ -93,6 +94,13 @@ class KioskService:
         self._run(effects)
         return next(e.record for e in effects if isinstance(e, Store) and isinstance(e.record, Feedback))
 
+    def tick(self) -> None:
+        """Called by the front about once a second: escalate what is due."""
+        deadline = self.desk.get_timer()
+        now = self.clock.now()
+        if deadline is not None and now >= deadline:
+            self._run(self.desk.handle_timer(now))
+
     def view(self, request_id: str) -> TicketView:
         request = self.desk.request(request_id)
         if request is None:
@@ -137,6 +145,9 @@ class KioskService:
                 view = self.view(effect.request.id)
                 for listener in list(self.listeners):
                     listener(view)
+            elif isinstance(effect, Alert):
+                topic = wire.alert_topic(self.store_id, effect.request.kiosk)
+                self.transport.publish(topic, wire.encode_alert(effect.request, effect.level, self.clock.now()))
             elif isinstance(effect, Ignored):
                 self._reject(effect.reason, "desk")
 

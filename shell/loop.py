@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -26,6 +27,17 @@ class Loop:
 
     def call_soon(self, fn: Callable[..., object], *args: object) -> None:
         self._calls.put((fn, args))
+
+    def every(self, seconds: float, fn: Callable[[], object]) -> Callable[[], None]:
+        """Queue `fn` every `seconds` until the returned function is called."""
+        stopped = threading.Event()
+
+        def tick() -> None:
+            while not stopped.wait(seconds):
+                self.call_soon(fn)
+
+        threading.Thread(target=tick, name="ticker", daemon=True).start()
+        return stopped.set
 
     def stop(self) -> None:
         self._calls.put(None)

@@ -8,6 +8,7 @@ paho, pyserial, escpos or TinyDB exception.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
@@ -43,11 +44,52 @@ class EventLog(Protocol):
 
 MessageHandler = Callable[[str, bytes], None]
 
+# Called once the broker has answered a publish: (accepted, reason). May be
+# called on the transport's own thread.
+Acknowledged = Callable[[bool, str], None]
+
 
 class Transport(Protocol):
-    def publish(self, topic: str, payload: bytes, *, retain: bool = False, expiry: int | None = None) -> None: ...
+    def publish(
+        self,
+        topic: str,
+        payload: bytes,
+        *,
+        retain: bool = False,
+        expiry: int | None = None,
+        on_done: Acknowledged | None = None,
+    ) -> None: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message on its way to the broker, kept until the broker has it.
+
+    `key` sorts in publishing order (it starts with a running number).
+    """
+
+    key: str
+    topic: str
+    payload: bytes
+    retain: bool = False
+    expiry: int | None = None
+
+
+class OutboxStore(Protocol):
+    """Durable storage for messages the broker has not acknowledged yet.
+
+    Thread-safe: `remove` is called from the transport's thread.
+    """
+
+    def add(self, message: Outgoing) -> None:
+        """Keep `message`; it is on disk when this returns (or StoreError)."""
+
+    def remove(self, key: str) -> None: ...
+
+    def pending(self) -> list[Outgoing]:
+        """Everything still waiting, oldest first."""
 
 
 class Clock(Protocol):

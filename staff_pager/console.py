@@ -92,6 +92,9 @@ class ConsolePager:
             self.say("claimed", request.ticket)
         elif notice.kind == "taken":
             self.say("taken", request.ticket, shlex.quote(notice.by or "-"))
+        elif notice.kind == "escalated":
+            waited = self.service.waiting_seconds(request)
+            self.say("escalated", request.ticket, f"level={request.escalation}", f"{waited}s", *describe(request))
         elif notice.kind == "closed":
             self.say("closed", request.ticket, request.status.value, shlex.quote(request.claimed_by or "-"))
         else:

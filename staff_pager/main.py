@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def build(
     config: PagerConfig, staff: str, deliver_to: Callable[[Callable[..., object], str, bytes], None]
 ) -> tuple[PagerService, PahoTransport]:
-    board = Board(staff)
+    board = Board(staff, config.staff.role)
     holder: dict[str, PagerService] = {}
     transport = PahoTransport(
         config.broker.url,
@@ -59,6 +59,7 @@ def build(
         username=config.broker.username,
         password=config.broker.password,
         keepalive=config.broker.keepalive,
+        session_expiry=config.broker.session_expiry,
     )
     service = PagerService(board=board, store_id=config.store.id, transport=transport, clock=SystemClock())
     holder["service"] = service

@@ -65,3 +65,16 @@ def test_a_pager_needs_a_name_and_known_actions() -> None:
     board.apply_state(request("a", "H-001"))
     with pytest.raises(LocalError):
         board.ask("steal", board.find("H-001"), "z")
+
+
+def test_escalation_calls_everyone_once_then_only_managers() -> None:
+    floor, manager = Board("Bob"), Board("Mia", role="manager")
+    first = request("r1", "H-001")
+    for board in (floor, manager):
+        board.apply_state(first)
+    level1 = replace(first, seq=2, escalation=1)
+    level2 = replace(first, seq=3, escalation=2)
+    assert [n.kind for n in floor.apply_state(level1)] == ["escalated"]
+    assert [n.kind for n in manager.apply_state(level1)] == ["escalated"]
+    assert [n.kind for n in floor.apply_state(level2)] == ["changed"]
+    assert [n.kind for n in manager.apply_state(level2)] == ["escalated"]

@@ -24,6 +24,15 @@ def test_the_shipped_config_files_are_the_defaults() -> None:
     assert load_pager(ROOT / "config" / "pager.toml").device.id == "pager-1"
 
 
+def test_escalation_limits_are_read_per_request_type(tmp_path: Path) -> None:
+    from core.model import Kind
+
+    config = load_kiosk(write(tmp_path, "[escalation]\nreturn = [30, 90, 240]\n"))
+    limits = config.escalation.limits()
+    assert limits[Kind.RETURN].as_tuple() == (30, 90, 240)
+    assert limits[Kind.HELP].as_tuple() == (60, 180, 300)
+
+
 def test_flags_override_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, '[broker]\nurl = "mqtt://10.0.0.2:1883"\n[printer]\nport = "/dev/ttyUSB0"\n')
     config = load_kiosk(path, broker_url="mqtt://127.0.0.1:1999", printer_port=None, store_id="s-7")
@@ -44,6 +53,9 @@ def test_flags_override_the_file(tmp_path: Path) -> None:
         ("[printers]\n", "printers: unknown section"),
         ("[kiosk]\nidle_timeout = 2\n", "kiosk.idle_timeout: must be at least 10"),
         ("not toml ===", "not valid TOML"),
+        ("[escalation]\nhelp = [60, 30, 300]\n", "escalation.help: expected three increasing numbers"),
+        ('[escalation]\nreturn = [60, "x", 300]\n', "escalation.return: expected a list of whole numbers"),
+        ("[broker]\nsession_expiry = -5\n", "broker.session_expiry: expected 0 to 604800 seconds"),
     ],
 )
 def test_each_mistake_is_named_by_its_key(tmp_path: Path, text: str, message: str) -> None:

@@ -7,10 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.desk import (
-    TRANSITIONS,
+from core.desk import TRANSITIONS, Desk
+from core.events import (
     CancelRequested,
-    Desk,
     FeedbackGiven,
     HelpRequested,
     Ignored,

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import wire
-from core.desk import StaffActed
+from core.events import StaffActed
 from core.model import Feedback, Kind, Request, Status
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "mqtt-api.md"
@@ -142,7 +142,10 @@ def test_every_documented_example_is_understood_by_the_real_codec() -> None:
             assert wire.decode_action(found["request_id"], payload).action in ("claim", "release", "resolve")
         elif kind == "feedback":
             assert wire.decode_feedback(payload).kiosk == found["device"]
+        elif kind == "alerts":
+            body = json.loads(payload)
+            assert body["v"] == 1 and body["kiosk"] == found["device"] and body["level"] in (1, 2, 3)
         elif kind == "devices":
             body = json.loads(payload)
             assert body["v"] == 1 and body["device"] == found["device"]
-    assert {"state", "action", "feedback", "devices"} <= seen
+    assert {"state", "action", "feedback", "alerts", "devices"} <= seen
