@@ -39,6 +39,7 @@ class PahoTransport:
         keepalive: int = 30,
         on_connection: Callable[[bool], None] | None = None,
         session_expiry: int | None = None,
+        ca_file: str = "",
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
@@ -61,7 +62,8 @@ class PahoTransport:
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
         self.client.enable_logger(logging.getLogger("paho"))
         if parts.scheme == "mqtts":
-            self.client.tls_set()
+            # The store's own CA (broker_config/provision.py), or the system's.
+            self.client.tls_set(ca_certs=ca_file or None)
         if username:
             self.client.username_pw_set(username, password)
         if presence is not None:

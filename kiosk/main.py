@@ -95,6 +95,7 @@ def build(
         password=config.broker.password,
         keepalive=config.broker.keepalive,
         session_expiry=config.broker.session_expiry,
+        ca_file=config.broker.ca_file,
     )
     # Every message is on disk before paho sees it and leaves the disk only
     # when the broker acknowledges it; what a previous run left is sent first.

@@ -48,6 +48,7 @@ class BrokerSection:
     # How long the broker keeps this device's session (its subscriptions and
     # the messages queued for it) while the device is away; 0: none.
     session_expiry: int = 3600
+    ca_file: str = ""  # the store CA for mqtts:// (broker_config/provision.py writes ca.crt)
 
     @property
     def password(self) -> str | None:

@@ -60,6 +60,7 @@ def build(
         password=config.broker.password,
         keepalive=config.broker.keepalive,
         session_expiry=config.broker.session_expiry,
+        ca_file=config.broker.ca_file,
     )
     service = PagerService(board=board, store_id=config.store.id, transport=transport, clock=SystemClock())
     holder["service"] = service

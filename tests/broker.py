@@ -19,6 +19,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Until `proc` listens on 127.0.0.1:`port`; its stderr if it exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"mosquitto exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            # Waiting for a port to open has no event to wait on; the loop is
+            # bounded by the deadline.
+            time.sleep(0.02)
+    raise TimeoutError(f"mosquitto did not open port {port}")
+
+
 class Mosquitto:
     def __init__(self, workdir: Path, port: int | None = None, extra: str = "") -> None:
         self.workdir = workdir
@@ -44,18 +60,7 @@ class Mosquitto:
         self.proc = subprocess.Popen(
             [binary, "-c", str(self.conf_path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"mosquitto exited: {self.proc.stderr.read().decode()}")  # type: ignore[union-attr]
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                # Waiting for a port to open has no event to wait on; the loop is
-                # bounded by the deadline.
-                time.sleep(0.02)
-        raise TimeoutError(f"mosquitto did not open port {self.port}")
+        wait_for_port(self.port, self.proc, timeout)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
