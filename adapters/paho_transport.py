@@ -17,6 +17,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from shell.ports import Acknowledged, TransportError
 
@@ -59,6 +60,7 @@ class PahoTransport:
         self.session_expiry = session_expiry
         self._acks: dict[int, Acknowledged] = {}
         self._acks_lock = threading.Lock()
+        self._subscribed_once = False
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
         self.client.enable_logger(logging.getLogger("paho"))
         if parts.scheme == "mqtts":
@@ -145,8 +147,18 @@ class PahoTransport:
             return
         log.info("connected to broker %s:%s", self.host, self.port)
         # Subscriptions vanish with a clean session: renew them on every connect.
+        # The first time, ask for every retained message (a fresh process needs
+        # the whole picture); after a reconnect, only if the broker lost the
+        # subscription — otherwise the kept session delivers what was missed,
+        # in order, and a replay of retained states would come out of order.
+        handling = (
+            SubscribeOptions.RETAIN_SEND_IF_NEW_SUB
+            if self._subscribed_once
+            else SubscribeOptions.RETAIN_SEND_ON_SUBSCRIBE
+        )
         for topic in self.subscriptions:
-            client.subscribe(topic, qos=QOS)
+            client.subscribe(topic, options=SubscribeOptions(qos=QOS, retainHandling=handling))
+        self._subscribed_once = True
         if self.presence is not None:
             topic, online, _offline = self.presence
             client.publish(topic, online, qos=QOS, retain=True)

@@ -35,6 +35,16 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 10.
     raise TimeoutError(f"mosquitto did not open port {port}")
 
 
+def persistent(workdir: Path) -> str:
+    """Config lines for a broker that keeps sessions and messages across a crash,
+    as broker_config/production.conf does (save on every change)."""
+    return (
+        f"persistence true\npersistence_location {workdir}/\n"
+        "autosave_on_changes true\nautosave_interval 1\n" + ("user root\n" if os.geteuid() == 0 else "")
+        # Tests run as root; keep root so the broker may write the test's folder.
+    )
+
+
 class Mosquitto:
     def __init__(self, workdir: Path, port: int | None = None, extra: str = "") -> None:
         self.workdir = workdir
@@ -61,6 +71,12 @@ class Mosquitto:
             [binary, "-c", str(self.conf_path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         wait_for_port(self.port, self.proc, timeout)
+
+    def kill(self) -> None:
+        """SIGKILL: no goodbye, no final save — a crash or a power cut."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

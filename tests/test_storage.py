@@ -309,8 +309,8 @@ def kill_after(data_dir: Path, run: int, lines: int) -> list[str]:
 def test_a_writer_killed_mid_write_never_loses_a_confirmed_record(tmp_path: Path) -> None:
     confirmed: set[str] = set()
     killed_mid_write = 0
-    for run in range(10):
-        confirmed.update(kill_after(tmp_path, run, lines=3 + 4 * run))
+    for run in range(50):  # fifty kills at varying moments
+        confirmed.update(kill_after(tmp_path, run, lines=3 + 4 * (run % 10)))
         killed_mid_write += bool(list(tmp_path.rglob("*.tmp")))
         for path in json_files(tmp_path):
             json.loads(path.read_text())  # whole, whatever moment the kill hit

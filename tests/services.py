@@ -1,0 +1,160 @@
+"""Kiosk and pager services on their own loop threads, over a real broker.
+
+Touches threads, the broker and (when given an outbox folder) the disk. Each
+service runs on its own `Loop` thread, as in the headless fronts; tests wait
+on events with timeouts, never on sleeps.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from adapters.file_outbox import FileOutbox
+from adapters.paho_transport import PahoTransport
+from core import wire
+from core.board import Board, Notice
+from core.desk import Desk
+from core.model import Status
+from shell.kiosk_service import KioskService, TicketView
+from shell.loop import Loop, SystemClock
+from shell.outbox import DurableOutbox
+from shell.pager_service import PagerService
+from tests.memory_log import MemoryLog
+
+TIMEOUT = 10.0
+
+
+class Running:
+    """A service on its own loop thread, with its notices collected."""
+
+    def __init__(self, loop: Loop, transport: PahoTransport) -> None:
+        self.loop = loop
+        self.transport = transport
+        self.seen: list[object] = []
+        self.changed = threading.Condition()
+
+    def record(self, item: object) -> None:
+        with self.changed:
+            self.seen.append(item)
+            self.changed.notify_all()
+
+    def wait_for(self, test: Callable[[object], bool], timeout: float = TIMEOUT) -> object:
+        with self.changed:
+            found = self.changed.wait_for(lambda: next((s for s in self.seen if test(s)), None), timeout)
+        if not found:
+            raise TimeoutError(f"nothing matched within {timeout}s; seen {self.seen!r}")
+        return next(s for s in self.seen if test(s))
+
+    def call(self, fn: Callable[..., object], *args: object) -> object:
+        """Run fn on the service's thread and return its result."""
+        done = threading.Event()
+        box: dict[str, object] = {}
+
+        def run() -> None:
+            try:
+                box["value"] = fn(*args)
+            except Exception as exc:  # handed back to the test thread
+                box["error"] = exc
+            done.set()
+
+        self.loop.call_soon(run)
+        assert done.wait(TIMEOUT)
+        if "error" in box:
+            raise box["error"]  # type: ignore[misc]
+        return box.get("value")
+
+
+@contextmanager
+def running(service_factory: Callable[[Loop], tuple[object, PahoTransport]]) -> Iterator[tuple[object, Running]]:
+    loop = Loop()
+    service, transport = service_factory(loop)
+    runner = Running(loop, transport)
+    service.listeners.append(runner.record)  # type: ignore[attr-defined]
+    thread = threading.Thread(target=loop.run, daemon=True)
+    thread.start()
+    transport.start()
+    assert transport.wait_connected(TIMEOUT)
+    try:
+        yield service, runner
+    finally:
+        transport.close()
+        loop.stop()
+        thread.join(TIMEOUT)
+
+
+def kiosk(  # type: ignore[no-untyped-def]
+    broker,
+    store: str,
+    kiosk_id: str = "kiosk-1",
+    log: MemoryLog | None = None,
+    outbox: Path | None = None,
+    session_expiry: int | None = None,
+):
+    """A kiosk service; with `outbox`, publishing through the durable outbox."""
+
+    def factory(loop: Loop) -> tuple[KioskService, PahoTransport]:
+        holder: dict[str, KioskService] = {}
+        transport = PahoTransport(
+            broker.url,
+            f"{store}-{kiosk_id}",
+            session_expiry=session_expiry,
+            subscriptions=[wire.my_actions(store, kiosk_id)],
+            deliver=lambda t, p: loop.call_soon(holder["s"].on_message, t, p),
+            presence=(
+                wire.presence_topic(store, kiosk_id),
+                wire.encode_presence(kiosk_id, "kiosk", True),
+                wire.encode_presence(kiosk_id, "kiosk", False),
+            ),
+        )
+        durable = DurableOutbox(transport, FileOutbox(outbox)) if outbox else None
+        if durable:
+            durable.resend_pending()
+        service = KioskService(
+            desk=Desk(kiosk_id, ZoneInfo("Europe/Amsterdam")),
+            store_id=store,
+            transport=durable or transport,
+            printer=None,
+            event_log=log or MemoryLog(),
+            clock=SystemClock(),
+        )
+        holder["s"] = service
+        return service, transport
+
+    return running(factory)
+
+
+def pager(broker, store: str, staff: str, session_expiry: int | None = None):  # type: ignore[no-untyped-def]
+    """A pager service; with `session_expiry`, a fixed client id and a kept session."""
+
+    def factory(loop: Loop) -> tuple[PagerService, PahoTransport]:
+        holder: dict[str, PagerService] = {}
+        suffix = "" if session_expiry else f"-{uuid.uuid4().hex[:6]}"
+        transport = PahoTransport(
+            broker.url,
+            f"{store}-pager-{staff}{suffix}",
+            session_expiry=session_expiry,
+            subscriptions=[wire.all_states(store)],
+            deliver=lambda t, p: loop.call_soon(holder["s"].on_message, t, p),
+        )
+        service = PagerService(board=Board(staff), store_id=store, transport=transport, clock=SystemClock())
+        holder["s"] = service
+        return service, transport
+
+    return running(factory)
+
+
+def new_store() -> str:
+    return f"s{uuid.uuid4().hex[:8]}"
+
+
+def is_notice(kind: str, ticket: str) -> Callable[[object], bool]:
+    return lambda n: isinstance(n, Notice) and n.kind == kind and n.request.ticket == ticket
+
+
+def is_view(status: Status, ticket: str) -> Callable[[object], bool]:
+    return lambda v: isinstance(v, TicketView) and v.request.status is status and v.request.ticket == ticket
