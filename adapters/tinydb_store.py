@@ -35,7 +35,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -46,6 +46,7 @@ from tinydb.storages import Storage
 from adapters.atomic_file import TEMP_SUFFIX, fsync_dir, write_atomically
 from core.model import Feedback, LogEntry
 from core.records import entry_from_dict, entry_to_dict, feedback_from_dict, feedback_to_dict
+from core.retention import entry_without_free_text, feedback_without_free_text
 from shell.ports import StoreError
 
 log = logging.getLogger(__name__)
@@ -244,6 +245,64 @@ class TinyDBEventLog:
                     yield parse(document)
                 except ValueError as exc:
                     raise StoreError(f"{path}: record {document.doc_id}: {exc}") from exc
+
+    # --- retention ----------------------------------------------------------
+
+    def scrub_free_text_before(self, first_kept: date) -> int:
+        """Remove free text from every record of days before `first_kept`
+        (core/retention.py says what); how many records changed.
+
+        Each day's file is rewritten at once, atomically. `retention.json`
+        remembers how far it got, so a daily run reads only the new days.
+        """
+        if self.readonly:
+            raise StoreError(f"data dir {self.data_dir} was opened read-only")
+        marker = self.data_dir / "retention.json"
+        done_through = date.min
+        if marker.exists():
+            try:
+                done_through = date.fromisoformat(json.loads(marker.read_text())["scrubbed_before"])
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.warning("ignoring unreadable %s (%s): checking every old day", marker, exc)
+        if first_kept <= done_through:
+            return 0
+        changed = 0
+        last = first_kept - timedelta(days=1)
+        def entry(record: Any) -> dict[str, Any]:
+            return entry_to_dict(entry_without_free_text(entry_from_dict(record)))
+
+        def feedback(record: Any) -> dict[str, Any]:
+            return feedback_to_dict(feedback_without_free_text(feedback_from_dict(record)))
+
+        with self._write_lock:
+            for kind, change in ((REQUESTS, entry), (FEEDBACK, feedback)):
+                for path in self._partitions(kind, done_through, last):
+                    changed += self._rewrite(path, kind, change)
+            write_atomically(marker, json.dumps({"scrubbed_before": first_kept.isoformat()}).encode())
+        if changed:
+            log.info("removed free text from %d record(s) before %s", changed, first_kept)
+        return changed
+
+    def _rewrite(self, path: Path, kind: str, change: Callable[[Any], dict[str, Any]]) -> int:
+        """Apply `change` to every record of one day's file; one atomic write."""
+        cached = self._open.pop(path, None)  # a cached writer would hold the old content
+        if cached is not None:
+            cached.close()
+        storage = AtomicJSONStorage(path)
+        data = storage.read() or {}
+        table = data.get(_TABLE[kind], {})
+        changed = 0
+        for doc_id, record in table.items():
+            try:
+                new = change(record)
+            except ValueError as exc:
+                raise StoreError(f"{path}: record {doc_id}: {exc}") from exc
+            if new != record:
+                table[doc_id] = new
+                changed += 1
+        if changed:
+            storage.write(data)
+        return changed
 
     def _partitions(self, kind: str, first: date, last: date) -> list[Path]:
         """Existing partition files in the range, by listing the folder once

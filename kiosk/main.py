@@ -108,6 +108,7 @@ def build(
         printer=printer,
         event_log=event_log,
         clock=clock,
+        retention_days=config.storage.retention_days,
     )
     holder["service"] = service
     return service, transport

@@ -66,6 +66,7 @@ class PrinterSection:
 @dataclass(frozen=True)
 class StorageSection:
     data_dir: str = "var/kiosk"
+    retention_days: int = 90  # then shoppers' free text and contact details are removed
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,8 @@ def check_kiosk(config: KioskConfig) -> KioskConfig:
         raise ConfigError("kiosk.idle_timeout: must be at least 10 seconds")
     if not config.storage.data_dir:
         raise ConfigError("storage.data_dir: must not be empty")
+    if not 1 <= config.storage.retention_days <= 3650:
+        raise ConfigError(f"storage.retention_days: expected 1 to 3650 days, got {config.storage.retention_days}")
     for key in ("find", "returns", "help"):
         limits = getattr(config.escalation, key)
         if len(limits) != 3 or not 0 < limits[0] < limits[1] < limits[2]:

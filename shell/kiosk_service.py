@@ -14,6 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from core import wire
 from core.desk import Desk
@@ -30,7 +31,8 @@ from core.events import (
     Store,
 )
 from core.model import Feedback, Kind, LogEntry, Request
-from shell.ports import Clock, EventLog, PrinterError, TicketPrinter, Transport
+from core.retention import cutoff
+from shell.ports import Clock, EventLog, PrinterError, StoreError, TicketPrinter, Transport
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ class KioskService:
         event_log: EventLog,
         clock: Clock,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex[:16],
+        retention_days: int | None = None,
     ) -> None:
         self.desk = desk
         self.store_id = store_id
@@ -75,6 +78,8 @@ class KioskService:
         self.listeners: list[StatusListener] = []
         self.rejected: Counter[str] = Counter()
         self._print_errors: dict[str, str] = {}
+        self.retention_days = retention_days
+        self._retention_done_on: date | None = None
 
     def subscriptions(self) -> list[str]:
         return [wire.my_actions(self.store_id, self.kiosk_id)]
@@ -95,11 +100,19 @@ class KioskService:
         return next(e.record for e in effects if isinstance(e, Store) and isinstance(e.record, Feedback))
 
     def tick(self) -> None:
-        """Called by the front about once a second: escalate what is due."""
+        """Called by the front about once a second: escalate what is due, and
+        once a day forget free text past the retention period."""
         deadline = self.desk.get_timer()
         now = self.clock.now()
         if deadline is not None and now >= deadline:
             self._run(self.desk.handle_timer(now))
+        today = now.date()
+        if self.retention_days and self._retention_done_on != today:
+            self._retention_done_on = today
+            try:
+                self.event_log.scrub_free_text_before(cutoff(today, self.retention_days))
+            except StoreError as exc:
+                log.error("retention: free text could not be removed: %s", exc)
 
     def view(self, request_id: str) -> TicketView:
         request = self.desk.request(request_id)

@@ -41,6 +41,9 @@ class EventLog(Protocol):
 
     def feedback_between(self, first: date, last: date) -> list[Feedback]: ...
 
+    def scrub_free_text_before(self, first_kept: date) -> int:
+        """Remove free text from records of days before `first_kept`; how many changed."""
+
 
 MessageHandler = Callable[[str, bytes], None]
 

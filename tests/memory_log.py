@@ -26,3 +26,7 @@ class MemoryLog:
 
     def close(self) -> None:
         pass
+
+    def scrub_free_text_before(self, first_kept: date) -> int:
+        self.scrubbed_before = first_kept
+        return 0
