@@ -1,4 +1,4 @@
-"""The event log on disk: TinyDB files, one per UTC day, written atomically.
+"""The event log on disk: TinyDB files, one per UTC hour, written atomically.
 
 The only file that imports tinydb. It touches the data directory and nothing
 else; every TinyDB or OS error leaves it as `shell.ports.StoreError`.
@@ -6,13 +6,20 @@ else; every TinyDB or OS error leaves it as `shell.ports.StoreError`.
 Layout of a data directory::
 
     <data_dir>/.lock                      held (flock) by the one writer
-    <data_dir>/requests/2026-11-24.json   log entries whose `at` falls on that UTC day
-    <data_dir>/feedback/2026-11-24.json   feedback whose `given_at` falls on that day
+    <data_dir>/requests/2026-11-24T09.json   log entries whose `at` falls in that UTC hour
+    <data_dir>/requests/2026-11-24T09.1.json …and the next 200 of a busy hour, and so on
+    <data_dir>/feedback/2026-11-24T09.json   feedback whose `given_at` falls in that hour
+    <data_dir>/outbox/, retention.json       see adapters/file_outbox.py, scrub_free_text_before
+
+(Files of a whole UTC day, `2026-11-24.json`, from earlier versions are read too.)
 
 Why it is shaped like this (ARCHITECTURE §5, §7):
 
-- TinyDB rewrites the whole file on every insert, so a file per day keeps an
-  insert as cheap on day 1,000 as on day 1.
+- TinyDB rewrites the whole file on every insert, so a file per hour keeps an
+  insert as cheap on day 1,000 as on day 1, and as cheap at closing time on a
+  busy day as at opening (bench/storage.py, bench/latency.py measure it). The
+  writer keeps the file it last wrote in memory instead of parsing it again
+  before every insert; it is the only writer, so the copy cannot go stale.
 - TinyDB's JSONStorage overwrites in place and then truncates, so a kill in
   between leaves a broken file. `AtomicJSONStorage` writes a temp file in the
   same folder, fsyncs it, renames it over the old one and fsyncs the folder:
@@ -56,10 +63,13 @@ T = TypeVar("T")
 REQUESTS = "requests"
 FEEDBACK = "feedback"
 _TABLE = {REQUESTS: "entries", FEEDBACK: "feedback"}
-_PARTITION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json$")
+_PARTITION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T\d{2}(?:\.(\d+))?)?\.json$")
+# A busy hour moves on to `<hour>.1.json`, `<hour>.2.json`, …: every insert
+# rewrites one file, and this keeps that file small whatever the traffic.
+_MAX_RECORDS_PER_FILE = 200
 
-# Today's file for each kind plus yesterday's, for entries stamped just before
-# midnight that arrive just after it; older partitions are closed.
+# This hour's file for each kind plus the previous hour's, for entries stamped
+# just before the hour that arrive just after it; older partitions are closed.
 _MAX_OPEN_PARTITIONS = 4
 
 
@@ -73,8 +83,11 @@ class AtomicJSONStorage(Storage):
     def __init__(self, path: str | os.PathLike[str], readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        self._written: dict[str, dict[str, Any]] | None = None  # the writer's copy of the file
 
     def read(self) -> dict[str, dict[str, Any]] | None:
+        if self._written is not None:
+            return self._written
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -95,7 +108,14 @@ class AtomicJSONStorage(Storage):
         # ASCII-only JSON: Chinese is stored as \u escapes, and even a lone
         # surrogate from odd input is stored instead of failing to encode.
         payload = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-        write_atomically(self.path, payload)
+        try:
+            write_atomically(self.path, payload)
+        except BaseException:
+            # TinyDB changed `data` in place before asking us to write it: what
+            # is on disk is the truth, read it again next time.
+            self._written = None
+            raise
+        self._written = data
 
 
 class TinyDBEventLog:
@@ -111,6 +131,7 @@ class TinyDBEventLog:
         self.readonly = readonly
         self._write_lock = threading.Lock()
         self._open: OrderedDict[Path, TinyDB] = OrderedDict()
+        self._parts: dict[tuple[str, str], int] = {}
         self._lock_fd: int | None = None
         self._closed = False
         if readonly:
@@ -183,12 +204,16 @@ class TinyDBEventLog:
     def _append(self, kind: str, moment: datetime, record: dict[str, Any]) -> None:
         if self.readonly:
             raise StoreError(f"data dir {self.data_dir} was opened read-only")
-        path = self._partition(kind, moment.astimezone(UTC).date())
         with self._write_lock:
             if self._closed:
                 raise StoreError(f"event log for {self.data_dir} is closed")
+            path = self._partition(kind, moment.astimezone(UTC))
             try:
-                self._db(path).table(_TABLE[kind]).insert(record)
+                table = self._db(path).table(_TABLE[kind])
+                if len(table) >= _MAX_RECORDS_PER_FILE:
+                    path = self._next_part(kind, moment.astimezone(UTC))
+                    table = self._db(path).table(_TABLE[kind])
+                table.insert(record)
             except StoreError:
                 raise
             except (OSError, ValueError) as exc:
@@ -268,6 +293,7 @@ class TinyDBEventLog:
             return 0
         changed = 0
         last = first_kept - timedelta(days=1)
+
         def entry(record: Any) -> dict[str, Any]:
             return entry_to_dict(entry_without_free_text(entry_from_dict(record)))
 
@@ -327,5 +353,21 @@ class TinyDBEventLog:
                 found.append((day, folder / name))
         return [path for _, path in sorted(found)]
 
-    def _partition(self, kind: str, day: date) -> Path:
-        return self.data_dir / kind / f"{day.isoformat()}.json"
+    def _partition(self, kind: str, moment: datetime) -> Path:
+        """The file this hour's records go to now (caller holds the write lock)."""
+        hour = f"{moment:%Y-%m-%dT%H}"
+        part = self._parts.get((kind, hour))
+        if part is None:
+            # First write to this hour since opening: continue its last part.
+            found = [_PARTITION_NAME.match(p.name) for p in (self.data_dir / kind).glob(f"{hour}.*json")]
+            part = max((int(m.group(2) or 0) for m in found if m), default=0)
+            self._parts[(kind, hour)] = part
+        return self._part_path(kind, hour, part)
+
+    def _next_part(self, kind: str, moment: datetime) -> Path:
+        hour = f"{moment:%Y-%m-%dT%H}"
+        self._parts[(kind, hour)] = self._parts.get((kind, hour), 0) + 1
+        return self._part_path(kind, hour, self._parts[(kind, hour)])
+
+    def _part_path(self, kind: str, hour: str, part: int) -> Path:
+        return self.data_dir / kind / (f"{hour}.json" if part == 0 else f"{hour}.{part}.json")

@@ -77,7 +77,7 @@ def test_entries_and_feedback_come_back_as_they_went_in(tmp_path: Path) -> None:
         assert log.feedback_between(DAY, DAY) == [given]
 
 
-def test_each_utc_day_gets_its_own_file(tmp_path: Path) -> None:
+def test_each_utc_hour_gets_its_own_file(tmp_path: Path) -> None:
     late_evening_in_shanghai = datetime(2026, 11, 25, 1, 0, tzinfo=timezone(timedelta(hours=8)))
     with TinyDBEventLog(tmp_path) as log:
         log.append_entry(entry("r1", T0))
@@ -87,10 +87,20 @@ def test_each_utc_day_gets_its_own_file(tmp_path: Path) -> None:
         assert [e.request_id for e in log.entries_between(DAY, DAY)] == ["r1", "r2"]
         assert [e.request_id for e in log.entries_since(DAY + timedelta(days=1))] == ["r3"]
     assert [p.relative_to(tmp_path).as_posix() for p in json_files(tmp_path)] == [
-        "feedback/2026-11-25.json",
-        "requests/2026-11-24.json",
-        "requests/2026-11-25.json",
+        "feedback/2026-11-25T09.json",
+        "requests/2026-11-24T09.json",
+        "requests/2026-11-24T17.json",
+        "requests/2026-11-25T09.json",
     ]
+
+
+def test_files_of_a_whole_day_from_earlier_versions_are_still_read(tmp_path: Path) -> None:
+    with TinyDBEventLog(tmp_path) as log:
+        log.append_entry(entry("r1", T0))
+    (tmp_path / "requests" / "2026-11-24T09.json").rename(tmp_path / "requests" / "2026-11-24.json")
+    with TinyDBEventLog(tmp_path) as log:
+        log.append_entry(entry("r2", T0 + timedelta(hours=1)))
+        assert [e.request_id for e in log.entries_between(DAY, DAY)] == ["r1", "r2"]
 
 
 def test_ranges_are_inclusive_and_skip_days_without_files(tmp_path: Path) -> None:
@@ -192,18 +202,18 @@ def test_after_many_appends_every_file_is_whole_json_and_no_temp_file_remains(
 ) -> None:
     with TinyDBEventLog(tmp_path) as log:
         for n in range(60):
-            log.append_entry(entry(f"r{n}", T0 + timedelta(hours=n)))
-            log.append_feedback(feedback(f"fb{n}", T0 + timedelta(hours=n)))
+            log.append_entry(entry(f"r{n}", T0 + timedelta(minutes=3 * n)))
+            log.append_feedback(feedback(f"fb{n}", T0 + timedelta(minutes=3 * n)))
     assert [p.name for p in tmp_path.rglob("*.tmp")] == []
     files = json_files(tmp_path)
-    assert len(files) == 6  # 60 hours span three UTC days, for each kind
+    assert len(files) == 6  # 180 minutes span three UTC hours, for each kind
     assert sum(len(json.loads(p.read_text())["entries"]) for p in files if "requests" in str(p)) == 60
 
 
 def test_a_temp_file_left_by_a_crash_is_removed_on_open(tmp_path: Path) -> None:
     with TinyDBEventLog(tmp_path) as log:
         log.append_entry(entry("r1"))
-    leftover = tmp_path / "requests" / ".2026-11-24.json.0123abcd.tmp"
+    leftover = tmp_path / "requests" / ".2026-11-24T09.json.0123abcd.tmp"
     leftover.write_text('{"entries": {"1": ')
     with TinyDBEventLog(tmp_path, readonly=True) as reader:
         assert [e.request_id for e in reader.entries_since(DAY)] == ["r1"]
@@ -217,12 +227,12 @@ def test_a_temp_file_left_by_a_crash_is_removed_on_open(tmp_path: Path) -> None:
 def test_a_corrupt_file_gives_a_store_error_naming_it(tmp_path: Path, damage: str) -> None:
     with TinyDBEventLog(tmp_path) as log:
         log.append_entry(entry("r1"))
-    broken = tmp_path / "requests" / "2026-11-24.json"
+    broken = tmp_path / "requests" / "2026-11-24T09.json"
     broken.write_bytes(damage.encode("latin-1"))
     with TinyDBEventLog(tmp_path) as log:
-        with pytest.raises(StoreError, match="2026-11-24.json"):
+        with pytest.raises(StoreError, match="2026-11-24T09.json"):
             log.entries_between(DAY, DAY)
-        with pytest.raises(StoreError, match="2026-11-24.json"):
+        with pytest.raises(StoreError, match="2026-11-24T09.json"):
             log.append_entry(entry("r2"))  # never overwrite a day we could not read
     assert broken.read_bytes() == damage.encode("latin-1")
 
@@ -322,3 +332,17 @@ def test_a_writer_killed_mid_write_never_loses_a_confirmed_record(tmp_path: Path
     # Otherwise this test proved nothing about atomicity: here about two kills
     # in three land inside a write (a temp file is left behind).
     assert killed_mid_write >= 1, "no kill landed inside a write"
+
+
+def test_a_busy_hour_moves_on_to_new_files_so_each_stays_small(tmp_path: Path) -> None:
+    with TinyDBEventLog(tmp_path) as log:
+        for n in range(450):
+            log.append_entry(entry(f"r{n}", T0 + timedelta(seconds=n)))
+    names = [p.name for p in json_files(tmp_path)]
+    assert names == ["2026-11-24T09.1.json", "2026-11-24T09.2.json", "2026-11-24T09.json"]
+    sizes = [len(json.loads(p.read_text())["entries"]) for p in json_files(tmp_path)]
+    assert sorted(sizes) == [50, 200, 200]
+    with TinyDBEventLog(tmp_path) as log:  # after a restart, the last part is continued
+        log.append_entry(entry("late", T0 + timedelta(minutes=30)))
+        assert len(log.entries_between(DAY, DAY)) == 451
+    assert len(json.loads((tmp_path / "requests" / "2026-11-24T09.2.json").read_text())["entries"]) == 51
