@@ -67,6 +67,19 @@ class LineProcess:
             if line.startswith(prefix):
                 return line
 
+    def saw(self, prefix: str) -> str | None:
+        """Without waiting: a line starting with `prefix` printed so far, if any.
+        For tests that must keep another loop (Kivy's) turning while they wait."""
+        while True:
+            try:
+                line = self.lines.get_nowait()
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            self.seen.append(line)
+        return next((line for line in self.seen if line.startswith(prefix)), None)
+
     def close(self, timeout: float = 15.0) -> int:
         if self.proc.poll() is None:
             try:

@@ -45,14 +45,16 @@ def test_ask_for_help_reaches_a_pager_and_the_ticket_shows_who_is_coming(broker,
             wait_until(lambda: kiosk.on("ticket"), what="ticket screen")
             assert shows(kiosk, "H-001") and shows(kiosk, "You are next in line")
 
-            new = shlex.split(pager.expect("new H-001"))
+            # The kiosk handles broker messages on Kivy's loop: keep it turning
+            # (wait_until steps frames) while waiting for the pager's lines.
+            new = shlex.split(wait_until(lambda: pager.saw("new H-001"), what="the pager's new line"))  # type: ignore[arg-type]
             assert "topic=question" in new and "note=Which paint for a bathroom?" in new
             pager.send("claim H-001")
-            pager.expect("claimed H-001")
+            wait_until(lambda: pager.saw("claimed H-001"), what="the pager's claim confirmed")
             wait_until(lambda: shows(kiosk, "Anna is on the way"), what="Anna on the ticket screen")
 
             pager.send("resolve H-001 showed the paint aisle")
-            pager.expect("closed H-001 resolved Anna")
+            wait_until(lambda: pager.saw("closed H-001 resolved Anna"), what="the pager's resolve confirmed")
             wait_until(lambda: shows(kiosk, "Thank you for waiting"), what="resolved on the ticket screen")
             printed = wait_until(lambda: decode(kiosk.printer.data()), what="a printed ticket")
     finally:
