@@ -64,7 +64,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     print(f"broker restart → outbox empty, {args.messages} messages queued while it was down")
-    for restart_kiosk, label in ((False, "kiosk stayed up (paho reconnects)"), (True, "kiosk restarted too (sent from disk)")):
+    cases = ((False, "kiosk stayed up (paho reconnects)"), (True, "kiosk restarted too (sent from disk)"))
+    for restart_kiosk, label in cases:
         samples = []
         for run in range(args.runs):
             with tempfile.TemporaryDirectory() as tmp:

@@ -35,7 +35,8 @@ def record(n: int, at: datetime) -> dict[str, object]:
     from core.model import Kind, LogEntry
     from core.records import entry_to_dict
 
-    entry = LogEntry(f"r{n:08d}", f"H-{n % 1000:03d}", Kind.HELP, "kiosk-1", "created", at, details={"topic": "question"})
+    details = {"topic": "question"}
+    entry = LogEntry(f"r{n:08d}", f"H-{n % 1000:03d}", Kind.HELP, "kiosk-1", "created", at, details=details)
     return entry_to_dict(entry)
 
 
@@ -104,7 +105,8 @@ def main() -> None:
             )  # fmt: skip
             result = json.loads(out.stdout.strip().splitlines()[-1])
             label = "plain TinyDB JSONStorage (baseline)" if kind == "plain" else "ours: hourly files, atomic + fsync"
-            print(f"  N={size:>9,}  {label:38s} {summary_ms(result['samples'])}   peak RSS {result['peak_rss_mb']:.0f} MB")
+            rss = f"peak RSS {result['peak_rss_mb']:.0f} MB"
+            print(f"  N={size:>9,}  {label:38s} {summary_ms(result['samples'])}   {rss}")
     print("  target: ours p99 ≤ 5 ms at every size")
 
 

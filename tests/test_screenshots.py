@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import shutil
 
+from tests.kiosk_fixture import new_store
+from tests.pager_fixture import headless_kiosk
+from tests.processes import LineProcess
 from tests.xvfb import ARTIFACTS, ROOT, distinct_colours, run_under_xvfb
 
 SCREENS = ("welcome", "help", "ticket", "feedback")
@@ -25,3 +28,31 @@ def test_every_kiosk_screen_is_drawn_with_real_pixels(broker, tmp_path) -> None:
         assert distinct_colours(picture) > 50, f"{name}.png looks blank"
     for name, target in IN_README.items():
         shutil.copyfile(out / f"{name}.png", ROOT / "docs" / "screenshots" / target)
+
+
+def test_the_pager_window_is_drawn_with_real_pixels(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = new_store()
+    kiosk = headless_kiosk(broker, store, tmp_path / "kiosk")
+    bob = LineProcess(
+        "run_pager.py", "--console", "--broker", broker.url, "--store", store, "--staff", "Bob", "--device", "pager-bob"
+    )
+    try:
+        bob.expect("connection up")
+        for line in (
+            "find blue paint 2.5 l",
+            "return R2026-1124-42 Wrong size",
+            "help question Which drill for concrete?",
+        ):
+            kiosk.send(line)
+            kiosk.expect("ticket")
+        bob.expect("new H-001")
+        bob.send("claim R-001")
+        bob.expect("claimed R-001")
+        picture = ARTIFACTS / "pager.png"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        run_under_xvfb("tests/shoot_pager.py", str(picture), broker.url, store, "3")
+    finally:
+        bob.close()
+        kiosk.close()
+    assert distinct_colours(picture) > 50, "pager.png looks blank"
+    shutil.copyfile(picture, ROOT / "docs" / "screenshots" / "pager.png")

@@ -74,5 +74,6 @@ def tap(widget: Widget) -> None:
 def type_into(field: Widget, text: str) -> None:
     """Type as a keyboard (or a barcode scanner acting as one) would."""
     field.focus = True
+    step()  # focus is taken on the next frame; keys before it go nowhere
     field.insert_text(text)  # type: ignore[attr-defined]
     step()

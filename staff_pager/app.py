@@ -1,0 +1,185 @@
+"""The staff pager window: sign in, see what is waiting, claim, resolve, release.
+
+Touches Kivy and the pager service. Broker messages reach the service on
+Kivy's main thread (`deliver_on_main_thread`), so the service and its board
+are only ever used from here. The rows are rendered from staff_pager/rows.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from adapters import kivy_runtime  # sets Kivy's environment: first, before any kivy import
+from adapters.kivy_runtime import call_on_main_thread, deliver_on_main_thread
+
+# isort: split
+from kivy.app import App
+from kivy.clock import Clock, ClockEvent
+from kivy.factory import Factory
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
+
+from core.board import Notice
+from shell.config import PagerConfig
+from shell.pager_service import ActionRefused, PagerService
+from staff_pager.rows import Row, notice_words, rows
+
+log = logging.getLogger(__name__)
+
+Build = Callable[[PagerConfig, str, Callable[..., None]], tuple[PagerService, Any]]
+
+STRIPES = {"ok": (0.16, 0.55, 0.30, 1), "warn": (0.85, 0.55, 0.05, 1), "late": (0.78, 0.16, 0.14, 1)}
+ACTION_WORDS = {"claim": "Claim", "resolve": "Resolve", "release": "Release"}
+
+
+class SignInScreen(Screen):
+    __events__ = ("on_sign_in",)
+    role = StringProperty("")
+    message = StringProperty("")
+
+    def on_sign_in(self, name: str) -> None:
+        pass
+
+
+class BoardScreen(Screen):
+    who = StringProperty("")
+    connection = StringProperty("Connecting…")
+    connected = BooleanProperty(False)
+    notice = StringProperty("")
+    summary = StringProperty("")
+
+
+class RequestRow(BoxLayout):
+    """One open request; its buttons dispatch `on_act(action, ticket)`."""
+
+    __events__ = ("on_act",)
+    ticket = StringProperty("")
+    kind = StringProperty("")
+    details = StringProperty("")
+    waited = StringProperty("")
+    holder = StringProperty("")
+    stripe = ListProperty([0, 0, 0, 1])
+
+    def show(self, row: Row) -> None:
+        self.ticket, self.kind, self.details, self.waited = row.ticket, row.kind, row.details, row.waited
+        self.holder = "" if not row.holder else ("You have it" if row.holder == "You" else f"{row.holder} is on it")
+        self.stripe = list(STRIPES[row.urgency])
+        if getattr(self, "_actions", None) == row.actions:
+            return  # rebuilt only on change: a finger may be on a button right now
+        self._actions = row.actions
+        box = self.ids.actions
+        for child in [c for c in box.children if getattr(c, "action", None)]:
+            box.remove_widget(child)
+        for action in row.actions:
+            button = Factory.PagerButton(text=ACTION_WORDS[action])
+            button.action = action
+            button.bind(on_release=lambda b: self.dispatch("on_act", b.action, self.ticket))
+            box.add_widget(button)
+
+    def on_act(self, action: str, ticket: str) -> None:
+        pass
+
+
+KV = str(Path(__file__).with_name("pager.kv"))
+if KV not in Builder.files:  # a .kv loaded twice applies its rules twice
+    Builder.load_file(KV)
+
+
+class PagerApp(App):
+    font_name = StringProperty("Roboto")
+
+    def __init__(self, config: PagerConfig, build: Build, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pager_config = config
+        self._build_service = build
+        self.service: PagerService | None = None
+        self.transport: Any = None
+        self._ticker: ClockEvent | None = None
+        self.title = f"Store Assist pager — {config.store.name}"
+
+    def build(self) -> ScreenManager:
+        self.font_name = kivy_runtime.register_fonts()
+        self.screens = ScreenManager(transition=NoTransition())
+        sign_in = SignInScreen(name="sign_in", role=self.pager_config.staff.role)
+        sign_in.ids.name.text = self.pager_config.staff.name
+        sign_in.bind(on_sign_in=lambda _s, name: self.sign_in(name))
+        self.board_screen = BoardScreen(name="board")
+        self.screens.add_widget(sign_in)
+        self.screens.add_widget(self.board_screen)
+        if self.pager_config.staff.name.strip():
+            self.sign_in(self.pager_config.staff.name)
+        return self.screens
+
+    def sign_in(self, name: str) -> None:
+        if not name.strip():
+            self.screens.get_screen("sign_in").message = "Type your name to sign in."
+            return
+        self.service, self.transport = self._build_service(self.pager_config, name.strip(), deliver_on_main_thread)
+        self.service.listeners.append(self.noticed)
+        self.transport.on_connection = lambda up: call_on_main_thread(self.set_connection, up)
+        self.transport.start()
+        self.board_screen.who = f"{self.service.board.staff} · {self.pager_config.staff.role}"
+        self.screens.current = "board"
+        self._ticker = Clock.schedule_interval(lambda _dt: self.refresh(), 1.0)  # waiting times
+        self.refresh()
+
+    def set_connection(self, up: bool) -> None:
+        self.board_screen.connected = up
+        self.board_screen.connection = "Connected" if up else "No connection — reconnecting"
+
+    def noticed(self, notice: Notice) -> None:
+        self.board_screen.notice = notice_words(notice)
+        self.refresh()
+
+    def act(self, action: str, ticket: str) -> None:
+        assert self.service is not None
+        try:
+            self.service.act(action, ticket)
+        except ActionRefused as exc:
+            self.board_screen.notice = str(exc)
+            return
+        self.board_screen.notice = {"claim": f"Claiming {ticket}…", "resolve": f"Resolving {ticket}…"}.get(
+            action, f"Releasing {ticket}…"
+        )
+
+    def refresh(self) -> None:
+        """Render the board: one row per open request, oldest first."""
+        if self.service is None:
+            return
+        shown = rows(self.service.board, datetime.now(UTC))
+        box = self.board_screen.ids.rows
+        while len(box.children) < len(shown):
+            widget = RequestRow()
+            widget.bind(on_act=lambda _r, action, ticket: self.act(action, ticket))
+            box.add_widget(widget)
+        while len(box.children) > len(shown):
+            box.remove_widget(box.children[0])
+        for shown_widget, row in zip(reversed(box.children), shown, strict=True):
+            shown_widget.show(row)
+        waiting = sum(1 for r in shown if "claim" in r.actions)
+        self.board_screen.summary = f"{waiting} waiting · {len(shown) - waiting} being helped"
+
+    def on_stop(self) -> None:
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+        if self.transport is not None:
+            self.transport.close()
+            self.transport = None
+
+
+def run_app(config: PagerConfig, build: Build) -> int:
+    app = PagerApp(config, build)
+    try:
+        app.run()
+    finally:
+        app.shutdown()
+    return 0

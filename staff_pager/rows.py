@@ -1,0 +1,95 @@
+"""What the pager shows: one row per open request, and the latest notice.
+
+Pure: no I/O, no Kivy, no clock (the time is passed in). The pager window
+renders these; the console pager has its own words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.board import Board, Notice
+from core.model import Kind, Request, Status
+
+KIND_WORDS = {Kind.FIND: "Find an item", Kind.RETURN: "Return", Kind.HELP: "Help"}
+TOPICS = {"question": "Product question", "complaint": "Complaint", "other": "Something else"}
+
+# Waiting time against the store's target: people judge a wait fairly up to
+# about three minutes and overestimate beyond it.
+TARGET_SECONDS = 60
+LATE_SECONDS = 180
+
+
+@dataclass(frozen=True)
+class Row:
+    ticket: str
+    kind: str
+    details: str
+    waited: str  # m:ss
+    urgency: str  # ok | warn | late
+    holder: str  # "" when nobody holds it
+    actions: tuple[str, ...]  # what I may do: claim, or resolve and release
+    escalated: bool
+
+
+def describe(request: Request) -> str:
+    d = request.details
+    if request.kind is Kind.FIND:
+        return d.get("item", "")
+    if request.kind is Kind.RETURN:
+        receipt = f"receipt {d['receipt']}" if d.get("receipt") else "no receipt"
+        return f"{d.get('reason', '')} · {receipt}"
+    topic = TOPICS.get(d.get("topic", ""), d.get("topic", ""))
+    return f"{topic}: {d['note']}" if d.get("note") else topic
+
+
+def waited(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def urgency(seconds: float) -> str:
+    if seconds < TARGET_SECONDS:
+        return "ok"
+    return "warn" if seconds < LATE_SECONDS else "late"
+
+
+def rows(board: Board, now: datetime) -> list[Row]:
+    """The open requests, oldest first, as the pager's holder should see them."""
+    shown = []
+    for request in board.open_requests():
+        wait = (now - request.created_at).total_seconds()
+        mine = request.claimed_by == board.staff
+        if request.status is Status.OPEN:
+            actions: tuple[str, ...] = ("claim",)
+        else:
+            actions = ("resolve", "release") if mine else ()
+        shown.append(
+            Row(
+                ticket=request.ticket,
+                kind=KIND_WORDS[request.kind],
+                details=describe(request),
+                waited=waited(wait),
+                urgency=urgency(wait) if request.status is Status.OPEN else "ok",
+                holder="You" if mine else (request.claimed_by or ""),
+                actions=actions,
+                escalated=request.escalation > 0 and request.status is Status.OPEN,
+            )
+        )
+    return shown
+
+
+def notice_words(notice: Notice) -> str:
+    r = notice.request
+    if notice.kind == "new":
+        return f"New: {r.ticket} · {KIND_WORDS[r.kind]} · {describe(r)}"
+    if notice.kind == "claimed":
+        return f"You have {r.ticket} — go to the shopper"
+    if notice.kind == "taken":
+        return f"{r.ticket} was taken by {notice.by}"
+    if notice.kind == "escalated":
+        return f"Still waiting: {r.ticket} · {KIND_WORDS[r.kind]} — can you go?"
+    if notice.kind == "closed":
+        return f"{r.ticket} {r.status.value}" + (f" by {r.claimed_by}" if r.claimed_by else "")
+    return f"{r.ticket}: {r.claimed_by} is on it" if r.claimed_by else f"{r.ticket} is waiting again"

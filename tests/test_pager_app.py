@@ -1,0 +1,68 @@
+"""The staff pager window, driven through its real widgets by what staff read.
+
+A real Mosquitto; the headless kiosk and the console pager as real processes.
+The kiosk's lines are read without blocking while Kivy's loop keeps turning.
+"""
+
+from __future__ import annotations
+
+from tests.kiosk_fixture import new_store
+from tests.pager_fixture import headless_kiosk, running_pager
+from tests.processes import LineProcess
+from tests.ui import button, tap, type_into, visible_texts, wait_until
+
+
+def board_shows(app, text: str) -> bool:  # type: ignore[no-untyped-def]
+    return any(text in t for t in visible_texts(app.board_screen))
+
+
+def test_signing_in_without_a_name_says_so_and_stays_put(broker) -> None:  # type: ignore[no-untyped-def]
+    with running_pager(broker, new_store()) as app:
+        sign_in = app.screens.get_screen("sign_in")
+        tap(button(sign_in, "Sign in"))
+        assert "Type your name to sign in." in visible_texts(sign_in)
+        assert app.screens.current == "sign_in" and app.service is None
+
+
+def test_a_signed_in_pager_claims_and_resolves_a_request_from_the_kiosk(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = new_store()
+    kiosk = headless_kiosk(broker, store, tmp_path / "kiosk")
+    try:
+        with running_pager(broker, store) as app:
+            type_into(app.screens.get_screen("sign_in").ids.name, "Anna")
+            tap(button(app.screens.get_screen("sign_in"), "Sign in"))
+            assert app.screens.current == "board" and board_shows(app, "Anna · floor")
+            wait_until(lambda: board_shows(app, "Connected"), what="connected")
+            kiosk.send("return R2026-42 Wrong size")
+            wait_until(lambda: board_shows(app, "R-001"), what="R-001 on the board")
+            assert board_shows(app, "Wrong size · receipt R2026-42") and board_shows(app, "New: R-001")
+            tap(button(app.board_screen, "Claim"))
+            wait_until(lambda: board_shows(app, "You have it"), what="my claim confirmed")
+            assert board_shows(app, "You have R-001 — go to the shopper")
+            wait_until(lambda: kiosk.saw("status R-001 claimed Anna"), what="the kiosk saw the claim")
+            tap(button(app.board_screen, "Resolve"))
+            wait_until(lambda: kiosk.saw("status R-001 resolved Anna"), what="the kiosk saw the resolve")
+            wait_until(lambda: not board_shows(app, "R-001 ·") and board_shows(app, "0 waiting"), what="row gone")
+    finally:
+        kiosk.close()
+
+
+def test_a_request_someone_else_took_shows_who_and_offers_no_claim(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = new_store()
+    kiosk = headless_kiosk(broker, store, tmp_path / "kiosk")
+    bob = LineProcess(
+        "run_pager.py", "--console", "--broker", broker.url, "--store", store, "--staff", "Bob", "--device", "pager-bob"
+    )
+    try:
+        bob.expect("connection up")
+        with running_pager(broker, store, name="Anna") as app:
+            kiosk.send("find blue paint")
+            wait_until(lambda: board_shows(app, "F-001"), what="F-001 on the board")
+            wait_until(lambda: bob.saw("new F-001"), what="F-001 on Bob's pager")
+            bob.send("claim F-001")
+            wait_until(lambda: board_shows(app, "Bob is on it"), what="Bob's claim on Anna's board")
+            assert [w for w in visible_texts(app.board_screen) if w.startswith("Claim")] == []
+            assert board_shows(app, "F-001: Bob is on it")
+    finally:
+        bob.close()
+        kiosk.close()
