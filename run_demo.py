@@ -45,10 +45,13 @@ def start_broker(port: int) -> subprocess.Popen[bytes]:
     binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
     conf = (ROOT / "broker_config" / "dev.conf").read_text()
     conf = conf.replace("listener 1883 127.0.0.1", f"listener {port} 127.0.0.1")
-    conf = conf.replace("log_dest stdout", f"log_dest file {VAR / 'mosquitto.log'}")
+    # stderr, opened here: Mosquitto started as root drops to its own user,
+    # which could not open a log file in var/ itself (and it buffers stdout).
+    conf = conf.replace("log_dest stdout", "log_dest stderr")
     path = VAR / "mosquitto.conf"
     path.write_text(conf)
-    return subprocess.Popen([binary, "-c", str(path)])
+    with open(VAR / "mosquitto.log", "ab") as log_file:
+        return subprocess.Popen([binary, "-c", str(path)], stderr=log_file)
 
 
 def start_printer() -> tuple[subprocess.Popen[str], str]:

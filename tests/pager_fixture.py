@@ -27,6 +27,17 @@ def headless_kiosk(broker, store: str, data_dir: Path) -> LineProcess:  # type: 
     return proc
 
 
+def console_pager(broker, store: str, name: str) -> LineProcess:  # type: ignore[no-untyped-def]
+    """The console pager as a real process, signed in and connected."""
+    proc = LineProcess(
+        "run_pager.py", "--console", "--broker", broker.url, "--store", store,
+        "--staff", name, "--device", f"pager-{name.lower()}",
+    )  # fmt: skip
+    proc.expect("ready")
+    proc.expect("connection up")
+    return proc
+
+
 @contextmanager
 def running_pager(broker, store: str, name: str = "", role: str = "floor") -> Iterator[PagerApp]:  # type: ignore[no-untyped-def]
     config = load_pager(None, broker_url=broker.url, store_id=store, device_id=f"pager-app-{store}", staff_role=role)

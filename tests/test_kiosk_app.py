@@ -14,18 +14,8 @@ import pytest
 from adapters.tinydb_store import TinyDBEventLog
 from printer.decode import decode
 from tests.kiosk_fixture import new_store, running_kiosk
-from tests.processes import LineProcess
+from tests.pager_fixture import console_pager
 from tests.ui import button, run_for, tap, type_into, visible_texts, wait_until
-
-
-def console_pager(broker, store: str, name: str) -> LineProcess:  # type: ignore[no-untyped-def]
-    proc = LineProcess(
-        "run_pager.py", "--console", "--broker", broker.url, "--store", store,
-        "--staff", name, "--device", f"pager-{name.lower()}",
-    )  # fmt: skip
-    proc.expect("ready")
-    proc.expect("connection up")
-    return proc
 
 
 def shows(kiosk, text: str) -> bool:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from core import wire
 from core.board import Board
 from core.model import Kind, Status
-from shell.pager_service import ActionRefused, PagerService
+from shell.pager_service import ActionRefused
 from tests.memory_log import MemoryLog
 from tests.services import TIMEOUT, is_notice, is_view, kiosk, new_store, pager
 
@@ -45,34 +45,6 @@ def test_a_pager_that_starts_late_sees_every_open_request(broker) -> None:  # ty
             for ticket in ("F-001", "R-001", "H-001"):
                 pr.wait_for(is_notice("new", ticket))
             assert [r.ticket for r in pr.call(p.board.open_requests)] == ["F-001", "R-001", "H-001"]
-
-
-def test_two_pagers_claiming_at_once_get_one_winner_and_both_know_who(broker) -> None:  # type: ignore[no-untyped-def]
-    store = new_store()
-    with (
-        kiosk(broker, store) as (k, kr),
-        pager(broker, store, "Anna") as (a, ar),
-        pager(broker, store, "Bob") as (b, br),
-    ):
-        kr.call(k.request_help, Kind.FIND, {"item": "blue paint"})
-        ar.wait_for(is_notice("new", "F-001"))
-        br.wait_for(is_notice("new", "F-001"))
-        # Both ask before either has seen the other's claim: each loop waits at
-        # the barrier, so no state message can slip in between.
-        barrier = threading.Barrier(2, timeout=TIMEOUT)
-
-        def claim_together(service: PagerService) -> None:
-            barrier.wait()
-            service.act("claim", "F-001")
-
-        ar.loop.call_soon(claim_together, a)
-        br.loop.call_soon(claim_together, b)
-        final = kr.wait_for(is_view(Status.CLAIMED, "F-001")).request.claimed_by
-        winner, loser = (ar, br) if final == "Anna" else (br, ar)
-        winner.wait_for(is_notice("claimed", "F-001"))
-        taken = loser.wait_for(is_notice("taken", "F-001"))
-        assert taken.by == final
-        assert k.rejected.get(f"F-001 already claimed by {final}") == 1
 
 
 def test_a_pager_cannot_claim_what_it_already_sees_taken(broker) -> None:  # type: ignore[no-untyped-def]

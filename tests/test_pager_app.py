@@ -7,8 +7,7 @@ The kiosk's lines are read without blocking while Kivy's loop keeps turning.
 from __future__ import annotations
 
 from tests.kiosk_fixture import new_store
-from tests.pager_fixture import headless_kiosk, running_pager
-from tests.processes import LineProcess
+from tests.pager_fixture import console_pager, headless_kiosk, running_pager
 from tests.ui import button, tap, type_into, visible_texts, wait_until
 
 
@@ -50,11 +49,8 @@ def test_a_signed_in_pager_claims_and_resolves_a_request_from_the_kiosk(broker, 
 def test_a_request_someone_else_took_shows_who_and_offers_no_claim(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
     store = new_store()
     kiosk = headless_kiosk(broker, store, tmp_path / "kiosk")
-    bob = LineProcess(
-        "run_pager.py", "--console", "--broker", broker.url, "--store", store, "--staff", "Bob", "--device", "pager-bob"
-    )
+    bob = console_pager(broker, store, "Bob")
     try:
-        bob.expect("connection up")
         with running_pager(broker, store, name="Anna") as app:
             kiosk.send("find blue paint")
             wait_until(lambda: board_shows(app, "F-001"), what="F-001 on the board")

@@ -9,8 +9,7 @@ from __future__ import annotations
 import shutil
 
 from tests.kiosk_fixture import new_store
-from tests.pager_fixture import headless_kiosk
-from tests.processes import LineProcess
+from tests.pager_fixture import console_pager, headless_kiosk
 from tests.xvfb import ARTIFACTS, ROOT, distinct_colours, run_under_xvfb
 
 SCREENS = ("welcome", "help", "ticket", "feedback")
@@ -33,11 +32,8 @@ def test_every_kiosk_screen_is_drawn_with_real_pixels(broker, tmp_path) -> None:
 def test_the_pager_window_is_drawn_with_real_pixels(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
     store = new_store()
     kiosk = headless_kiosk(broker, store, tmp_path / "kiosk")
-    bob = LineProcess(
-        "run_pager.py", "--console", "--broker", broker.url, "--store", store, "--staff", "Bob", "--device", "pager-bob"
-    )
+    bob = console_pager(broker, store, "Bob")
     try:
-        bob.expect("connection up")
         for line in (
             "find blue paint 2.5 l",
             "return R2026-1124-42 Wrong size",
