@@ -124,6 +124,7 @@ def test_a_pager_cannot_fake_a_request_state_or_feedback(secured: Broker) -> Non
         assert pager.publish(f"store/{STORE}/feedback/kiosk-1") == "Not authorized"
         assert pager.publish(f"store/{STORE}/alerts/kiosk-1") == "Not authorized"
         assert pager.publish(f"store/{STORE}/devices/kiosk-1") == "Not authorized", "posing as the kiosk"
+        assert pager.publish(f"store/{STORE}/devices/pager-anna") == "accepted", "its own presence"
         assert pager.publish(f"store/{STORE}/requests/kiosk-1/r1/action") == "accepted"
     finally:
         pager.close()
