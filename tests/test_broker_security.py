@@ -53,8 +53,12 @@ def secured() -> Iterator[Broker]:
     (out / "mosquitto.conf").write_text(conf)
     proc = subprocess.Popen(["mosquitto", "-c", str(out / "mosquitto.conf")], stderr=subprocess.PIPE)
     try:
-        wait_for_port(port, proc)
-        wait_for_port(tls_port, proc)
+        try:
+            wait_for_port(port, proc)
+            wait_for_port(tls_port, proc)
+        except RuntimeError as exc:
+            log = out / "data" / "log"
+            raise RuntimeError(f"{exc}\nbroker log:\n{log.read_text() if log.exists() else '(none)'}") from None
         yield Broker(out, port, tls_port, passwords)
     finally:
         proc.terminate()
