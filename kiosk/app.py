@@ -24,6 +24,7 @@ from kivy.properties import StringProperty
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from core.model import Kind
+from kiosk.language import DEFAULT, LANGUAGES, Translations
 from kiosk.screens import (
     FeedbackScreen,
     FindScreen,
@@ -50,6 +51,9 @@ THANKS_SECONDS = 6  # the thank-you screen returns to Welcome by itself
 
 class KioskApp(App):
     font_name = StringProperty("Roboto")
+    # The shopper's language: kv rules that call `app.tr(text, app.language)`
+    # are evaluated again whenever it changes.
+    language = StringProperty(DEFAULT)
 
     def __init__(self, config: KioskConfig, build: Build, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -64,6 +68,8 @@ class KioskApp(App):
         self._ticker: ClockEvent | None = None
         self.prompt: IdlePrompt | None = None
         self.title = f"Store Assist — {config.store.name}"
+        self.translations = Translations()
+        self._connected = False
 
     # -- building ---------------------------------------------------------------
 
@@ -95,7 +101,7 @@ class KioskApp(App):
         self.prompt = IdlePrompt()
         self.prompt.bind(on_more_time=lambda _p: self.more_time())
         Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
-        self.refresh_greeting()
+        self.set_language(DEFAULT)
         self.start_service()
         return root
 
@@ -132,23 +138,43 @@ class KioskApp(App):
         self.screens.current = name
         self._arm_idle()
 
+    def tr(self, message: str, language: str) -> str:
+        return self.translations.tr(message, language)
+
+    def _(self, message: str) -> str:
+        return self.translations.tr(message, self.language)
+
+    def set_language(self, language: str) -> None:
+        """The shopper picked a language on Welcome: every screen follows."""
+        if language not in dict(LANGUAGES):
+            raise ValueError(f"unknown language {language!r}")
+        self.language = language
+        for screen in self.screens.screens:
+            screen.relabel(self._)
+        self.refresh_greeting()
+        self.set_connection(self._connected)
+        if self.current_request is not None and self.service is not None:
+            self.status_changed(self.service.view(self.current_request))
+
     def home(self) -> None:
-        """Back to Welcome, forgetting everything the last shopper typed."""
+        """Back to Welcome, forgetting everything the last shopper typed and chose,
+        their language included."""
         if self.prompt is not None:
             self.prompt.dismiss()
         for screen in self.screens.screens:
             screen.clear()
         self.current_request = None
-        self.refresh_greeting()
+        self.set_language(DEFAULT)
         self.screens.current = "welcome"
         self._disarm_idle()
 
     def refresh_greeting(self) -> None:
         hour = datetime.now(self.tz).hour
-        self.screens.get_screen("welcome").greeting = f"{greeting(hour)}!"
+        self.screens.get_screen("welcome").greeting = self._(greeting(hour))
 
     def set_connection(self, up: bool) -> None:
-        self.root_widget.connection = connection_words(up)
+        self._connected = up
+        self.root_widget.connection = connection_words(up, self._)
 
     # -- what the shopper does ---------------------------------------------------
 
@@ -156,7 +182,7 @@ class KioskApp(App):
         assert self.service is not None
         view = self.service.request_help(kind, details)
         self.current_request = view.request.id
-        self.screens.get_screen("ticket").show(ticket_words(view))
+        self.screens.get_screen("ticket").show(ticket_words(view, self._))
         self.go("ticket")
 
     def cancel(self) -> None:
@@ -172,7 +198,7 @@ class KioskApp(App):
 
     def status_changed(self, view: TicketView) -> None:
         if view.request.id == self.current_request:
-            self.screens.get_screen("ticket").show(ticket_words(view))
+            self.screens.get_screen("ticket").show(ticket_words(view, self._))
 
     # -- idle timeout: "need more time?", then back to Welcome -----------------
 

@@ -18,7 +18,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 
-from kiosk.wording import FACES, HELP_TOPICS, RETURN_REASONS, TicketWords
+from kiosk.wording import FACES, HELP_TOPICS, RETURN_REASONS, TicketWords, Translate, form_problem
 
 # Faces from very unhappy (red) to very happy (green).
 FACE_COLOURS = {1: (0.70, 0.16, 0.14, 1), 2: (0.85, 0.45, 0.10, 1), 3: (0.35, 0.55, 0.20, 1), 4: (0.12, 0.45, 0.22, 1)}
@@ -38,11 +38,20 @@ class IdlePrompt(ModalView):
 
 
 def add_choices(box: object, labels: list[str], group: str, on_choose: object) -> None:
-    """One toggle per label in `box`; choosing one calls `on_choose(label)`."""
+    """One toggle per label in `box`; choosing one calls `on_choose(label)` with
+    the English message id, whatever language the button shows."""
     for label in labels:
         button = Factory.Choice(text=label, group=group, allow_no_selection=False)
-        button.bind(on_release=lambda b: on_choose(b.text))  # type: ignore[operator]
+        button.key = label
+        button.bind(on_release=lambda b: on_choose(b.key))  # type: ignore[operator]
         box.add_widget(button)  # type: ignore[attr-defined]
+
+
+def relabel(box: object, _: Translate) -> None:
+    """Show every keyed button in `box` in the shopper's language."""
+    for button in box.children:  # type: ignore[attr-defined]
+        if hasattr(button, "key"):
+            button.text = _(button.key)
 
 
 def reset_choices(box: object) -> None:
@@ -55,6 +64,9 @@ class KioskScreen(Screen):
 
     def clear(self) -> None:
         """Forget everything the last shopper typed or chose."""
+
+    def relabel(self, _: Translate) -> None:
+        """Show the labels built in Python (not in kiosk.kv) in the shopper's language."""
 
 
 class WelcomeScreen(KioskScreen):
@@ -110,7 +122,7 @@ class FormScreen(KioskScreen):
 
 class FindScreen(FormScreen):
     def check(self, details: dict[str, str]) -> str:
-        return "" if details.get("item", "").strip() else "Type what you are looking for, or scan it."
+        return "" if details.get("item", "").strip() else form_problem("item")
 
 
 class ReturnScreen(FormScreen):
@@ -121,12 +133,15 @@ class ReturnScreen(FormScreen):
         add_choices(self.ids.reasons, self.reasons, "reason", lambda label: setattr(self, "reason", label))
 
     def check(self, details: dict[str, str]) -> str:
-        return "" if details.get("reason") else "Choose a reason for the return."
+        return "" if details.get("reason") else form_problem("reason")
 
     def clear(self) -> None:
         super().clear()
         self.reason = ""
         reset_choices(self.ids.reasons)
+
+    def relabel(self, _: Translate) -> None:
+        relabel(self.ids.reasons, _)
 
 
 class HelpScreen(FormScreen):
@@ -140,12 +155,15 @@ class HelpScreen(FormScreen):
         add_choices(self.ids.topics, self.topics, "topic", lambda label: setattr(self, "topic", label))
 
     def check(self, details: dict[str, str]) -> str:
-        return "" if details.get("topic") else "Choose what you need help with."
+        return "" if details.get("topic") else form_problem("topic")
 
     def clear(self) -> None:
         super().clear()
         self.topic = ""
         reset_choices(self.ids.topics)
+
+    def relabel(self, _: Translate) -> None:
+        relabel(self.ids.topics, _)
 
 
 class TicketScreen(KioskScreen):
@@ -186,8 +204,12 @@ class FeedbackScreen(KioskScreen):
     def on_kv_post(self, base_widget: object) -> None:
         for rating, label in FACES:
             button = Factory.BigButton(text=label, height=dp(160), background_color=FACE_COLOURS[rating])
-            button.bind(on_release=lambda b: self.rate(b.text))
+            button.key = label
+            button.bind(on_release=lambda b: self.rate(b.key))
             self.ids.faces.add_widget(button)
+
+    def relabel(self, _: Translate) -> None:
+        relabel(self.ids.faces, _)
 
     def on_pre_enter(self, *args: object) -> None:
         self.sent = False

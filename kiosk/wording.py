@@ -2,30 +2,47 @@
 
 Pure: no I/O, no Kivy. The screens show these strings; keeping them here keeps
 the screens dumb and lets the tests check the wording without a window.
+Every sentence is an English message id, marked `N_(...)` where it is only
+named here and translated through `_` (kiosk/language.py) where it is shown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.escalation import SERVICE_DESK
 from core.model import Kind, Status
 from shell.kiosk_service import TicketView
 
-KIND_WORDS = {Kind.FIND: "Find an item", Kind.RETURN: "Return an item", Kind.HELP: "Ask for help"}
+Translate = Callable[[str], str]
 
-HELP_TOPICS = (("question", "Product question"), ("complaint", "Complaint"), ("other", "Something else"))
-RETURN_REASONS = ("Wrong size", "Damaged or faulty", "Not as described", "Changed my mind", "Other")
-FACES = ((1, "Very unhappy"), (2, "Unhappy"), (3, "Happy"), (4, "Very happy"))
+
+def N_(message: str) -> str:
+    """Marks a message for translation where it is defined; `_` translates it where it is shown."""
+    return message
+
+
+KIND_WORDS = {Kind.FIND: N_("Find an item"), Kind.RETURN: N_("Return an item"), Kind.HELP: N_("Ask for help")}
+
+HELP_TOPICS = (("question", N_("Product question")), ("complaint", N_("Complaint")), ("other", N_("Something else")))
+RETURN_REASONS = (
+    N_("Wrong size"),
+    N_("Damaged or faulty"),
+    N_("Not as described"),
+    N_("Changed my mind"),
+    N_("Other"),
+)
+FACES = ((1, N_("Very unhappy")), (2, N_("Unhappy")), (3, N_("Happy")), (4, N_("Very happy")))
 
 
 def greeting(hour: int) -> str:
-    """Good morning / afternoon / evening, by the store's local hour."""
+    """Good morning / afternoon / evening, by the store's local hour (a message id)."""
     if 5 <= hour < 12:
-        return "Good morning"
+        return N_("Good morning!")
     if 12 <= hour < 18:
-        return "Good afternoon"
-    return "Good evening"
+        return N_("Good afternoon!")
+    return N_("Good evening!")
 
 
 @dataclass(frozen=True)
@@ -38,33 +55,40 @@ class TicketWords:
     final: bool
 
 
-def ticket_words(view: TicketView) -> TicketWords:
-    """The ticket screen for one request, as it stands now."""
+def place_words(place: int, _: Translate = str) -> str:
+    if place <= 1:
+        return _("You are next in line")
+    return _("You are number {place} in line").format(place=place)
+
+
+def ticket_words(view: TicketView, _: Translate = str) -> TicketWords:
+    """The ticket screen for one request, as it stands now, in the shopper's language."""
     request = view.request
     if request.status is Status.OPEN:
-        place = view.place_in_line
-        headline = "You are next in line" if place <= 1 else f"You are number {place} in line"
-        detail = "A staff member has been called and will come to you here."
+        headline = place_words(view.place_in_line, _)
+        detail = _("A staff member has been called and will come to you here.")
         if request.escalation >= SERVICE_DESK:
-            headline = "Please go to the service desk"
-            detail = "We are sorry nobody could come to you. Show your ticket at the service desk."
+            headline = _("Please go to the service desk")
+            detail = _("We are sorry nobody could come to you. Show your ticket at the service desk.")
         elif request.escalation:
-            detail = "We are still looking for someone to help you. Thank you for your patience."
+            detail = _("We are still looking for someone to help you. Thank you for your patience.")
     elif request.status is Status.CLAIMED:
-        headline = f"{request.claimed_by} is on the way"
-        detail = "Please stay near the kiosk."
+        headline = _("{name} is on the way").format(name=request.claimed_by)
+        detail = _("Please stay near the kiosk.")
     elif request.status is Status.RESOLVED:
-        headline = "Thank you for waiting"
-        detail = f"{request.claimed_by} has dealt with your request." if request.claimed_by else "Your request is done."
+        headline = _("Thank you for waiting")
+        detail = (
+            _("{name} has dealt with your request.").format(name=request.claimed_by)
+            if request.claimed_by
+            else _("Your request is done.")
+        )
     else:
-        headline = "Request cancelled"
-        detail = "Tap below if you need anything else."
-    printer = ""
-    if not view.printed:
-        printer = "Your ticket could not be printed. Please remember your number."
+        headline = _("Request cancelled")
+        detail = _("Tap below if you need anything else.")
+    printer = "" if view.printed else _("Your ticket could not be printed. Please remember your number.")
     return TicketWords(
         number=request.ticket,
-        kind=KIND_WORDS[request.kind],
+        kind=_(KIND_WORDS[request.kind]),
         headline=headline,
         detail=detail,
         printer=printer,
@@ -72,5 +96,16 @@ def ticket_words(view: TicketView) -> TicketWords:
     )
 
 
-def connection_words(up: bool) -> str:
-    return "" if up else "Staff pagers are not reachable right now: your request is kept and sent when they are back."
+def connection_words(up: bool, _: Translate = str) -> str:
+    if up:
+        return ""
+    return _("Staff pagers are not reachable right now: your request is kept and sent when they are back.")
+
+
+def form_problem(what: str) -> str:
+    """The message id shown when a form is sent incomplete."""
+    return {
+        "item": N_("Type what you are looking for, or scan it."),
+        "reason": N_("Choose a reason for the return."),
+        "topic": N_("Choose what you need help with."),
+    }[what]

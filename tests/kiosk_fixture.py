@@ -101,6 +101,8 @@ def running_kiosk(
         yield RunningKiosk(app, config, pty)
     finally:
         Window.remove_widget(app.root)
-        app.shutdown()
+        # on_stop shuts the app down, and makes kv's `app` forget this app: it
+        # keeps the first app it met until that one stops.
+        app.dispatch("on_stop")
         if pty:
             pty.close()

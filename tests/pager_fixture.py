@@ -57,4 +57,6 @@ def running_pager(broker, store: str, name: str = "", role: str = "floor") -> It
         yield app
     finally:
         Window.remove_widget(app.root)
-        app.shutdown()
+        # on_stop shuts the app down, and makes kv's `app` forget this app: it
+        # keeps the first app it met until that one stops.
+        app.dispatch("on_stop")

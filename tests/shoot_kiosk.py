@@ -1,13 +1,17 @@
 """Screenshots of the kiosk's screens, run under Xvfb by tests/test_screenshots.py.
 
-`python tests/shoot_kiosk.py OUT_DIR BROKER_URL DATA_DIR` drives the real app
-through a help request, has a pager (in this process, over the real broker)
-claim it as Anna, and saves welcome.png, help.png, ticket.png and feedback.png.
+`python tests/shoot_kiosk.py OUT_DIR BROKER_URL DATA_DIR` drives the real app,
+in each of the four languages, through a help request that a pager (in this
+process, over the real broker) claims as Anna, and saves
+OUT_DIR/<language>/{welcome,help,ticket,feedback}.png. It also renders Chinese
+text with the kiosk's font and with Kivy's default one and writes, for each,
+whether neighbouring characters came out as different glyphs (glyphs.json).
 Touches Kivy's real window, the broker, the data directory and OUT_DIR.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import uuid
 from pathlib import Path
@@ -17,9 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from adapters import kivy_runtime  # noqa: E402  (sets Kivy's environment before Kivy loads)
 
 # isort: split
+from kivy.core.text import Label as CoreLabel  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 
 from kiosk.app import KioskApp  # noqa: E402
+from kiosk.language import LANGUAGES  # noqa: E402
 from kiosk.main import build  # noqa: E402
 from shell.config import load_kiosk, load_pager  # noqa: E402
 from staff_pager.main import build as build_pager  # noqa: E402
@@ -31,6 +37,23 @@ def shoot(out: Path, name: str) -> None:
     run_for(0.5)  # let transitions finish and textures settle before reading pixels
     saved = Window.screenshot(name=str(out / f"{name}.png"))
     Path(saved).replace(out / f"{name}.png")  # Kivy adds a counter to the name
+
+
+def distinct_glyphs(text: str, font: str) -> list[bool]:
+    """Render `text` with Kivy in `font`; for each pair of neighbouring
+    characters, whether their pixels differ. Chinese characters are all one em
+    wide, so the picture splits evenly. A font without the glyphs draws the
+    same empty box for every character: all False."""
+    label = CoreLabel(text=text, font_name=font, font_size=64)
+    label.refresh()
+    width, height = label.texture.size
+    pixels = label.texture.pixels
+    step = width // len(text)
+    cells = [
+        b"".join(pixels[(row * width + i * step) * 4 : (row * width + (i + 1) * step) * 4] for row in range(height))
+        for i in range(len(text))
+    ]
+    return [cells[i] != cells[i + 1] for i in range(len(text) - 1)]
 
 
 def settled(app: KioskApp, name: str) -> bool:
@@ -58,22 +81,36 @@ def main(out_dir: str, broker_url: str, data_dir: str) -> int:
     try:
         wait_until(lambda: app.transport.connected.is_set() and pager_transport.connected.is_set())
         screen = lambda: app.screens.get_screen(app.screens.current)  # noqa: E731
-        shoot(out, "welcome")
-        tap(button(screen(), "Ask for help"))
-        wait_until(lambda: settled(app, "help"))
-        tap(button(screen(), "Product question"))
-        type_into(screen().ids.note, "Which paint is best for a bathroom?")
-        shoot(out, "help")
-        tap(button(screen(), "Call a staff member"))
-        wait_until(lambda: pager.board.find("H-001"), what="the pager sees H-001")
-        pager.act("claim", "H-001")
-        wait_until(lambda: "Anna is on the way" in visible_texts(screen()), what="Anna on the ticket")
-        shoot(out, "ticket")
-        tap(button(screen(), "Done"))
-        wait_until(lambda: settled(app, "welcome"))
-        tap(button(screen(), "Leaving? Tell us how we did"))
-        wait_until(lambda: settled(app, "feedback"))
-        shoot(out, "feedback")
+        notes = {"en": "Which paint is best for a bathroom?", "nl": "Welke verf is het beste voor een badkamer?",
+                 "zh_Hans": "浴室用哪种油漆最好？", "zh_Hant": "浴室用哪種油漆最好？"}  # fmt: skip
+        for number, (code, name) in enumerate(LANGUAGES, start=1):
+            _ = lambda message, code=code: app.tr(message, code)  # noqa: E731
+            folder = out / code
+            folder.mkdir(exist_ok=True)
+            tap(button(screen(), name))
+            shoot(folder, "welcome")
+            tap(button(screen(), _("Ask for help")))
+            wait_until(lambda: settled(app, "help"))
+            tap(button(screen(), _("Product question")))
+            type_into(screen().ids.note, notes[code])
+            shoot(folder, "help")
+            tap(button(screen(), _("Call a staff member")))
+            ticket = f"H-{number:03d}"
+            wait_until(lambda t=ticket: pager.board.find(t), what=f"the pager sees {ticket}")
+            pager.act("claim", ticket)
+            on_the_way = _("{name} is on the way").format(name="Anna")
+            wait_until(lambda w=on_the_way: w in visible_texts(screen()), what="Anna on the ticket")
+            shoot(folder, "ticket")
+            tap(button(screen(), _("Done")))
+            wait_until(lambda: settled(app, "welcome"))
+            tap(button(screen(), name))
+            tap(button(screen(), _("Leaving? Tell us how we did")))
+            wait_until(lambda: settled(app, "feedback"))
+            shoot(folder, "feedback")
+            tap(button(screen(), _("Back")))
+            wait_until(lambda: settled(app, "welcome"))
+        glyphs = {font: distinct_glyphs("你好你", font) for font in (app.font_name, "Roboto")}
+        (out / "glyphs.json").write_text(json.dumps(glyphs))
     finally:
         pager_transport.close()
         app.shutdown()

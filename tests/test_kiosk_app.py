@@ -147,7 +147,7 @@ def test_an_idle_kiosk_asks_for_more_time_then_forgets_what_was_typed(broker, tm
         assert app.service.desk.requests() == []
 
 
-@pytest.mark.parametrize("hour, words", [(8, "Good morning"), (14, "Good afternoon"), (21, "Good evening")])
+@pytest.mark.parametrize("hour, words", [(8, "Good morning!"), (14, "Good afternoon!"), (21, "Good evening!")])
 def test_the_greeting_follows_the_time_of_day(hour: int, words: str) -> None:
     from kiosk.wording import greeting
 

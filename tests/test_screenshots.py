@@ -6,27 +6,39 @@ docs/screenshots/). Each is checked to be a real picture, not a blank window.
 
 from __future__ import annotations
 
+import json
 import shutil
 
+from kiosk.language import LANGUAGES
 from tests.kiosk_fixture import new_store
 from tests.pager_fixture import console_pager, headless_kiosk
 from tests.xvfb import ARTIFACTS, ROOT, distinct_colours, run_under_xvfb
 
 SCREENS = ("welcome", "help", "ticket", "feedback")
-IN_README = {"welcome": "kiosk-welcome.png", "ticket": "kiosk-ticket.png"}
+IN_README = {
+    ("en", "welcome"): "kiosk-welcome.png",
+    ("en", "ticket"): "kiosk-ticket.png",
+    ("zh_Hans", "ticket"): "kiosk-ticket-zh-hans.png",
+    ("nl", "help"): "kiosk-help-nl.png",
+}
 
 
-def test_every_kiosk_screen_is_drawn_with_real_pixels(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_every_kiosk_screen_is_drawn_in_every_language_with_real_glyphs(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = ARTIFACTS / "kiosk"
-    run_under_xvfb("tests/shoot_kiosk.py", str(out), broker.url, str(tmp_path / "kiosk"))
-    for name in SCREENS:
-        picture = out / f"{name}.png"
-        assert picture.is_file(), f"{name}.png was not saved"
-        # Text, buttons and background: a drawn screen has hundreds of colours
-        # (anti-aliased text); a blank or black window has one.
-        assert distinct_colours(picture) > 50, f"{name}.png looks blank"
-    for name, target in IN_README.items():
-        shutil.copyfile(out / f"{name}.png", ROOT / "docs" / "screenshots" / target)
+    run_under_xvfb("tests/shoot_kiosk.py", str(out), broker.url, str(tmp_path / "kiosk"), timeout=240)
+    for code, _name in LANGUAGES:
+        for name in SCREENS:
+            picture = out / code / f"{name}.png"
+            assert picture.is_file(), f"{code}/{name}.png was not saved"
+            # Text, buttons and background: a drawn screen has hundreds of colours
+            # (anti-aliased text); a blank or black window has one.
+            assert distinct_colours(picture) > 50, f"{code}/{name}.png looks blank"
+    glyphs = json.loads((out / "glyphs.json").read_text())
+    kiosk_font = next(font for font in glyphs if font != "Roboto")
+    assert glyphs[kiosk_font] == [True, True], "the kiosk's font draws Chinese as boxes"
+    assert glyphs["Roboto"] == [False, False], "the check must see boxes where a font has no Chinese"
+    for (code, name), target in IN_README.items():
+        shutil.copyfile(out / code / f"{name}.png", ROOT / "docs" / "screenshots" / target)
 
 
 def test_the_pager_window_is_drawn_with_real_pixels(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
