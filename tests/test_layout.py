@@ -15,6 +15,8 @@ OWNERS = {
     "tinydb": {"adapters/tinydb_store.py"},
     "escpos": {"printer/ticket_layout.py"},
     "serial": {"printer/serial_port.py"},
+    "babel": {"adapters/babel_catalogs.py"},
+    "rapidfuzz": {"adapters/rapidfuzz_similar.py"},
 }
 
 # What each layer may import from the project.
