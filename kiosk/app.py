@@ -23,6 +23,7 @@ from kivy.core.window import Window
 from kivy.properties import StringProperty
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
+from core.finder import Finder
 from core.model import Kind
 from kiosk.language import DEFAULT, LANGUAGES, Translations
 from kiosk.screens import (
@@ -38,7 +39,7 @@ from kiosk.screens import (
     TicketScreen,
     WelcomeScreen,
 )
-from kiosk.wording import connection_words, greeting, ticket_words
+from kiosk.wording import connection_words, find_details, greeting, item_row, ticket_words
 from shell.config import KioskConfig
 from shell.kiosk_service import KioskService, TicketView
 
@@ -55,8 +56,9 @@ class KioskApp(App):
     # are evaluated again whenever it changes.
     language = StringProperty(DEFAULT)
 
-    def __init__(self, config: KioskConfig, build: Build, **kwargs: Any) -> None:
+    def __init__(self, config: KioskConfig, build: Build, finder: Finder | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.finder = finder  # None: no catalog, a find request carries what was typed
         self.kiosk_config = config
         self._build_service = build
         self.tz = ZoneInfo(config.store.timezone)
@@ -91,6 +93,8 @@ class KioskApp(App):
             form.bind(on_submit=lambda _s, details, kind=kind: self.take(kind, details))
             form.bind(on_back=lambda _s: self.home())
             screens.append(form)
+        find = screens[1]
+        find.bind(on_search=lambda _s, text: self.search(text), on_take=lambda _s, sku: self.take_item(sku))
         ticket = TicketScreen(name="ticket")
         ticket.bind(on_done=lambda _s: self.home(), on_cancel=lambda _s: self.cancel())
         feedback = FeedbackScreen(name="feedback")
@@ -151,6 +155,7 @@ class KioskApp(App):
         self.language = language
         for screen in self.screens.screens:
             screen.relabel(self._)
+        self.search(self.screens.get_screen("find").ids.item.text)
         self.refresh_greeting()
         self.set_connection(self._connected)
         if self.current_request is not None and self.service is not None:
@@ -177,6 +182,17 @@ class KioskApp(App):
         self.root_widget.connection = connection_words(up, self._)
 
     # -- what the shopper does ---------------------------------------------------
+
+    def search(self, text: str) -> None:
+        found = self.finder.search(text, limit=4) if self.finder is not None else []
+        rows = [item_row(item, self.language, self._) for item in found]
+        self.screens.get_screen("find").show_results(rows)
+
+    def take_item(self, sku: str) -> None:
+        """*Take me there*: a find request with the item and where it is."""
+        assert self.finder is not None
+        item = next(i for i in self.finder.items if i.sku == sku)
+        self.take(Kind.FIND, find_details(item))
 
     def take(self, kind: Kind, details: dict[str, str]) -> None:
         assert self.service is not None
@@ -228,8 +244,8 @@ class KioskApp(App):
         self._arm_idle()
 
 
-def run_app(config: KioskConfig, build: Build) -> int:
-    app = KioskApp(config, build)
+def run_app(config: KioskConfig, build: Build, finder: Finder | None = None) -> int:
+    app = KioskApp(config, build, finder)
     try:
         app.run()
     finally:

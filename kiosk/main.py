@@ -14,9 +14,12 @@ from zoneinfo import ZoneInfo
 
 from adapters.file_outbox import FileOutbox
 from adapters.paho_transport import PahoTransport
+from adapters.rapidfuzz_similar import similar
 from adapters.tinydb_store import TinyDBEventLog
 from core import wire
 from core.desk import Desk
+from core.finder import Finder
+from kiosk.catalog_file import CatalogError, load_catalog
 from printer.serial_port import SerialPipe
 from printer.ticket_printer import EscposTicketPrinter
 from shell.config import ConfigError, KioskConfig, load_kiosk
@@ -114,6 +117,22 @@ def build(
     return service, transport
 
 
+def load_finder(config: KioskConfig) -> Finder | None:
+    """The item finder over the store's catalog; without one the kiosk still
+    takes find requests, with what the shopper typed."""
+    if not config.catalog.path:
+        return None
+    try:
+        items, problems = load_catalog(Path(config.catalog.path))
+    except CatalogError as exc:
+        log.error("catalog not loaded, find requests carry what shoppers type: %s", exc)
+        return None
+    for problem in problems:
+        log.warning("catalog %s: %s (row left out)", config.catalog.path, problem)
+    log.info("catalog: %d items, %d bad rows left out", len(items), len(problems))
+    return Finder(items, similar)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(
@@ -132,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_headless(config)
         from kiosk.app import run_app  # Kivy is imported only when a window is wanted
 
-        return run_app(config, build)
+        return run_app(config, build, load_finder(config))
     except StoreError as exc:
         print(f"storage error: {exc}", file=sys.stderr)
         return 1

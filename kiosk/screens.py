@@ -14,11 +14,12 @@ from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 
-from kiosk.wording import FACES, HELP_TOPICS, RETURN_REASONS, TicketWords, Translate, form_problem
+from kiosk.wording import FACES, HELP_TOPICS, RETURN_REASONS, ItemRow, TicketWords, Translate, form_problem
 
 # Faces from very unhappy (red) to very happy (green).
 FACE_COLOURS = {1: (0.70, 0.16, 0.14, 1), 2: (0.85, 0.45, 0.10, 1), 3: (0.35, 0.55, 0.20, 1), 4: (0.12, 0.45, 0.22, 1)}
@@ -85,7 +86,7 @@ class FormScreen(KioskScreen):
     the second `submit()` of the same visit is ignored, so one tap is one request.
     """
 
-    __events__ = ("on_submit", "on_back")
+    __events__: tuple[str, ...] = ("on_submit", "on_back")
     message = StringProperty("")
     sent = BooleanProperty(False)
 
@@ -120,9 +121,49 @@ class FormScreen(KioskScreen):
                 field.text = ""
 
 
+class ResultRow(BoxLayout):
+    """One item the finder found; *Take me there* dispatches `on_take(sku)`."""
+
+    __events__ = ("on_take",)
+    sku = StringProperty("")
+    name = StringProperty("")
+    where = StringProperty("")
+
+    def on_take(self, sku: str) -> None:
+        pass
+
+
 class FindScreen(FormScreen):
+    """Searches as the shopper types (`on_search`); the App pushes the results
+    down with `show_results`; *Take me there* on a result sends `on_take`."""
+
+    __events__ = ("on_submit", "on_back", "on_search", "on_take")
+
     def check(self, details: dict[str, str]) -> str:
         return "" if details.get("item", "").strip() else form_problem("item")
+
+    def show_results(self, rows: list[ItemRow]) -> None:
+        box = self.ids.results
+        box.clear_widgets()
+        for row in rows:
+            widget = ResultRow(sku=row.sku, name=row.name, where=row.where)
+            widget.bind(on_take=lambda _w, sku: self.take(sku))
+            box.add_widget(widget)
+
+    def take(self, sku: str) -> None:
+        if not self.sent:  # one request per visit, as with the form's own button
+            self.sent = True
+            self.dispatch("on_take", sku)
+
+    def on_search(self, text: str) -> None:
+        pass
+
+    def on_take(self, sku: str) -> None:
+        pass
+
+    def clear(self) -> None:
+        super().clear()
+        self.ids.results.clear_widgets()
 
 
 class ReturnScreen(FormScreen):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.catalog import Item
 from core.escalation import SERVICE_DESK
 from core.model import Kind, Status
 from shell.kiosk_service import TicketView
@@ -109,3 +110,24 @@ def form_problem(what: str) -> str:
         "reason": N_("Choose a reason for the return."),
         "topic": N_("Choose what you need help with."),
     }[what]
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One search result on the Find screen."""
+
+    sku: str
+    name: str
+    where: str
+
+
+def item_row(item: Item, language: str, _: Translate = str) -> ItemRow:
+    """The item's name in the shopper's language, where it is and whether it is there."""
+    where = _("Aisle {aisle} · Shelf {shelf}").format(aisle=item.aisle or "?", shelf=item.shelf or "?")
+    stock = _("{count} in stock").format(count=item.stock) if item.stock > 0 else _("Out of stock")
+    return ItemRow(item.sku, item.name(language), f"{where} · {stock}")
+
+
+def find_details(item: Item) -> dict[str, str]:
+    """What a *Take me there* request tells staff: the item by its English name and where it is."""
+    return {"item": item.names["en"], "sku": item.sku, "aisle": item.aisle, "shelf": item.shelf}

@@ -70,6 +70,11 @@ class StorageSection:
 
 
 @dataclass(frozen=True)
+class CatalogSection:
+    path: str = "config/catalog.csv"  # the store's catalog; empty: no item finder
+
+
+@dataclass(frozen=True)
 class KioskSection:
     idle_timeout: int = 90  # seconds without a touch before returning to Welcome
     idle_warning: int = 15  # seconds the "need more time?" prompt stays up
@@ -103,6 +108,7 @@ class KioskConfig:
     storage: StorageSection = StorageSection()
     kiosk: KioskSection = KioskSection()
     escalation: EscalationSection = EscalationSection()
+    catalog: CatalogSection = CatalogSection()
 
 
 @dataclass(frozen=True)

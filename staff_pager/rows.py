@@ -36,7 +36,8 @@ class Row:
 def describe(request: Request) -> str:
     d = request.details
     if request.kind is Kind.FIND:
-        return d.get("item", "")
+        where = f" · aisle {d['aisle']}, shelf {d.get('shelf', '?')}" if d.get("aisle") else ""
+        return d.get("item", "") + where
     if request.kind is Kind.RETURN:
         receipt = f"receipt {d['receipt']}" if d.get("receipt") else "no receipt"
         return f"{d.get('reason', '')} · {receipt}"

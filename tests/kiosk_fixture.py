@@ -18,7 +18,7 @@ from pathlib import Path
 from kivy.core.window import Window
 
 from kiosk.app import KioskApp
-from kiosk.main import build
+from kiosk.main import build, load_finder
 from shell.config import KioskConfig, load_kiosk
 from tests.ui import wait_until
 
@@ -93,7 +93,7 @@ def running_kiosk(
     )
     for section, values in config_changes.items():
         config = replace(config, **{section: replace(getattr(config, section), **values)})  # type: ignore[arg-type]
-    app = KioskApp(config, build)
+    app = KioskApp(config, build, load_finder(config))
     app.root = app.build()
     Window.add_widget(app.root)
     try:

@@ -26,7 +26,7 @@ from kivy.core.window import Window  # noqa: E402
 
 from kiosk.app import KioskApp  # noqa: E402
 from kiosk.language import LANGUAGES  # noqa: E402
-from kiosk.main import build  # noqa: E402
+from kiosk.main import build, load_finder  # noqa: E402
 from shell.config import load_kiosk, load_pager  # noqa: E402
 from staff_pager.main import build as build_pager  # noqa: E402
 from tests.kiosk_fixture import PtyPrinter  # noqa: E402
@@ -69,7 +69,7 @@ def main(out_dir: str, broker_url: str, data_dir: str) -> int:
     config = load_kiosk(
         None, broker_url=broker_url, store_id=store, storage_data_dir=data_dir, printer_port=printer.port
     )
-    app = KioskApp(config, build)
+    app = KioskApp(config, build, load_finder(config))
     app.root = app.build()
     Window.add_widget(app.root)
     pager, pager_transport = build_pager(

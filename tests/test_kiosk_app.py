@@ -152,3 +152,28 @@ def test_the_greeting_follows_the_time_of_day(hour: int, words: str) -> None:
     from kiosk.wording import greeting
 
     assert greeting(hour) == words
+
+
+def test_the_finder_shows_where_an_item_is_and_take_me_there_calls_staff_with_it(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with running_kiosk(broker, tmp_path / "kiosk", printer=False) as kiosk:
+        tap(button(kiosk.screen, "Find an item"))
+        wait_until(lambda: kiosk.on("find"))
+        type_into(kiosk.screen.ids.item, "blu pant")
+        assert shows(kiosk, "Wall paint blue matt 2.5 l") and shows(kiosk, "Aisle 7 · Shelf A · 9 in stock")
+        take = button(kiosk.screen, "Take me there")
+        take.dispatch("on_release")
+        take.dispatch("on_release")  # a doubled tap is one request
+        wait_until(lambda: kiosk.on("ticket"))
+        [request] = kiosk.app.service.desk.requests()
+        assert request.details == {"item": "Wall paint blue matt 2.5 l", "sku": "PNT-1002", "aisle": "7", "shelf": "A"}
+
+
+def test_the_finders_results_follow_the_shoppers_language(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with running_kiosk(broker, tmp_path / "kiosk", printer=False) as kiosk:
+        tap(button(kiosk.screen, "简体中文"))
+        tap(button(kiosk.screen, "查找商品"))
+        wait_until(lambda: kiosk.on("find"))
+        type_into(kiosk.screen.ids.item, "电钻")
+        assert shows(kiosk, "充电式电钻 18伏") and shows(kiosk, "第 3 通道 · B 货架 · 库存 4 件")
+        type_into(kiosk.screen.ids.item, "x")  # 电钻x: nothing matches every word
+        assert not shows(kiosk, "充电式电钻 18伏")

@@ -21,7 +21,7 @@ def board_with(*requests: Request, me: str = "Anna") -> Board:
 
 def test_waiting_time_is_minutes_and_seconds_coloured_against_the_target() -> None:
     board = board_with(
-        Request("a", Kind.FIND, "F-001", "k", T0, details={"item": "hammer"}),
+        Request("a", Kind.FIND, "F-001", "k", T0, details={"item": "Claw hammer", "aisle": "3", "shelf": "A"}),
         Request("b", Kind.HELP, "H-001", "k", T0 + timedelta(seconds=150), details={"topic": "complaint"}),
         Request("c", Kind.RETURN, "R-001", "k", T0 + timedelta(seconds=230), details={"reason": "Damaged"}),
     )
@@ -31,7 +31,7 @@ def test_waiting_time_is_minutes_and_seconds_coloured_against_the_target() -> No
         ("H-001", "1:35", "warn"),
         ("R-001", "0:15", "ok"),
     ]
-    assert [r.details for r in shown] == ["hammer", "Complaint", "Damaged · no receipt"]
+    assert [r.details for r in shown] == ["Claw hammer · aisle 3, shelf A", "Complaint", "Damaged · no receipt"]
     assert waited(-3) == "0:00"
 
 
