@@ -72,7 +72,12 @@ class PahoTransport:
         # a disconnect. Needs a fixed client id. paho's default clean_start
         # would wipe the session at every start (ARCHITECTURE §7).
         self.session_expiry = session_expiry
-        self._acks: dict[int, Acknowledged] = {}
+        # PUBACK bookkeeping by message id. paho calls on_publish while holding
+        # its own message lock, so we never hold ours while calling paho (that
+        # deadlocked): publish first, then match the mid here, whichever of
+        # "published" and "acknowledged" comes first.
+        self._acks: dict[int, Acknowledged | None] = {}
+        self._early: dict[int, tuple[bool, str]] = {}
         self._acks_lock = threading.Lock()
         self._subscribed_once = False
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
@@ -122,7 +127,7 @@ class PahoTransport:
     def close(self) -> None:
         if self.presence is not None and self.connected.is_set():
             topic, _online, offline = self.presence
-            info = self.client.publish(topic, offline, qos=QOS, retain=True)
+            info = self._publish(topic, offline, retain=True)
             with contextlib.suppress(RuntimeError, ValueError):
                 info.wait_for_publish(timeout=2)
         self.client.disconnect()
@@ -145,16 +150,12 @@ class PahoTransport:
         if expiry is not None:
             properties = Properties(PacketTypes.PUBLISH)
             properties.MessageExpiryInterval = expiry
-        # Held while publishing so that a PUBACK arriving at once finds its callback.
-        with self._acks_lock:
-            try:
-                info = self.client.publish(topic, payload, qos=QOS, retain=retain, properties=properties)
-            except (ValueError, OSError) as exc:
-                raise TransportError(f"cannot publish to {topic}: {exc}") from exc
-            if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
-                raise TransportError(f"cannot publish to {topic}: {mqtt.error_string(info.rc)}")
-            if on_done is not None:
-                self._acks[info.mid] = on_done
+        try:
+            info = self._publish(topic, payload, retain=retain, properties=properties, on_done=on_done)
+        except (ValueError, OSError) as exc:
+            raise TransportError(f"cannot publish to {topic}: {exc}") from exc
+        if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
+            raise TransportError(f"cannot publish to {topic}: {mqtt.error_string(info.rc)}")
         # MQTT_ERR_NO_CONN: paho keeps QoS 1 messages queued in memory and
         # sends them after reconnecting (ARCHITECTURE §7).
 
@@ -180,7 +181,7 @@ class PahoTransport:
         self._subscribed_once = True
         if self.presence is not None:
             topic, online, _offline = self.presence
-            client.publish(topic, online, qos=QOS, retain=True)
+            self._publish(topic, online, retain=True)
         self.connected.set()
         if self.on_connection:
             self.on_connection(True)
@@ -192,11 +193,36 @@ class PahoTransport:
         if self.on_connection:
             self.on_connection(False)
 
-    def _on_publish(self, client, userdata, mid, reason_code, properties):  # type: ignore[no-untyped-def]
+    def _publish(
+        self,
+        topic: str,
+        payload: bytes,
+        *,
+        retain: bool,
+        properties: Properties | None = None,
+        on_done: Acknowledged | None = None,
+    ) -> mqtt.MQTTMessageInfo:
+        """client.publish, then the mid matched with its answer (see __init__)."""
+        info = self.client.publish(topic, payload, qos=QOS, retain=retain, properties=properties)
+        if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
+            return info  # never sent, so never answered
         with self._acks_lock:
-            callback = self._acks.pop(mid, None)
+            answer = self._early.pop(info.mid, None)
+            if answer is None:
+                self._acks[info.mid] = on_done
+        if answer is not None and on_done is not None:
+            on_done(*answer)
+        return info
+
+    def _on_publish(self, client, userdata, mid, reason_code, properties):  # type: ignore[no-untyped-def]
+        answer = (not reason_code.is_failure, str(reason_code))
+        with self._acks_lock:
+            if mid not in self._acks:
+                self._early[mid] = answer  # answered before publish() got back its mid
+                return
+            callback = self._acks.pop(mid)
         if callback is not None:
-            callback(not reason_code.is_failure, str(reason_code))
+            callback(*answer)
 
     def _on_message(self, client, userdata, message):  # type: ignore[no-untyped-def]
         self.deliver(message.topic, bytes(message.payload))
