@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, tzinfo
 
+from core.contact import ContactError, check_contact
 from core.escalation import DEFAULT_LIMITS, Limits, due_level, next_deadline
 from core.events import (
     STAFF_ACTIONS,
@@ -46,6 +47,7 @@ from core.events import (
     StaffActed,
     StatusChanged,
     Store,
+    UnhappyShopper,
 )
 from core.model import (
     FACES,
@@ -333,5 +335,16 @@ class Desk:
             given_at=now,
             reasons=tuple(clean_text(r, NAME_MAX) for r in event.reasons if r.strip()),
             comment=clean_text(event.comment, TEXT_MAX),
+            contact=self._contact(event.contact),
         )
-        return [Store(feedback), Publish(feedback)]
+        effects: list[Effect] = [Store(feedback), Publish(feedback)]
+        if feedback.unhappy and feedback.contact:
+            effects.append(UnhappyShopper(feedback))
+        return effects
+
+    @staticmethod
+    def _contact(text: str) -> str:
+        try:
+            return check_contact(text)
+        except ContactError as exc:
+            raise LocalError(f"contact details must be checked on screen first: {exc}") from None

@@ -47,6 +47,7 @@ class FeedbackGiven:
     rating: int
     reasons: tuple[str, ...] = ()
     comment: str = ""
+    contact: str = ""  # given only with the shopper's consent to be contacted
 
 
 Event = HelpRequested | CancelRequested | StaffActed | FeedbackGiven
@@ -98,4 +99,12 @@ class Alert:
     level: int
 
 
-Effect = Publish | PrintTicket | Store | StatusChanged | Ignored | Alert
+@dataclass(frozen=True)
+class UnhappyShopper:
+    """An unhappy shopper agreed to be contacted: tell the managers now,
+    while the shopper may still be in the store."""
+
+    feedback: Feedback
+
+
+Effect = Publish | PrintTicket | Store | StatusChanged | Ignored | Alert | UnhappyShopper

@@ -120,6 +120,7 @@ class Feedback:
     given_at: datetime
     reasons: tuple[str, ...] = ()
     comment: str = ""
+    contact: str = ""  # only when the shopper agreed to be contacted
 
     @property
     def unhappy(self) -> bool:

@@ -156,6 +156,7 @@ def feedback_to_dict(feedback: Feedback) -> dict[str, Any]:
         "given_at": to_iso_utc(feedback.given_at),
         "reasons": list(feedback.reasons),
         "comment": feedback.comment,
+        "contact": feedback.contact,
     }
 
 
@@ -169,6 +170,9 @@ def feedback_from_dict(data: object) -> Feedback:
     comment = record.get("comment", "")
     if not isinstance(comment, str):
         raise ValueError(f"{what} record: comment: expected a string, got {comment!r}")
+    contact = record.get("contact", "")  # absent in records from before contact details
+    if not isinstance(contact, str):
+        raise ValueError(f"{what} record: contact: expected a string, got {contact!r}")
     return Feedback(
         id=_str(record, "id", what),
         kiosk=_str(record, "kiosk", what),
@@ -176,6 +180,7 @@ def feedback_from_dict(data: object) -> Feedback:
         given_at=from_iso_utc(record.get("given_at"), name=f"{what} record: given_at"),
         reasons=tuple(reasons),
         comment=comment,
+        contact=contact,
     )
 
 

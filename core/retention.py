@@ -27,4 +27,4 @@ def entry_without_free_text(entry: LogEntry) -> LogEntry:
 
 
 def feedback_without_free_text(feedback: Feedback) -> Feedback:
-    return replace(feedback, comment="")
+    return replace(feedback, comment="", contact="")

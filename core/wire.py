@@ -165,9 +165,36 @@ def encode_feedback(feedback: Feedback) -> bytes:
             "face": FACES[feedback.rating],
             "reasons": list(feedback.reasons),
             "comment": feedback.comment,
+            "contact": feedback.contact,
             "given_at": iso(feedback.given_at),
         }
     )
+
+
+def encode_unhappy(feedback: Feedback, at: datetime) -> bytes:
+    """An unhappy shopper who agreed to be contacted: for the managers, now."""
+    return _dump(
+        {
+            "kind": "unhappy_shopper",
+            "feedback_id": feedback.id,
+            "kiosk": feedback.kiosk,
+            "rating": feedback.rating,
+            "face": FACES[feedback.rating],
+            "reasons": list(feedback.reasons),
+            "comment": feedback.comment,
+            "contact": feedback.contact,
+            "given_at": iso(feedback.given_at),
+            "at": iso(at),
+        }
+    )
+
+
+def decode_unhappy(payload: bytes) -> Feedback | None:
+    """The feedback in an unhappy-shopper alert; None for other kinds of alert."""
+    body = _load(payload)
+    if body.get("kind") != "unhappy_shopper":
+        return None
+    return _feedback(body, id_key="feedback_id")
 
 
 def encode_presence(device: str, role: str, online: bool, at: datetime | None = None) -> bytes:
@@ -261,18 +288,25 @@ def decode_action(request_id: str, payload: bytes) -> StaffActed:
 
 
 def decode_feedback(payload: bytes) -> Feedback:
-    body = _load(payload)
+    return _feedback(_load(payload), id_key="id")
+
+
+def _feedback(body: dict[str, Any], id_key: str) -> Feedback:
     reasons = body.get("reasons", [])
     if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
         raise WireError("reasons: expected a list of texts")
     comment = body.get("comment", "")
     if not isinstance(comment, str) or len(comment) > 500:
         raise WireError("comment: expected text of at most 500 characters")
+    contact = body.get("contact", "")
+    if not isinstance(contact, str) or len(contact) > 80:
+        raise WireError("contact: expected text of at most 80 characters")
     return Feedback(
-        id=_text(body, "id", 64),  # type: ignore[arg-type]
+        id=_text(body, id_key, 64),  # type: ignore[arg-type]
         kiosk=_text(body, "kiosk", 64),  # type: ignore[arg-type]
         rating=_int(body, "rating", 1, 4),
         given_at=parse_time(body.get("given_at"), "given_at"),  # type: ignore[arg-type]
         reasons=tuple(reasons),
         comment=comment,
+        contact=contact,
     )

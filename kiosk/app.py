@@ -27,6 +27,7 @@ from core.finder import Finder
 from core.model import Kind
 from kiosk.language import DEFAULT, LANGUAGES, Translations
 from kiosk.screens import (
+    FeedbackDetailsScreen,
     FeedbackScreen,
     FindScreen,
     FormScreen,
@@ -65,6 +66,7 @@ class KioskApp(App):
         self.service: KioskService | None = None
         self.transport: Any = None
         self.current_request: str | None = None
+        self._rating = 0
         self._idle_event: ClockEvent | None = None
         self._leave_event: ClockEvent | None = None
         self._ticker: ClockEvent | None = None
@@ -99,7 +101,9 @@ class KioskApp(App):
         ticket.bind(on_done=lambda _s: self.home(), on_cancel=lambda _s: self.cancel())
         feedback = FeedbackScreen(name="feedback")
         feedback.bind(on_rate=lambda _s, rating: self.rate(rating), on_back=lambda _s: self.home())
-        screens += [ticket, feedback, ThanksScreen(name="thanks")]
+        details = FeedbackDetailsScreen(name="feedback_details")
+        details.bind(on_send=lambda _s, reasons, comment, contact: self.send_feedback(reasons, comment, contact))
+        screens += [ticket, feedback, details, ThanksScreen(name="thanks")]
         for screen in screens:
             self.screens.add_widget(screen)
         self.prompt = IdlePrompt()
@@ -207,8 +211,14 @@ class KioskApp(App):
         self.home()
 
     def rate(self, rating: int) -> None:
+        """A face: ask what went well or what could be better, by the answer."""
+        self._rating = rating
+        self.screens.get_screen("feedback_details").prepare(rating, self._)
+        self.go("feedback_details")
+
+    def send_feedback(self, reasons: tuple[str, ...], comment: str, contact: str) -> None:
         assert self.service is not None
-        self.service.give_feedback(rating)
+        self.service.give_feedback(self._rating, reasons, comment, contact)
         self.go("thanks")
         self._leave_event = Clock.schedule_once(lambda _dt: self.home(), THANKS_SECONDS)
 

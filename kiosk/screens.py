@@ -19,7 +19,18 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 
-from kiosk.wording import FACES, HELP_TOPICS, RETURN_REASONS, ItemRow, TicketWords, Translate, form_problem
+from core.contact import ContactError, check_contact
+from kiosk.wording import (
+    BAD_CONTACT,
+    FACES,
+    HELP_TOPICS,
+    RETURN_REASONS,
+    ItemRow,
+    TicketWords,
+    Translate,
+    form_problem,
+    reasons_for,
+)
 
 # Faces from very unhappy (red) to very happy (green).
 FACE_COLOURS = {1: (0.70, 0.16, 0.14, 1), 2: (0.85, 0.45, 0.10, 1), 3: (0.35, 0.55, 0.20, 1), 4: (0.12, 0.45, 0.22, 1)}
@@ -266,6 +277,59 @@ class FeedbackScreen(KioskScreen):
 
     def on_back(self) -> None:
         pass
+
+
+class FeedbackDetailsScreen(KioskScreen):
+    """After the face: reasons chosen by the answer, a comment, contact details
+    (giving them is the consent to be contacted). `on_send(reasons, comment,
+    contact)` once per visit; *Skip* sends the face alone."""
+
+    __events__ = ("on_send",)
+    question = StringProperty("")
+    message = StringProperty("")
+    sent = BooleanProperty(False)
+
+    def prepare(self, rating: int, _: Translate) -> None:
+        question, reasons = reasons_for(rating)
+        self.question = question
+        self.message = ""
+        self.sent = False
+        box = self.ids.reasons
+        box.clear_widgets()
+        for reason in reasons:
+            button = Factory.Choice(text=_(reason))
+            button.key = reason
+            box.add_widget(button)
+
+    def chosen(self) -> tuple[str, ...]:
+        return tuple(b.key for b in reversed(self.ids.reasons.children) if b.state == "down")
+
+    def send(self, skip: bool = False) -> None:
+        if self.sent:
+            return
+        if skip:
+            self.sent = True
+            self.dispatch("on_send", (), "", "")
+            return
+        try:
+            contact = check_contact(self.ids.contact.text)
+        except ContactError:
+            self.message = BAD_CONTACT
+            return
+        self.sent = True
+        self.dispatch("on_send", self.chosen(), self.ids.comment.text, contact)
+
+    def on_send(self, reasons: tuple[str, ...], comment: str, contact: str) -> None:
+        pass
+
+    def relabel(self, _: Translate) -> None:
+        relabel(self.ids.reasons, _)
+
+    def clear(self) -> None:
+        self.ids.comment.text = ""
+        self.ids.contact.text = ""
+        self.ids.reasons.clear_widgets()
+        self.message = ""
 
 
 class ThanksScreen(KioskScreen):

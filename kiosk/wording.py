@@ -36,6 +36,33 @@ RETURN_REASONS = (
 )
 FACES = ((1, N_("Very unhappy")), (2, N_("Unhappy")), (3, N_("Happy")), (4, N_("Very happy")))
 
+# After the face: what to ask, and the reasons to choose from, by the answer.
+UNHAPPY_REASONS = (
+    N_("I waited too long"),
+    N_("I could not find what I needed"),
+    N_("Staff could not help me"),
+    N_("Prices"),
+    N_("Something else"),
+)
+HAPPY_REASONS = (
+    N_("Quick help"),
+    N_("Friendly staff"),
+    N_("I found what I needed"),
+    N_("Good prices"),
+    N_("Something else"),
+)
+
+
+def reasons_for(rating: int) -> tuple[str, tuple[str, ...]]:
+    """The question and the reasons to offer after a face (1 very unhappy … 4 very happy)."""
+    if rating <= 2:
+        return N_("What could we do better?"), UNHAPPY_REASONS
+    return N_("What went well?"), HAPPY_REASONS
+
+
+# core/contact.py's message, named here so that it is translated.
+BAD_CONTACT = N_("Enter a phone number or an e-mail address, or leave it empty.")
+
 
 def greeting(hour: int) -> str:
     """Good morning / afternoon / evening, by the store's local hour (a message id)."""

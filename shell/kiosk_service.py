@@ -29,6 +29,7 @@ from core.events import (
     Publish,
     StatusChanged,
     Store,
+    UnhappyShopper,
 )
 from core.model import Feedback, Kind, LogEntry, Request
 from core.retention import cutoff
@@ -94,8 +95,11 @@ class KioskService:
     def cancel(self, request_id: str) -> None:
         self._run(self.desk.handle(CancelRequested(request_id), self.clock.now()))
 
-    def give_feedback(self, rating: int, reasons: tuple[str, ...] = (), comment: str = "") -> Feedback:
-        effects = self.desk.handle(FeedbackGiven(self.new_id(), rating, reasons, comment), self.clock.now())
+    def give_feedback(
+        self, rating: int, reasons: tuple[str, ...] = (), comment: str = "", contact: str = ""
+    ) -> Feedback:
+        """Keep one shopper's feedback; `contact` only with their consent (checked on screen)."""
+        effects = self.desk.handle(FeedbackGiven(self.new_id(), rating, reasons, comment, contact), self.clock.now())
         self._run(effects)
         return next(e.record for e in effects if isinstance(e, Store) and isinstance(e.record, Feedback))
 
@@ -161,6 +165,9 @@ class KioskService:
             elif isinstance(effect, Alert):
                 topic = wire.alert_topic(self.store_id, effect.request.kiosk)
                 self.transport.publish(topic, wire.encode_alert(effect.request, effect.level, self.clock.now()))
+            elif isinstance(effect, UnhappyShopper):
+                topic = wire.alert_topic(self.store_id, effect.feedback.kiosk)
+                self.transport.publish(topic, wire.encode_unhappy(effect.feedback, self.clock.now()))
             elif isinstance(effect, Ignored):
                 self._reject(effect.reason, "desk")
 

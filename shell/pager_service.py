@@ -14,12 +14,13 @@ from datetime import datetime
 
 from core import wire
 from core.board import Board, Notice
-from core.model import Request, Status
+from core.model import Feedback, Request, Status
 from shell.ports import Clock, Transport
 
 log = logging.getLogger(__name__)
 
 NoticeListener = Callable[[Notice], None]
+UnhappyListener = Callable[[Feedback], None]
 
 
 class ActionRefused(Exception):
@@ -42,10 +43,14 @@ class PagerService:
         self.clock = clock
         self.new_id = new_id
         self.listeners: list[NoticeListener] = []
+        self.unhappy_listeners: list[UnhappyListener] = []  # managers only
         self.rejected: Counter[str] = Counter()
 
     def subscriptions(self) -> list[str]:
-        return [wire.all_states(self.store_id)]
+        topics = [wire.all_states(self.store_id)]
+        if self.board.role == "manager":
+            topics.append(wire.all_alerts(self.store_id))
+        return topics
 
     def waiting_seconds(self, request: Request, now: datetime | None = None) -> int:
         moment = now or self.clock.now()
@@ -77,6 +82,9 @@ class PagerService:
     def on_message(self, topic: str, payload: bytes) -> None:
         try:
             kind, ids = wire.parse_topic(self.store_id, topic)
+            if kind == "alerts":
+                self._alert(payload)
+                return
             if kind != "state":
                 raise wire.WireError(f"not a request state: {topic}")
             if not payload:
@@ -93,3 +101,11 @@ class PagerService:
         for notice in self.board.apply_state(state):
             for listener in list(self.listeners):
                 listener(notice)
+
+    def _alert(self, payload: bytes) -> None:
+        # Escalations arrive as request states too; only the unhappy-shopper
+        # alert carries something the board does not already know.
+        feedback = wire.decode_unhappy(payload)
+        if feedback is not None and self.board.role == "manager":
+            for listener in list(self.unhappy_listeners):
+                listener(feedback)

@@ -13,7 +13,7 @@ import threading
 from typing import TextIO
 
 from core.board import Notice
-from core.model import Request
+from core.model import Feedback, Request
 from shell.loop import Loop
 from shell.pager_service import ActionRefused, PagerService
 
@@ -31,6 +31,7 @@ class ConsolePager:
         self.loop = loop
         self.out = out
         service.listeners.append(self._notice)
+        service.unhappy_listeners.append(self._unhappy)
 
     def say(self, *words: str) -> None:
         self.out.write(" ".join(words) + "\n")
@@ -99,3 +100,13 @@ class ConsolePager:
             self.say("closed", request.ticket, request.status.value, shlex.quote(request.claimed_by or "-"))
         else:
             self.say("changed", request.ticket, request.status.value, shlex.quote(request.claimed_by or "-"))
+
+    def _unhappy(self, feedback: Feedback) -> None:
+        self.say(
+            "unhappy",
+            feedback.kiosk,
+            f"rating={feedback.rating}",
+            f"contact={shlex.quote(feedback.contact)}",
+            f"reasons={shlex.quote(','.join(feedback.reasons))}",
+            f"comment={shlex.quote(feedback.comment)}",
+        )

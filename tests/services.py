@@ -128,7 +128,7 @@ def kiosk(  # type: ignore[no-untyped-def]
     return running(factory)
 
 
-def pager(broker, store: str, staff: str, session_expiry: int | None = None):  # type: ignore[no-untyped-def]
+def pager(broker, store: str, staff: str, session_expiry: int | None = None, role: str = "floor"):  # type: ignore[no-untyped-def]
     """A pager service; with `session_expiry`, a fixed client id and a kept session."""
 
     def factory(loop: Loop) -> tuple[PagerService, PahoTransport]:
@@ -138,10 +138,10 @@ def pager(broker, store: str, staff: str, session_expiry: int | None = None):  #
             broker.url,
             f"{store}-pager-{staff}{suffix}",
             session_expiry=session_expiry,
-            subscriptions=[wire.all_states(store)],
+            subscriptions=[wire.all_states(store)] + ([wire.all_alerts(store)] if role == "manager" else []),
             deliver=lambda t, p: loop.call_soon(holder["s"].on_message, t, p),
         )
-        service = PagerService(board=Board(staff), store_id=store, transport=transport, clock=SystemClock())
+        service = PagerService(board=Board(staff, role), store_id=store, transport=transport, clock=SystemClock())
         holder["s"] = service
         return service, transport
 

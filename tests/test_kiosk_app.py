@@ -109,7 +109,7 @@ def test_a_return_with_a_receipt_gets_a_returns_ticket_and_can_be_cancelled(brok
         assert kiosk.app.service.desk.request(request.id).status.value == "cancelled"  # type: ignore[union-attr]
 
 
-def test_one_face_is_kept_as_feedback_and_the_shopper_is_thanked(broker, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_happy_face_asks_what_went_well_and_is_kept_with_the_reasons_chosen(broker, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr("kiosk.app.THANKS_SECONDS", 0.2)
     with running_kiosk(broker, tmp_path / "kiosk", printer=False) as kiosk:
         tap(button(kiosk.screen, "Leaving? Tell us how we did"))
@@ -117,13 +117,51 @@ def test_one_face_is_kept_as_feedback_and_the_shopper_is_thanked(broker, tmp_pat
         face = button(kiosk.screen, "Very happy")
         face.dispatch("on_release")
         face.dispatch("on_release")  # a doubled tap is one answer
+        wait_until(lambda: kiosk.on("feedback_details"))
+        assert shows(kiosk, "What went well?") and not shows(kiosk, "I waited too long")
+        tap(button(kiosk.screen, "Friendly staff"))
+        tap(button(kiosk.screen, "Quick help"))
+        type_into(kiosk.screen.ids.comment, "Anna knew exactly which paint")
+        tap(button(kiosk.screen, "Send"))
         wait_until(lambda: kiosk.on("thanks"))
         assert shows(kiosk, "Thank you!")
         wait_until(lambda: kiosk.on("welcome"), what="back to Welcome by itself")
         log = kiosk.app.service.event_log
         today = date.today()
-        given = log.feedback_between(today - timedelta(days=1), today + timedelta(days=1))
-        assert [f.rating for f in given] == [4]
+        [given] = log.feedback_between(today - timedelta(days=1), today + timedelta(days=1))
+        assert (given.rating, given.reasons, given.comment, given.contact) == (
+            4,
+            ("Quick help", "Friendly staff"),
+            "Anna knew exactly which paint",
+            "",
+        )
+
+
+def test_an_unhappy_shopper_who_leaves_contact_details_alerts_a_manager_at_once(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.services import pager
+
+    with running_kiosk(broker, tmp_path / "kiosk", printer=False) as kiosk:
+        store = kiosk.config.store.id
+        alerts: list[object] = []
+        with pager(broker, store, "Mia", role="manager") as (manager, _runner):
+            manager.unhappy_listeners.append(alerts.append)
+            tap(button(kiosk.screen, "Leaving? Tell us how we did"))
+            wait_until(lambda: kiosk.on("feedback"))
+            tap(button(kiosk.screen, "Very unhappy"))
+            wait_until(lambda: kiosk.on("feedback_details"))
+            assert shows(kiosk, "What could we do better?")
+            tap(button(kiosk.screen, "I waited too long"))
+            type_into(kiosk.screen.ids.contact, "call me maybe")
+            tap(button(kiosk.screen, "Send"))
+            assert shows(kiosk, "Enter a phone number or an e-mail address, or leave it empty.")
+            assert kiosk.on("feedback_details"), "nothing is sent with bad contact details"
+            kiosk.screen.ids.contact.text = ""
+            type_into(kiosk.screen.ids.contact, "+31 6 1234 5678")
+            tap(button(kiosk.screen, "Send"))
+            wait_until(lambda: kiosk.on("thanks"))
+            wait_until(lambda: alerts, what="the manager's alert")
+        [feedback] = alerts
+        assert (feedback.rating, feedback.reasons, feedback.contact) == (1, ("I waited too long",), "+31 6 1234 5678")  # type: ignore[attr-defined]
 
 
 def test_an_idle_kiosk_asks_for_more_time_then_forgets_what_was_typed(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -144,7 +144,11 @@ def test_every_documented_example_is_understood_by_the_real_codec() -> None:
             assert wire.decode_feedback(payload).kiosk == found["device"]
         elif kind == "alerts":
             body = json.loads(payload)
-            assert body["v"] == 1 and body["kiosk"] == found["device"] and body["level"] in (1, 2, 3)
+            assert body["v"] == 1 and body["kiosk"] == found["device"]
+            if body["kind"] == "unhappy_shopper":
+                assert wire.decode_unhappy(payload).contact  # type: ignore[union-attr]
+            else:
+                assert body["kind"] == "escalation" and body["level"] in (1, 2, 3)
         elif kind == "devices":
             body = json.loads(payload)
             assert body["v"] == 1 and body["device"] == found["device"]
