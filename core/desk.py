@@ -64,6 +64,7 @@ from core.model import (
     valid_id,
 )
 from core.text import clean_text
+from core.waiting import RECENT, estimated_wait
 
 # -- the transition table -----------------------------------------------------
 
@@ -90,6 +91,7 @@ class Desk:
         self._requests: dict[str, Request] = {}
         self._issued: dict[tuple[date, Kind], int] = {}
         self._applied_actions: dict[str, set[str]] = {}
+        self._claim_seconds: dict[Kind, list[float]] = {}  # created → claimed, for wait estimates
 
     # -- restoring after a restart ------------------------------------------
 
@@ -130,6 +132,15 @@ class Desk:
         target = TRANSITIONS.get((request.status, action))
         if target is not None:
             self._requests[request.id] = self._moved(request, action, target, entry.staff, entry.at, entry.outcome)
+            if action == "claim":
+                self._note_claim(self._requests[request.id])
+
+    def _note_claim(self, request: Request) -> None:
+        if request.claimed_at is not None:
+            seconds = (request.claimed_at - request.created_at).total_seconds()
+            recent = self._claim_seconds.setdefault(request.kind, [])
+            recent.append(seconds)
+            del recent[:-RECENT]
 
     # -- queries --------------------------------------------------------------
 
@@ -153,6 +164,12 @@ class Desk:
             if r.kind is me.kind and r.status is Status.OPEN and (r.created_at, r.ticket) < (me.created_at, me.ticket)
         ]
         return len(ahead) + 1
+
+    def estimated_wait(self, request_id: str, now: datetime) -> int:
+        """Seconds this shopper will probably still wait (core/waiting.py)."""
+        me = self._requests[request_id]
+        waited = (now - me.created_at).total_seconds()
+        return estimated_wait(self.place_in_line(request_id), waited, self._claim_seconds.get(me.kind, []))
 
     # -- deadlines ------------------------------------------------------------
 
@@ -268,6 +285,8 @@ class Desk:
     ) -> list[Effect]:
         moved = self._moved(request, action, target, staff, now, outcome)
         self._requests[moved.id] = moved
+        if action == "claim":
+            self._note_claim(moved)
         effects: list[Effect] = [
             Store(self._entry(moved, LOGGED_AS[action], now, staff, outcome)),
             Publish(moved),

@@ -225,9 +225,11 @@ class TicketScreen(KioskScreen):
     headline = StringProperty("")
     detail = StringProperty("")
     printer = StringProperty("")
+    wait = StringProperty("")
     final = BooleanProperty(False)
 
     def show(self, words: TicketWords) -> None:
+        self.wait = words.wait
         self.number = words.number
         self.kind = words.kind
         self.headline = words.headline
@@ -242,7 +244,7 @@ class TicketScreen(KioskScreen):
         pass
 
     def clear(self) -> None:
-        for name in ("number", "kind", "headline", "detail", "printer"):
+        for name in ("number", "kind", "headline", "detail", "printer", "wait"):
             setattr(self, name, "")
 
 

@@ -81,6 +81,7 @@ class TicketWords:
     detail: str
     printer: str  # empty when the ticket was printed
     final: bool
+    wait: str = ""  # the expected wait, while nobody has come yet
 
 
 def place_words(place: int, _: Translate = str) -> str:
@@ -114,6 +115,7 @@ def ticket_words(view: TicketView, _: Translate = str) -> TicketWords:
         headline = _("Request cancelled")
         detail = _("Tap below if you need anything else.")
     printer = "" if view.printed else _("Your ticket could not be printed. Please remember your number.")
+    wait = wait_words(view.wait_seconds, _) if request.status is Status.OPEN and request.escalation == 0 else ""
     return TicketWords(
         number=request.ticket,
         kind=_(KIND_WORDS[request.kind]),
@@ -121,7 +123,14 @@ def ticket_words(view: TicketView, _: Translate = str) -> TicketWords:
         detail=detail,
         printer=printer,
         final=request.status.is_final,
+        wait=wait,
     )
+
+
+def wait_words(seconds: int, _: Translate = str) -> str:
+    if seconds < 60:
+        return _("Expected wait: less than a minute")
+    return _("Expected wait: about {minutes} min").format(minutes=round(seconds / 60))
 
 
 def connection_words(up: bool, _: Translate = str) -> str:

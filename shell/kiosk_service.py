@@ -50,6 +50,7 @@ class TicketView:
     place_in_line: int
     printed: bool = True
     print_error: str | None = None
+    wait_seconds: int = 0  # the probable wait still ahead (core/waiting.py)
 
 
 StatusListener = Callable[[TicketView], None]
@@ -123,7 +124,8 @@ class KioskService:
         if request is None:
             raise KeyError(request_id)
         error = self._print_errors.get(request_id)
-        return TicketView(request, self.desk.place_in_line(request_id), error is None, error)
+        wait = self.desk.estimated_wait(request_id, self.clock.now())
+        return TicketView(request, self.desk.place_in_line(request_id), error is None, error, wait)
 
     # -- from the broker ----------------------------------------------------
 
