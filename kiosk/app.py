@@ -20,7 +20,7 @@ from adapters.kivy_runtime import call_on_main_thread, deliver_on_main_thread
 from kivy.app import App
 from kivy.clock import Clock, ClockEvent
 from kivy.core.window import Window
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, DictProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from core.finder import Finder
@@ -40,6 +40,7 @@ from kiosk.screens import (
     TicketScreen,
     WelcomeScreen,
 )
+from kiosk.theme import HIGH_CONTRAST, LARGE_TEXT, NORMAL
 from kiosk.wording import connection_words, find_details, greeting, item_row, ticket_words
 from shell.config import KioskConfig
 from shell.kiosk_service import KioskService, TicketView
@@ -56,6 +57,10 @@ class KioskApp(App):
     # The shopper's language: kv rules that call `app.tr(text, app.language)`
     # are evaluated again whenever it changes.
     language = StringProperty(DEFAULT)
+    # Accessibility modes, chosen on Welcome and forgotten with the shopper.
+    palette = DictProperty(NORMAL)
+    text_scale = NumericProperty(1.0)
+    high_contrast = BooleanProperty(False)
 
     def __init__(self, config: KioskConfig, build: Build, finder: Finder | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -165,6 +170,13 @@ class KioskApp(App):
         if self.current_request is not None and self.service is not None:
             self.status_changed(self.service.view(self.current_request))
 
+    def set_large_text(self, on: bool) -> None:
+        self.text_scale = LARGE_TEXT if on else 1.0
+
+    def set_high_contrast(self, on: bool) -> None:
+        self.high_contrast = on
+        self.palette = HIGH_CONTRAST if on else NORMAL
+
     def home(self) -> None:
         """Back to Welcome, forgetting everything the last shopper typed and chose,
         their language included."""
@@ -174,6 +186,8 @@ class KioskApp(App):
             screen.clear()
         self.current_request = None
         self.set_language(DEFAULT)
+        self.set_large_text(False)
+        self.set_high_contrast(False)
         self.screens.current = "welcome"
         self._disarm_idle()
 
@@ -255,6 +269,13 @@ class KioskApp(App):
 
 
 def run_app(config: KioskConfig, build: Build, finder: Finder | None = None) -> int:
+    if config.kiosk.fullscreen:
+        from kivy.config import Config
+
+        # A shopper's keyboard (or a scanner's stray byte) must not close the kiosk.
+        Config.set("kivy", "exit_on_escape", "0")
+        Window.borderless = True
+        Window.fullscreen = "auto"
     app = KioskApp(config, build, finder)
     try:
         app.run()

@@ -78,6 +78,8 @@ class CatalogSection:
 class KioskSection:
     idle_timeout: int = 90  # seconds without a touch before returning to Welcome
     idle_warning: int = 15  # seconds the "need more time?" prompt stays up
+    screen_dpi: int = 96  # the touchscreen's pixels per inch: touch targets are kept >= 15 mm
+    fullscreen: bool = False  # true on the store's kiosk: full screen, no window chrome, Escape does not quit
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,8 @@ def check_kiosk(config: KioskConfig) -> KioskConfig:
         raise ConfigError("printer.write_timeout: must be more than 0 seconds")
     if config.kiosk.idle_timeout < 10:
         raise ConfigError("kiosk.idle_timeout: must be at least 10 seconds")
+    if not 50 <= config.kiosk.screen_dpi <= 600:
+        raise ConfigError(f"kiosk.screen_dpi: expected 50 to 600, got {config.kiosk.screen_dpi}")
     if not config.storage.data_dir:
         raise ConfigError("storage.data_dir: must not be empty")
     if not 1 <= config.storage.retention_days <= 3650:

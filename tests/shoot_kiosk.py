@@ -109,6 +109,19 @@ def main(out_dir: str, broker_url: str, data_dir: str) -> int:
             shoot(folder, "feedback")
             tap(button(screen(), _("Back")))
             wait_until(lambda: settled(app, "welcome"))
+        # The accessibility modes, and the upright screen shape.
+        folder = out / "access"
+        folder.mkdir(exist_ok=True)
+        tap(button(screen(), "Larger text"))
+        tap(button(screen(), "High contrast"))
+        shoot(folder, "welcome-large-contrast")
+        tap(button(screen(), "Ask for help"))
+        wait_until(lambda: settled(app, "help"))
+        shoot(folder, "help-large-contrast")
+        tap(button(screen(), "Back"))
+        wait_until(lambda: settled(app, "welcome"))
+        Window.size = (1080, 1920)
+        shoot(folder, "welcome-portrait")
         glyphs = {font: distinct_glyphs("你好你", font) for font in (app.font_name, "Roboto")}
         (out / "glyphs.json").write_text(json.dumps(glyphs))
     finally:

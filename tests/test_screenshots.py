@@ -20,6 +20,7 @@ IN_README = {
     ("en", "ticket"): "kiosk-ticket.png",
     ("zh_Hans", "ticket"): "kiosk-ticket-zh-hans.png",
     ("nl", "help"): "kiosk-help-nl.png",
+    ("access", "welcome-large-contrast"): "kiosk-welcome-large-contrast.png",
 }
 
 
@@ -33,6 +34,8 @@ def test_every_kiosk_screen_is_drawn_in_every_language_with_real_glyphs(broker, 
             # Text, buttons and background: a drawn screen has hundreds of colours
             # (anti-aliased text); a blank or black window has one.
             assert distinct_colours(picture) > 50, f"{code}/{name}.png looks blank"
+    for name in ("welcome-large-contrast", "help-large-contrast", "welcome-portrait"):
+        assert distinct_colours(out / "access" / f"{name}.png") > 50, f"access/{name}.png looks blank"
     glyphs = json.loads((out / "glyphs.json").read_text())
     kiosk_font = next(font for font in glyphs if font != "Roboto")
     assert glyphs[kiosk_font] == [True, True], "the kiosk's font draws Chinese as boxes"

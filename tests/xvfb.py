@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-SCREEN = "-screen 0 1280x800x24 +extension GLX"
+SCREEN = "-screen 0 1920x1920x24 +extension GLX"  # room for 1280x800 and an upright 1080x1920
 
 
 def run_under_xvfb(*args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
