@@ -7,7 +7,10 @@ service (which is not thread-safe by design) is only ever called from here.
 
 from __future__ import annotations
 
+import hmac
 import logging
+import os
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -40,6 +43,7 @@ from kiosk.screens import (
     TicketScreen,
     WelcomeScreen,
 )
+from kiosk.staff_screens import MaintenanceScreen, PinScreen
 from kiosk.theme import HIGH_CONTRAST, LARGE_TEXT, NORMAL
 from kiosk.wording import connection_words, find_details, greeting, item_row, ticket_words
 from shell.config import KioskConfig
@@ -50,6 +54,8 @@ log = logging.getLogger(__name__)
 Build = Callable[[KioskConfig, Callable[..., None]], tuple[KioskService, Any]]
 
 THANKS_SECONDS = 6  # the thank-you screen returns to Welcome by itself
+PIN_TRIES = 3  # wrong PINs before the pad locks
+PIN_LOCK_SECONDS = 60
 
 
 class KioskApp(App):
@@ -72,6 +78,8 @@ class KioskApp(App):
         self.transport: Any = None
         self.current_request: str | None = None
         self._rating = 0
+        self._pin_failures = 0
+        self._pin_locked_until = 0.0
         self._idle_event: ClockEvent | None = None
         self._leave_event: ClockEvent | None = None
         self._ticker: ClockEvent | None = None
@@ -88,7 +96,7 @@ class KioskApp(App):
         self.screens: ScreenManager = root.ids.screens
         self.screens.transition = FadeTransition(duration=0.15)
         welcome = WelcomeScreen(name="welcome", store_name=self.kiosk_config.store.name)
-        welcome.bind(on_choose=lambda _s, what: self.go(what))
+        welcome.bind(on_choose=lambda _s, what: self.go(what), on_staff=lambda _s: self.go("pin"))
         forms: dict[str, tuple[type[FormScreen], Kind]] = {
             "find": (FindScreen, Kind.FIND),
             "return": (ReturnScreen, Kind.RETURN),
@@ -109,6 +117,13 @@ class KioskApp(App):
         details = FeedbackDetailsScreen(name="feedback_details")
         details.bind(on_send=lambda _s, reasons, comment, contact: self.send_feedback(reasons, comment, contact))
         screens += [ticket, feedback, details, ThanksScreen(name="thanks")]
+        pin = PinScreen(name="pin")
+        pin.bind(on_pin=lambda _s, digits: self.check_pin(digits), on_cancel=lambda _s: self.home())
+        maintenance = MaintenanceScreen(name="maintenance")
+        maintenance.bind(
+            on_back=lambda _s: self.home(), on_exit=lambda _s: self.stop(), on_test_print=lambda _s: self.test_print()
+        )
+        screens += [pin, maintenance]
         for screen in screens:
             self.screens.add_widget(screen)
         self.prompt = IdlePrompt()
@@ -239,6 +254,47 @@ class KioskApp(App):
     def status_changed(self, view: TicketView) -> None:
         if view.request.id == self.current_request:
             self.screens.get_screen("ticket").show(ticket_words(view, self._))
+
+    # -- staff maintenance ----------------------------------------------------
+
+    def check_pin(self, digits: str) -> None:
+        screen = self.screens.get_screen("pin")
+        expected = os.environ.get(self.kiosk_config.kiosk.pin_env, "")
+        if time.monotonic() < self._pin_locked_until:
+            screen.message = "Too many wrong PINs: wait a minute"
+        elif not expected:
+            screen.message = f"No maintenance PIN set ({self.kiosk_config.kiosk.pin_env})"
+        elif hmac.compare_digest(digits.encode(), expected.encode()):
+            self._pin_failures = 0
+            self.show_maintenance()
+            self.go("maintenance")
+            return
+        else:
+            self._pin_failures += 1
+            screen.message = "Wrong PIN"
+            if self._pin_failures >= PIN_TRIES:
+                self._pin_failures = 0
+                self._pin_locked_until = time.monotonic() + PIN_LOCK_SECONDS
+        log.warning("maintenance PIN refused: %s", screen.message)
+
+    def show_maintenance(self) -> None:
+        screen = self.screens.get_screen("maintenance")
+        config = self.kiosk_config
+        screen.broker = f"Broker {config.broker.url}: " + ("connected" if self._connected else "NOT connected")
+        waiting = self.service.transport.waiting() if self.service and hasattr(self.service.transport, "waiting") else 0
+        screen.outbox = f"Messages waiting for the broker: {waiting}"
+        error = self.service.last_print_error() if self.service else None
+        port = config.printer.port or "none configured"
+        screen.printer = (
+            f"Printer {port}: "
+            + (f"last error: {error}" if error else "no error so far")
+            + ("; paper status is not reported yet")
+        )
+
+    def test_print(self) -> None:
+        if self.service is not None:
+            self.screens.get_screen("maintenance").result = self.service.print_test()
+            self.show_maintenance()
 
     # -- idle timeout: "need more time?", then back to Welcome -----------------
 

@@ -82,11 +82,24 @@ class KioskScreen(Screen):
 
 
 class WelcomeScreen(KioskScreen):
-    __events__ = ("on_choose",)
+    __events__ = ("on_choose", "on_staff")
     store_name = StringProperty("")
     greeting = StringProperty("")
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        from kiosk.staff_screens import SecretTaps  # staff screens need this file's kv first
+
+        self._secret = SecretTaps()
+
+    def staff_tap(self) -> None:
+        if self._secret.tap():
+            self.dispatch("on_staff")
+
     def on_choose(self, what: str) -> None:
+        pass
+
+    def on_staff(self) -> None:
         pass
 
 

@@ -80,6 +80,7 @@ class KioskSection:
     idle_warning: int = 15  # seconds the "need more time?" prompt stays up
     screen_dpi: int = 96  # the touchscreen's pixels per inch: touch targets are kept >= 15 mm
     fullscreen: bool = False  # true on the store's kiosk: full screen, no window chrome, Escape does not quit
+    pin_env: str = "STORE_ASSIST_MAINTENANCE_PIN"  # the staff PIN is read from this environment variable
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from core.events import (
     Store,
     UnhappyShopper,
 )
-from core.model import Feedback, Kind, LogEntry, Request
+from core.model import Feedback, Kind, LogEntry, Request, Ticket
 from core.retention import cutoff
 from shell.ports import Clock, EventLog, PrinterError, StoreError, TicketPrinter, Transport
 
@@ -103,6 +103,20 @@ class KioskService:
         effects = self.desk.handle(FeedbackGiven(self.new_id(), rating, reasons, comment, contact), self.clock.now())
         self._run(effects)
         return next(e.record for e in effects if isinstance(e, Store) and isinstance(e.record, Feedback))
+
+    def print_test(self) -> str:
+        """Print a test ticket for staff; what happened, in words."""
+        if self.printer is None:
+            return "no printer configured (printer.port)"
+        ticket = Ticket("printer-test", "TEST", Kind.HELP, 0, self.clock.now(), {"topic": "other"})
+        try:
+            self.printer.print_ticket(ticket)
+        except PrinterError as exc:
+            return f"test ticket NOT printed: {exc}"
+        return "test ticket sent to the printer; check that it came out"
+
+    def last_print_error(self) -> str | None:
+        return next(reversed(self._print_errors.values()), None)
 
     def tick(self) -> None:
         """Called by the front about once a second: escalate what is due, and

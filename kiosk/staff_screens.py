@@ -1,0 +1,91 @@
+"""Staff-only screens on the kiosk: the PIN pad and maintenance.
+
+Touches Kivy only; like the shopper's screens they show what they are given
+and dispatch events (layout in staff.kv). Reached from Welcome by five quick
+taps on the store's name; staff read English.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+
+from kiosk.screens import KioskScreen
+
+PIN_MAX = 8
+SECRET_TAPS = 5  # on the store's name, each within this many seconds of the first
+SECRET_WINDOW = 3.0
+
+
+class SecretTaps:
+    """Counts quick taps; True on the one that completes the gesture."""
+
+    def __init__(self) -> None:
+        self._taps: list[float] = []
+
+    def tap(self, now: float | None = None) -> bool:
+        moment = time.monotonic() if now is None else now
+        self._taps = [t for t in self._taps if moment - t <= SECRET_WINDOW] + [moment]
+        if len(self._taps) >= SECRET_TAPS:
+            self._taps.clear()
+            return True
+        return False
+
+
+class PinScreen(KioskScreen):
+    __events__ = ("on_pin", "on_cancel")
+    shown = StringProperty("")  # one dot per digit
+    message = StringProperty("")
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._digits = ""
+
+    def press(self, key: str) -> None:
+        if key == "clear":
+            self._digits = ""
+        elif key == "ok":
+            digits, self._digits = self._digits, ""
+            self.dispatch("on_pin", digits)
+        elif len(self._digits) < PIN_MAX:
+            self._digits += key
+        self.shown = "●" * len(self._digits)
+
+    def clear(self) -> None:
+        self._digits = ""
+        self.shown = ""
+        self.message = ""
+
+    def on_pin(self, digits: str) -> None:
+        pass
+
+    def on_cancel(self) -> None:
+        pass
+
+
+class MaintenanceScreen(KioskScreen):
+    __events__ = ("on_test_print", "on_exit", "on_back")
+    broker = StringProperty("")
+    printer = StringProperty("")
+    outbox = StringProperty("")
+    result = StringProperty("")
+
+    def clear(self) -> None:
+        self.result = ""
+
+    def on_test_print(self) -> None:
+        pass
+
+    def on_exit(self) -> None:
+        pass
+
+    def on_back(self) -> None:
+        pass
+
+
+KV = str(Path(__file__).with_name("staff.kv"))
+if KV not in Builder.files:
+    Builder.load_file(KV)
