@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from core.escalation import EVERYONE
 from core.events import STAFF_ACTIONS, StaffActed
-from core.model import NAME_MAX, LocalError, Request, Status
+from core.model import NAME_MAX, Kind, LocalError, Request, Status
 from core.text import clean_text
 
 
@@ -39,10 +39,21 @@ class Board:
         self._requests: dict[str, Request] = {}
         self._my_claims: set[str] = set()
 
+    def concerns(self, request: Request) -> bool:
+        """Whether this pager's holder should see the request.
+
+        Returns go to the returns staff, finding and help to the floor staff;
+        a request that waited past the first limit goes to everyone (and one
+        somebody holds stays in view); managers see everything.
+        """
+        if self.role == "manager" or request.escalation >= EVERYONE or request.claimed_by == self.staff:
+            return True
+        return (request.kind is Kind.RETURN) == (self.role == "returns")
+
     def open_requests(self) -> list[Request]:
-        """Oldest first: every shopper is served in turn."""
+        """What this pager shows, oldest first: every shopper is served in turn."""
         return sorted(
-            (r for r in self._requests.values() if not r.status.is_final),
+            (r for r in self._requests.values() if not r.status.is_final and self.concerns(r)),
             key=lambda r: (r.created_at, r.ticket),
         )
 
@@ -70,12 +81,15 @@ class Board:
         self._requests[state.id] = state
         if state.status.is_final:
             self._my_claims.discard(state.id)
-            return [Notice("closed", state, state.claimed_by)] if known is not None else []
+            seen = known is not None and self.concerns(known)
+            return [Notice("closed", state, state.claimed_by)] if seen else []
         if state.id in self._my_claims and state.status is Status.CLAIMED:
             self._my_claims.discard(state.id)
             if state.claimed_by == self.staff:
                 return [Notice("claimed", state, self.staff)]
             return [Notice("taken", state, state.claimed_by)]
+        if not self.concerns(state):
+            return []  # another team's request, still on time
         if known is None:
             return [Notice("new", state)]
         if state.status is Status.OPEN and state.escalation > known.escalation and self._alerted_at(state.escalation):

@@ -156,37 +156,26 @@ def encode_action(action: StaffActed) -> bytes:
     )
 
 
+def _feedback_body(feedback: Feedback, id_key: str) -> dict[str, Any]:
+    return {
+        id_key: feedback.id,
+        "kiosk": feedback.kiosk,
+        "rating": feedback.rating,
+        "face": FACES[feedback.rating],
+        "reasons": list(feedback.reasons),
+        "comment": feedback.comment,
+        "contact": feedback.contact,
+        "given_at": iso(feedback.given_at),
+    }
+
+
 def encode_feedback(feedback: Feedback) -> bytes:
-    return _dump(
-        {
-            "id": feedback.id,
-            "kiosk": feedback.kiosk,
-            "rating": feedback.rating,
-            "face": FACES[feedback.rating],
-            "reasons": list(feedback.reasons),
-            "comment": feedback.comment,
-            "contact": feedback.contact,
-            "given_at": iso(feedback.given_at),
-        }
-    )
+    return _dump(_feedback_body(feedback, "id"))
 
 
 def encode_unhappy(feedback: Feedback, at: datetime) -> bytes:
     """An unhappy shopper who agreed to be contacted: for the managers, now."""
-    return _dump(
-        {
-            "kind": "unhappy_shopper",
-            "feedback_id": feedback.id,
-            "kiosk": feedback.kiosk,
-            "rating": feedback.rating,
-            "face": FACES[feedback.rating],
-            "reasons": list(feedback.reasons),
-            "comment": feedback.comment,
-            "contact": feedback.contact,
-            "given_at": iso(feedback.given_at),
-            "at": iso(at),
-        }
-    )
+    return _dump({"kind": "unhappy_shopper", **_feedback_body(feedback, "feedback_id"), "at": iso(at)})
 
 
 def decode_unhappy(payload: bytes) -> Feedback | None:

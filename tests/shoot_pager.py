@@ -25,7 +25,9 @@ from tests.ui import run_for, wait_until  # noqa: E402
 
 def main(out: str, broker_url: str, store: str, expected: str) -> int:
     Window.size = (480, 800)  # a handheld, upright
-    config = load_pager(None, broker_url=broker_url, store_id=store, device_id="pager-shot", staff_name="Anna")
+    config = load_pager(
+        None, broker_url=broker_url, store_id=store, device_id="pager-shot", staff_name="Anna", staff_role="manager"
+    )
     app = PagerApp(config, build)
     app.root = app.build()
     Window.add_widget(app.root)

@@ -94,7 +94,7 @@ def test_a_claim_for_a_resolved_request_is_refused_and_logged(broker, publisher)
 
 def test_junk_on_the_state_topics_never_reaches_a_pagers_board(broker, publisher) -> None:  # type: ignore[no-untyped-def]
     store = new_store()
-    with kiosk(broker, store) as (k, kr), pager(broker, store, "Kim") as (p, pr):
+    with kiosk(broker, store) as (k, kr), pager(broker, store, "Kim", role="returns") as (p, pr):
         real = kr.call(k.request_help, Kind.RETURN, {"reason": "Wrong size"}).request
         pr.wait_for(is_notice("new", "R-001"))
         valid = json.loads(wire.encode_request(real))

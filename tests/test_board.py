@@ -78,3 +78,19 @@ def test_escalation_calls_everyone_once_then_only_managers() -> None:
     assert [n.kind for n in manager.apply_state(level1)] == ["escalated"]
     assert [n.kind for n in floor.apply_state(level2)] == ["changed"]
     assert [n.kind for n in manager.apply_state(level2)] == ["escalated"]
+
+
+def test_returns_go_to_returns_staff_and_the_rest_to_the_floor_until_they_wait_too_long() -> None:
+    floor, returns, manager = Board("Bob"), Board("Rob", role="returns"), Board("Mia", role="manager")
+    back = request("r1", "R-001", kind=Kind.RETURN)
+    find = request("f1", "F-001", seconds=10, kind=Kind.FIND)
+    for board in (floor, returns, manager):
+        board.apply_state(back)
+        board.apply_state(find)
+    assert [r.ticket for r in floor.open_requests()] == ["F-001"]
+    assert [r.ticket for r in returns.open_requests()] == ["R-001"]
+    assert [r.ticket for r in manager.open_requests()] == ["R-001", "F-001"]
+    # Nobody at the returns desk: past the first limit it is everyone's.
+    notices = floor.apply_state(replace(back, seq=2, escalation=1))
+    assert [n.kind for n in notices] == ["escalated"]
+    assert [r.ticket for r in floor.open_requests()] == ["R-001", "F-001"]

@@ -41,7 +41,7 @@ def test_a_pager_that_starts_late_sees_every_open_request(broker) -> None:  # ty
     with kiosk(broker, store) as (k, kr):
         for kind in (Kind.FIND, Kind.RETURN, Kind.HELP):
             kr.call(k.request_help, kind, {})
-        with pager(broker, store, "Late") as (p, pr):
+        with pager(broker, store, "Late", role="manager") as (p, pr):
             for ticket in ("F-001", "R-001", "H-001"):
                 pr.wait_for(is_notice("new", ticket))
             assert [r.ticket for r in pr.call(p.board.open_requests)] == ["F-001", "R-001", "H-001"]

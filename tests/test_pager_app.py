@@ -27,10 +27,10 @@ def test_a_signed_in_pager_claims_and_resolves_a_request_from_the_kiosk(broker, 
     store = new_store()
     kiosk = headless_kiosk(broker, store, tmp_path / "kiosk")
     try:
-        with running_pager(broker, store) as app:
+        with running_pager(broker, store, role="returns") as app:
             type_into(app.screens.get_screen("sign_in").ids.name, "Anna")
             tap(button(app.screens.get_screen("sign_in"), "Sign in"))
-            assert app.screens.current == "board" and board_shows(app, "Anna · floor")
+            assert app.screens.current == "board" and board_shows(app, "Anna · returns")
             wait_until(lambda: board_shows(app, "Connected"), what="connected")
             kiosk.send("return R2026-42 Wrong size")
             wait_until(lambda: board_shows(app, "R-001"), what="R-001 on the board")

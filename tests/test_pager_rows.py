@@ -13,7 +13,7 @@ T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 def board_with(*requests: Request, me: str = "Anna") -> Board:
-    board = Board(me)
+    board = Board(me, role="manager")  # sees every type
     for request in requests:
         board.apply_state(request)
     return board

@@ -57,8 +57,8 @@ def test_the_pager_window_is_drawn_with_real_pixels(broker, tmp_path) -> None:  
             kiosk.send(line)
             kiosk.expect("ticket")
         bob.expect("new H-001")
-        bob.send("claim R-001")
-        bob.expect("claimed R-001")
+        bob.send("claim H-001")
+        bob.expect("claimed H-001")
         picture = ARTIFACTS / "pager.png"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         run_under_xvfb("tests/shoot_pager.py", str(picture), broker.url, store, "3")
