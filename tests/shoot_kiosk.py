@@ -3,7 +3,7 @@
 `python tests/shoot_kiosk.py OUT_DIR BROKER_URL DATA_DIR` drives the real app,
 in each of the four languages, through a help request that a pager (in this
 process, over the real broker) claims as Anna, and saves
-OUT_DIR/<language>/{welcome,help,ticket,feedback}.png. It also renders Chinese
+OUT_DIR/<language>/<screen>.png for every shopper's screen. It also renders Chinese
 text with the kiosk's font and with Kivy's default one and writes, for each,
 whether neighbouring characters came out as different glyphs (glyphs.json).
 Touches Kivy's real window, the broker, the data directory and OUT_DIR.
@@ -83,6 +83,7 @@ def main(out_dir: str, broker_url: str, data_dir: str) -> int:
         screen = lambda: app.screens.get_screen(app.screens.current)  # noqa: E731
         notes = {"en": "Which paint is best for a bathroom?", "nl": "Welke verf is het beste voor een badkamer?",
                  "zh_Hans": "浴室用哪种油漆最好？", "zh_Hant": "浴室用哪種油漆最好？"}  # fmt: skip
+        searches = {"en": "blu pant", "nl": "muurverf", "zh_Hans": "油漆", "zh_Hant": "油漆"}
         for number, (code, name) in enumerate(LANGUAGES, start=1):
             _ = lambda message, code=code: app.tr(message, code)  # noqa: E731
             folder = out / code
@@ -107,6 +108,28 @@ def main(out_dir: str, broker_url: str, data_dir: str) -> int:
             tap(button(screen(), _("Leaving? Tell us how we did")))
             wait_until(lambda: settled(app, "feedback"))
             shoot(folder, "feedback")
+            tap(button(screen(), _("Unhappy")))
+            wait_until(lambda: settled(app, "feedback_details"))
+            tap(button(screen(), _("I waited too long")))
+            shoot(folder, "feedback_details")
+            tap(button(screen(), _("Skip")))
+            wait_until(lambda: settled(app, "thanks"))
+            shoot(folder, "thanks")
+            app.home()
+            wait_until(lambda: settled(app, "welcome"))
+            tap(button(screen(), name))
+            tap(button(screen(), _("Find an item")))
+            wait_until(lambda: settled(app, "find"))
+            type_into(screen().ids.item, searches[code])
+            shoot(folder, "find")
+            tap(button(screen(), _("Back")))
+            wait_until(lambda: settled(app, "welcome"))
+            tap(button(screen(), name))
+            tap(button(screen(), _("Return an item")))
+            wait_until(lambda: settled(app, "return"))
+            type_into(screen().ids.receipt, "R2026-1124-0042")
+            tap(button(screen(), _("Wrong size")))
+            shoot(folder, "return")
             tap(button(screen(), _("Back")))
             wait_until(lambda: settled(app, "welcome"))
         # The accessibility modes, and the upright screen shape.

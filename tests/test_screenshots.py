@@ -14,13 +14,14 @@ from tests.kiosk_fixture import new_store
 from tests.pager_fixture import console_pager, headless_kiosk
 from tests.xvfb import ARTIFACTS, ROOT, distinct_colours, run_under_xvfb
 
-SCREENS = ("welcome", "help", "ticket", "feedback")
+SCREENS = ("welcome", "help", "ticket", "feedback", "feedback_details", "thanks", "find", "return")
 IN_README = {
     ("en", "welcome"): "kiosk-welcome.png",
     ("en", "ticket"): "kiosk-ticket.png",
     ("zh_Hans", "ticket"): "kiosk-ticket-zh-hans.png",
     ("nl", "help"): "kiosk-help-nl.png",
     ("access", "welcome-large-contrast"): "kiosk-welcome-large-contrast.png",
+    ("en", "find"): "kiosk-find.png",
 }
 
 
