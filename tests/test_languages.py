@@ -74,3 +74,33 @@ def test_a_shopper_asks_for_help_in_their_language_and_the_next_shopper_starts_i
         tap(button(kiosk.screen, _("Done", code)))
         wait_until(lambda: kiosk.on("welcome"))
         assert kiosk.app.language == "en" and "How can we help you today?" in visible_texts(kiosk.screen)
+
+
+@pytest.mark.parametrize("code, name", LANGUAGES)
+def test_a_return_and_a_search_work_in_every_language(broker, tmp_path, code: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    _ = Translations().tr
+    searches = {"en": "hamer", "nl": "klauwhamer", "zh_Hans": "锤", "zh_Hant": "鎚"}
+    with running_kiosk(broker, tmp_path / "kiosk", printer=False) as kiosk:
+        tap(button(kiosk.screen, name))
+        tap(button(kiosk.screen, _("Return an item", code)))
+        wait_until(lambda: kiosk.on("return"))
+        tap(button(kiosk.screen, _("Get a returns ticket", code)))
+        assert _("Choose a reason for the return.", code) in visible_texts(kiosk.screen)
+        tap(button(kiosk.screen, _("Damaged or faulty", code)))
+        tap(button(kiosk.screen, _("Get a returns ticket", code)))
+        wait_until(lambda: kiosk.on("ticket"))
+        assert "R-001" in visible_texts(kiosk.screen) and _("Return an item", code) in visible_texts(kiosk.screen)
+        assert kiosk.app.service.desk.requests()[0].details == {"reason": "Damaged or faulty"}  # no receipt
+        tap(button(kiosk.screen, _("Done", code)))
+        wait_until(lambda: kiosk.on("welcome"))
+        tap(button(kiosk.screen, name))
+        tap(button(kiosk.screen, _("Find an item", code)))
+        wait_until(lambda: kiosk.on("find"))
+        type_into(kiosk.screen.ids.item, searches[code])
+        hammer = {"en": "Claw hammer 450 g", "nl": "Klauwhamer 450 g", "zh_Hans": "羊角锤 450克"}
+        wanted = hammer.get(code, "羊角鎚 450公克")
+        [row] = [r for r in kiosk.screen.ids.results.children if r.name == wanted]
+        tap(button(row, _("Take me there", code)))
+        wait_until(lambda: kiosk.on("ticket"))
+        assert "F-001" in visible_texts(kiosk.screen)
+        assert kiosk.app.service.desk.requests()[1].details["sku"] == "TLS-1001"
