@@ -26,9 +26,10 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from core.board import Notice
+from core.model import Feedback
 from shell.config import PagerConfig
 from shell.pager_service import ActionRefused, PagerService
-from staff_pager.rows import Row, notice_words, rows
+from staff_pager.rows import Row, notice_words, rows, unhappy_words
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,7 @@ class PagerApp(App):
             return
         self.service, self.transport = self._build_service(self.pager_config, name.strip(), deliver_on_main_thread)
         self.service.listeners.append(self.noticed)
+        self.service.unhappy_listeners.append(self.unhappy)
         self.transport.on_connection = lambda up: call_on_main_thread(self.set_connection, up)
         self.transport.start()
         self.board_screen.who = f"{self.service.board.staff} · {self.pager_config.staff.role}"
@@ -136,6 +138,9 @@ class PagerApp(App):
     def noticed(self, notice: Notice) -> None:
         self.board_screen.notice = notice_words(notice)
         self.refresh()
+
+    def unhappy(self, feedback: Feedback) -> None:
+        self.board_screen.notice = unhappy_words(feedback)
 
     def act(self, action: str, ticket: str) -> None:
         assert self.service is not None

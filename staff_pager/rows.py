@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.board import Board, Notice
-from core.model import Kind, Request, Status
+from core.model import Feedback, Kind, Request, Status
 
 KIND_WORDS = {Kind.FIND: "Find an item", Kind.RETURN: "Return", Kind.HELP: "Help"}
 TOPICS = {"question": "Product question", "complaint": "Complaint", "other": "Something else"}
@@ -94,3 +94,10 @@ def notice_words(notice: Notice) -> str:
     if notice.kind == "closed":
         return f"{r.ticket} {r.status.value}" + (f" by {r.claimed_by}" if r.claimed_by else "")
     return f"{r.ticket}: {r.claimed_by} is on it" if r.claimed_by else f"{r.ticket} is waiting again"
+
+
+def unhappy_words(feedback: Feedback) -> str:
+    """A manager's alert: an unhappy shopper who asked to be contacted."""
+    reasons = ", ".join(feedback.reasons) or "no reason given"
+    comment = f' "{feedback.comment}"' if feedback.comment else ""
+    return f"Unhappy shopper at {feedback.kiosk}: {reasons}.{comment} Contact: {feedback.contact}"

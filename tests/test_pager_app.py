@@ -62,3 +62,37 @@ def test_a_request_someone_else_took_shows_who_and_offers_no_claim(broker, tmp_p
     finally:
         bob.close()
         kiosk.close()
+
+
+def test_a_managers_pager_shows_an_unhappy_shopper_who_wants_a_call(broker) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from core import wire
+    from core.model import Feedback
+
+    store = new_store()
+    feedback = Feedback("f1", "kiosk-1", 1, datetime.now(UTC), ("I waited too long",), "", "+31 6 1234 5678")
+    with running_pager(broker, store, name="Mia", role="manager") as app:
+        wait_until(lambda: board_shows(app, "Connected"), what="connected")
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        client.connect("127.0.0.1", broker.port)
+        client.loop_start()
+        try:
+            payload = wire.encode_unhappy(feedback, datetime.now(UTC))
+            # "Connected" can come before the broker has the subscription (its
+            # SUBACK): send again until the alert shows, a few times at most.
+            for _attempt in range(10):
+                client.publish(wire.alert_topic(store, "kiosk-1"), payload, qos=1).wait_for_publish(10)
+                try:
+                    wait_until(lambda: board_shows(app, "Unhappy shopper at kiosk-1"), timeout=1.0)
+                    break
+                except TimeoutError:
+                    continue
+            assert board_shows(app, "Unhappy shopper at kiosk-1"), "the manager's alert never showed"
+            assert board_shows(app, "Contact: +31 6 1234 5678")
+        finally:
+            client.loop_stop()
+            client.disconnect()

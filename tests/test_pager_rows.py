@@ -52,3 +52,13 @@ def test_notices_say_what_happened_in_a_few_words() -> None:
     assert notice_words(Notice("taken", taken, "Bob")) == "H-001 was taken by Bob"
     assert notice_words(Notice("claimed", taken, "Anna")) == "You have H-001 — go to the shopper"
     assert notice_words(Notice("escalated", request)) == "Still waiting: H-001 · Help — can you go?"
+
+
+def test_a_managers_alert_says_where_why_and_how_to_reach_the_shopper() -> None:
+    from core.model import Feedback
+    from staff_pager.rows import unhappy_words
+
+    feedback = Feedback("f1", "kiosk-2", 1, T0, ("I waited too long",), "nobody came", "+31 6 1234 5678")
+    assert unhappy_words(feedback) == (
+        'Unhappy shopper at kiosk-2: I waited too long. "nobody came" Contact: +31 6 1234 5678'
+    )
