@@ -1,64 +1,94 @@
 """A picture of a printed ticket, as it would come out of the printer.
 
-Touches the output PNG file (Pillow; the QR drawn with `qrcode`, both come
-with python-escpos). For the virtual printer, the README and people checking a
-layout by eye.
+Touches only the PNG file it is asked to write (Pillow; QR codes drawn with
+`qrcode`, both installed with python-escpos). For the virtual printer, the
+README and people checking a layout by eye.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Any
 
-import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from printer.decode import PrintedTicket
 
+log = logging.getLogger(__name__)
+
+try:
+    import qrcode
+except ImportError:  # pragma: no cover - qrcode comes with python-escpos; a box stands in without it
+    qrcode = None
+
 WIDTH = 384  # dots across 58 mm paper at 203 dpi
 MARGIN = 16
+QR_SIDE = 160  # about what the printer makes of a short id at 5 dots per module
 FONTS = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
 )
+NORMAL, LARGE = 20, 56  # font sizes in pixels; LARGE is the double width+height number
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def _font(size: int) -> Font:
     for path in FONTS:
         if Path(path).is_file():
             return ImageFont.truetype(path, size)
     return ImageFont.load_default(size=size)
 
 
-def render(ticket: PrintedTicket, path: Path, width: int = WIDTH) -> Path:
-    normal, large = _font(20), _font(56)
-    rows: list[tuple[str, ImageFont.FreeTypeFont | ImageFont.ImageFont, int]] = []
-    large_left = list(ticket.large)
-    for line in ticket.lines:
-        if large_left and line == large_left[0]:
-            large_left.pop(0)
-            rows.append((line, large, 72))
+def _fitting(draw: ImageDraw.ImageDraw, text: str, size: int, width: int) -> Font:
+    """The largest font up to `size` in which `text` fits `width` pixels."""
+    font = _font(size)
+    while size > 8 and draw.textlength(text, font=font) > width:
+        size -= 2
+        font = _font(size)
+    return font
+
+
+def _qr_image(payload: str) -> Image.Image:
+    if qrcode is not None:
+        code: Any = qrcode.make(payload, box_size=4, border=2)
+        image: Image.Image = code.get_image().convert("RGB")
+        return image
+    box = Image.new("RGB", (QR_SIDE, QR_SIDE), "white")
+    ImageDraw.Draw(box).rectangle((0, 0, QR_SIDE - 1, QR_SIDE - 1), outline="black", width=4)
+    return box
+
+
+def render(ticket: PrintedTicket, path: Path, width_px: int = WIDTH) -> Path:
+    """Draw `ticket` (text, enlarged text and QR codes in print order) into a PNG at `path`."""
+    measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    inner = width_px - 2 * MARGIN
+    # (text or image, font, height) in print order.
+    rows: list[tuple[str | Image.Image, Font | None, int]] = []
+    for kind, line in ticket.rows:
+        if kind == "qr":
+            code = _qr_image(line)
+            if code.width > inner:  # a long payload: shrink it onto the paper
+                code = code.resize((inner, inner), Image.Resampling.NEAREST)
+            rows.append((code, None, code.height + 8))
+        elif kind == "large":
+            rows.append((line, _fitting(measure, line, LARGE, inner), 72))
         else:
-            rows.append((line, normal, 30))
-    codes = [qrcode.make(payload, box_size=4, border=2).get_image().convert("RGB") for payload in ticket.qr]
-    height = MARGIN * 2 + sum(h for _t, _f, h in rows) + sum(c.height + 8 for c in codes) + (24 if ticket.cut else 0)
-    image = Image.new("RGB", (width, height), "white")
+            rows.append((line, _fitting(measure, line, NORMAL, inner), 30))
+    height = MARGIN * 2 + sum(h for _c, _f, h in rows) + (24 if ticket.cut else 0)
+    image = Image.new("RGB", (width_px, height), "white")
     draw = ImageDraw.Draw(image)
     y = MARGIN
-    # Text in print order, with the QR codes placed before the last line (our
-    # layout prints "thank you" after the code).
-    for index, (text, font, row_height) in enumerate(rows):
-        if codes and index == len(rows) - 1:
-            for code in codes:
-                image.paste(code, ((width - code.width) // 2, y))
-                y += code.height + 8
-            codes = []
-        draw.text((width // 2, y + row_height // 2), text, fill="black", font=font, anchor="mm")
+    for content, font, row_height in rows:
+        if isinstance(content, Image.Image):
+            image.paste(content, ((width_px - content.width) // 2, y))
+        else:
+            draw.text((width_px // 2, y + row_height // 2), content, fill="black", font=font, anchor="mm")
         y += row_height
-    for code in codes:
-        image.paste(code, ((width - code.width) // 2, y))
-        y += code.height + 8
     if ticket.cut:
-        for x in range(0, width, 12):  # the cut, as a dashed line
+        for x in range(0, width_px, 12):  # the cut, as a dashed line
             draw.line((x, height - 10, x + 6, height - 10), fill="gray", width=2)
+    path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path)
+    log.debug("preview %s", path)
     return path
