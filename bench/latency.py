@@ -83,7 +83,7 @@ def kiosk_to_pager(broker: Mosquitto, data_dir: Path, n: int) -> list[float]:
         desk=Desk("kiosk-1", ZoneInfo("Europe/Amsterdam")),
         store_id=store,
         transport=DurableOutbox(kiosk_transport, FileOutbox(data_dir / "outbox")),
-        printer=None,
+        spool=None,
         event_log=event_log,
         clock=SystemClock(),
     )

@@ -45,6 +45,7 @@ _PAGER = [
     "topic read store/{s}/requests/+/+/state",
     "topic write store/{s}/requests/+/+/action",
     "topic read store/{s}/alerts/+",
+    "topic read store/{s}/printers/+",
     *_PRESENCE,
 ]
 ROLE_RULES = {
@@ -55,6 +56,7 @@ ROLE_RULES = {
         "topic read store/{s}/requests/{d}/+/action",
         "topic write store/{s}/feedback/{d}",
         "topic write store/{s}/alerts/{d}",
+        "topic write store/{s}/printers/{d}",
         *_PRESENCE,
     ],
     # Pagers ask (actions) and follow (states, alerts); they cannot write a

@@ -232,6 +232,7 @@ class Desk:
             place_in_line=self.place_in_line(request.id),
             issued_at=now,
             details=details,
+            wait_seconds=self.estimated_wait(request.id, now),
         )
         return [
             Store(self._entry(request, "created", now)),

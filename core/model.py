@@ -90,6 +90,12 @@ class Ticket:
     place_in_line: int
     issued_at: datetime
     details: dict[str, str] = field(default_factory=dict, hash=False)
+    wait_seconds: int = 0  # the probable wait when it was issued (core/waiting.py)
+
+    @property
+    def language(self) -> str:
+        """The language the shopper chose on the kiosk (a LANGUAGES code), English by default."""
+        return self.details.get("language", "en")
 
 
 @dataclass(frozen=True)
@@ -125,3 +131,20 @@ class Feedback:
     @property
     def unhappy(self) -> bool:
         return self.rating <= 2
+
+
+class PrinterState(StrEnum):
+    """What the ticket printer last said about itself (its real-time status, DLE EOT)."""
+
+    OK = "ok"
+    PAPER_LOW = "paper_low"  # near end: still prints, change the roll soon
+    PAPER_OUT = "paper_out"
+    COVER_OPEN = "cover_open"
+    OFFLINE = "offline"  # answers, but will not print (error, feed button held, …)
+    NOT_ANSWERING = "not_answering"  # no answer on the port, or the port is gone
+    FAILED = "failed"  # the last ticket could not be sent (write timeout, port error)
+
+    @property
+    def prints(self) -> bool:
+        """Whether a ticket may be sent now."""
+        return self in (PrinterState.OK, PrinterState.PAPER_LOW)

@@ -8,11 +8,12 @@ read in the log, and nothing else.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from core.events import STAFF_ACTIONS, StaffActed
-from core.model import FACES, Feedback, Kind, Request, Status, valid_id
+from core.model import FACES, Feedback, Kind, PrinterState, Request, Status, valid_id
 from core.records import from_iso_utc, to_iso_utc
 
 VERSION = 1
@@ -28,7 +29,8 @@ class WireError(ValueError):
 # store/<store>/requests/<kiosk>/<request_id>/state   retained, kiosk publishes
 # store/<store>/requests/<kiosk>/<request_id>/action  pagers publish
 # store/<store>/feedback/<kiosk>                      kiosk publishes
-# store/<store>/alerts/<kiosk>                        kiosk publishes (escalations)
+# store/<store>/alerts/<kiosk>                        kiosk publishes (escalations, unhappy shoppers, printer)
+# store/<store>/printers/<kiosk>                      retained, kiosk publishes its printer's state
 # store/<store>/devices/<device>                      retained presence + last will
 #
 # The owning kiosk is a topic level so broker ACLs can say "a kiosk writes only
@@ -55,6 +57,14 @@ def all_alerts(store: str) -> str:
     return f"store/{store}/alerts/+"
 
 
+def printer_topic(store: str, kiosk: str) -> str:
+    return f"store/{store}/printers/{kiosk}"
+
+
+def all_printers(store: str) -> str:
+    return f"store/{store}/printers/+"
+
+
 def presence_topic(store: str, device: str) -> str:
     return f"store/{store}/devices/{device}"
 
@@ -77,7 +87,7 @@ def parse_topic(store: str, topic: str) -> tuple[str, dict[str, str]]:
         if not (valid_id(rest[1]) and valid_id(rest[2])):
             raise WireError(f"bad ids in topic {topic!r}")
         return rest[3], {"kiosk": rest[1], "request_id": rest[2]}
-    if len(rest) == 2 and rest[0] in ("feedback", "devices", "alerts") and valid_id(rest[1]):
+    if len(rest) == 2 and rest[0] in ("feedback", "devices", "alerts", "printers") and valid_id(rest[1]):
         return rest[0], {"device": rest[1]}
     raise WireError(f"unknown topic {topic!r}")
 
@@ -184,6 +194,44 @@ def decode_unhappy(payload: bytes) -> Feedback | None:
     if body.get("kind") != "unhappy_shopper":
         return None
     return _feedback(body, id_key="feedback_id")
+
+
+@dataclass(frozen=True)
+class PrinterReport:
+    """A kiosk's printer state, as its retained status or an alert says it."""
+
+    kiosk: str
+    state: PrinterState
+    detail: str
+    at: datetime
+
+
+def _printer_body(kiosk: str, state: PrinterState, detail: str, at: datetime) -> dict[str, Any]:
+    return {"kiosk": kiosk, "state": state.value, "prints": state.prints, "detail": detail[:200], "at": iso(at)}
+
+
+def encode_printer(kiosk: str, state: PrinterState, detail: str, at: datetime) -> bytes:
+    """The retained printer status: a pager that starts later sees it at once."""
+    return _dump(_printer_body(kiosk, state, detail, at))
+
+
+def encode_printer_alert(kiosk: str, state: PrinterState, detail: str, at: datetime) -> bytes:
+    """The printer went wrong (paper out, cover open, offline, …) or came right again (state ok)."""
+    return _dump({"kind": "printer", **_printer_body(kiosk, state, detail, at)})
+
+
+def decode_printer(payload: bytes) -> PrinterReport:
+    """A retained printer status or a printer alert."""
+    body = _load(payload)
+    detail = body.get("detail") or ""
+    if not isinstance(detail, str) or len(detail) > 200:
+        raise WireError("detail: expected text of at most 200 characters")
+    return PrinterReport(
+        kiosk=_text(body, "kiosk", 64),  # type: ignore[arg-type]
+        state=_choice(body, "state", PrinterState),
+        detail=detail,
+        at=parse_time(body.get("at"), "at"),  # type: ignore[arg-type]
+    )
 
 
 def encode_presence(device: str, role: str, online: bool, at: datetime | None = None) -> bytes:

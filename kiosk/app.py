@@ -1,7 +1,7 @@
 """The touchscreen kiosk: binds the screens' events to the kiosk service.
 
 Touches Kivy and the kiosk service. Everything here runs on Kivy's main
-thread: broker messages arrive through `deliver_on_main_thread`, so the
+thread: broker messages and printer results arrive through `call_on_main_thread`, so the
 service (which is not thread-safe by design) is only ever called from here.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from adapters import kivy_runtime  # sets Kivy's environment: first, before any kivy import
-from adapters.kivy_runtime import call_on_main_thread, deliver_on_main_thread
+from adapters.kivy_runtime import call_on_main_thread
 
 # isort: split
 from kivy.app import App
@@ -45,7 +45,7 @@ from kiosk.screens import (
 )
 from kiosk.staff_screens import MaintenanceScreen, PinScreen
 from kiosk.theme import HIGH_CONTRAST, LARGE_TEXT, NORMAL
-from kiosk.wording import connection_words, find_details, greeting, item_row, ticket_words
+from kiosk.wording import connection_words, find_details, greeting, item_row, printer_words, ticket_words
 from shell.config import KioskConfig
 from shell.kiosk_service import KioskService, TicketView
 
@@ -111,7 +111,11 @@ class KioskApp(App):
         find = screens[1]
         find.bind(on_search=lambda _s, text: self.search(text), on_take=lambda _s, sku: self.take_item(sku))
         ticket = TicketScreen(name="ticket")
-        ticket.bind(on_done=lambda _s: self.home(), on_cancel=lambda _s: self.cancel())
+        ticket.bind(
+            on_done=lambda _s: self.home(),
+            on_cancel=lambda _s: self.cancel(),
+            on_print_again=lambda _s: self.print_again(),
+        )
         feedback = FeedbackScreen(name="feedback")
         feedback.bind(on_rate=lambda _s, rating: self.rate(rating), on_back=lambda _s: self.home())
         details = FeedbackDetailsScreen(name="feedback_details")
@@ -134,8 +138,9 @@ class KioskApp(App):
         return root
 
     def start_service(self) -> None:
-        self.service, self.transport = self._build_service(self.kiosk_config, deliver_on_main_thread)
+        self.service, self.transport = self._build_service(self.kiosk_config, call_on_main_thread)
         self.service.listeners.append(self.status_changed)
+        self.service.printer_listeners.append(lambda _state, _detail: self.show_maintenance())
         self.transport.on_connection = lambda up: call_on_main_thread(self.set_connection, up)
         self.set_connection(False)
         self.transport.start()
@@ -153,6 +158,9 @@ class KioskApp(App):
         for event in (self._idle_event, self._leave_event, self._ticker):
             if event is not None:
                 event.cancel()
+        if self.service is not None and self.service.spool is not None:
+            self.service.spool.close()
+            self.service.spool = None
         if self.transport is not None:
             self.transport.close()
             self.transport = None
@@ -225,14 +233,20 @@ class KioskApp(App):
         """*Take me there*: a find request with the item and where it is."""
         assert self.finder is not None
         item = next(i for i in self.finder.items if i.sku == sku)
-        self.take(Kind.FIND, find_details(item))
+        self.take(Kind.FIND, find_details(item, self.language))
 
     def take(self, kind: Kind, details: dict[str, str]) -> None:
         assert self.service is not None
-        view = self.service.request_help(kind, details)
+        # The shopper's language goes with the request: for their printed
+        # ticket, and so staff know which language to greet them in.
+        view = self.service.request_help(kind, {**details, "language": self.language})
         self.current_request = view.request.id
         self.screens.get_screen("ticket").show(ticket_words(view, self._))
         self.go("ticket")
+
+    def print_again(self) -> None:
+        if self.service is not None and self.current_request is not None:
+            self.service.print_again(self.current_request)
 
     def cancel(self) -> None:
         if self.service is not None and self.current_request is not None:
@@ -283,18 +297,23 @@ class KioskApp(App):
         screen.broker = f"Broker {config.broker.url}: " + ("connected" if self._connected else "NOT connected")
         waiting = self.service.transport.waiting() if self.service and hasattr(self.service.transport, "waiting") else 0
         screen.outbox = f"Messages waiting for the broker: {waiting}"
-        error = self.service.last_print_error() if self.service else None
-        port = config.printer.port or "none configured"
-        screen.printer = (
-            f"Printer {port}: "
-            + (f"last error: {error}" if error else "no error so far")
-            + ("; paper status is not reported yet")
+        screen.printer = printer_words(
+            config.printer.port,
+            self.service.printer_state if self.service else None,
+            self.service.printer_detail if self.service else "",
+            self.service.last_print_error() if self.service else None,
         )
 
     def test_print(self) -> None:
         if self.service is not None:
-            self.screens.get_screen("maintenance").result = self.service.print_test()
-            self.show_maintenance()
+            screen = self.screens.get_screen("maintenance")
+            screen.result = "printing a test ticket…"
+
+            def answer(words: str) -> None:
+                screen.result = words
+                self.show_maintenance()
+
+            self.service.print_test(answer)
 
     # -- idle timeout: "need more time?", then back to Welcome -----------------
 

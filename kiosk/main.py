@@ -20,8 +20,7 @@ from core import wire
 from core.desk import Desk
 from core.finder import Finder
 from kiosk.catalog_file import CatalogError, load_catalog
-from printer.serial_port import SerialPipe
-from printer.ticket_printer import EscposTicketPrinter
+from kiosk.printing import printer_setup, start_spool, ticket_printer
 from shell.config import ConfigError, KioskConfig, load_kiosk
 from shell.display import has_display
 from shell.kiosk_service import KioskService
@@ -63,11 +62,9 @@ def load_config(args: argparse.Namespace) -> KioskConfig:
     )
 
 
-def build(
-    config: KioskConfig, deliver_to: Callable[[Callable[..., object], str, bytes], None]
-) -> tuple[KioskService, PahoTransport]:
-    """The kiosk service and its transport; `deliver_to(fn, topic, payload)` hands
-    broker messages to the front's thread."""
+def build(config: KioskConfig, call_soon: Callable[..., None]) -> tuple[KioskService, PahoTransport]:
+    """The kiosk service and its transport; `call_soon(fn, *args)` hands broker
+    messages and printer results to the front's thread."""
     tz = ZoneInfo(config.store.timezone)
     event_log = TinyDBEventLog(Path(config.storage.data_dir))
     clock = SystemClock()
@@ -75,20 +72,13 @@ def build(
     today = clock.now().date()
     entries = event_log.entries_since(today.fromordinal(today.toordinal() - 2))
     desk = Desk.restore(config.device.id, tz, entries, config.escalation.limits())
-    printer = None
-    if config.printer.port:
-        pipe = SerialPipe(
-            config.printer.port,
-            baudrate=config.printer.baudrate,
-            write_timeout=config.printer.write_timeout,
-        )
-        printer = EscposTicketPrinter(pipe, store_name=config.store.name, tz=tz, profile=config.printer.profile)
+    printer = ticket_printer(config)
     holder: dict[str, KioskService] = {}
     transport = PahoTransport(
         config.broker.url,
         client_id=config.device.id,
         subscriptions=[wire.my_actions(config.store.id, config.device.id)],
-        deliver=lambda topic, payload: deliver_to(holder["service"].on_message, topic, payload),
+        deliver=lambda topic, payload: call_soon(holder["service"].on_message, topic, payload),
         presence=(
             wire.presence_topic(config.store.id, config.device.id),
             wire.encode_presence(config.device.id, "kiosk", True),
@@ -108,12 +98,14 @@ def build(
         desk=desk,
         store_id=config.store.id,
         transport=outbox,
-        printer=printer,
+        spool=None,
         event_log=event_log,
         clock=clock,
         retention_days=config.storage.retention_days,
     )
     holder["service"] = service
+    if printer is not None:
+        start_spool(service, printer, call_soon, config)
     return service, transport
 
 
@@ -140,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         config = load_config(args)
+        printer_setup(config)  # an unknown printer profile is a config error, said at start
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
@@ -174,6 +167,8 @@ def run_headless(config: KioskConfig) -> int:
         pass
     finally:
         stop_ticking()
+        if service.spool is not None:
+            service.spool.close()
         transport.close()
         service.event_log.close()  # type: ignore[attr-defined]
     return 0

@@ -232,7 +232,7 @@ class HelpScreen(FormScreen):
 
 
 class TicketScreen(KioskScreen):
-    __events__ = ("on_done", "on_cancel")
+    __events__ = ("on_done", "on_cancel", "on_print_again")
     number = StringProperty("")
     kind = StringProperty("")
     headline = StringProperty("")
@@ -240,8 +240,10 @@ class TicketScreen(KioskScreen):
     printer = StringProperty("")
     wait = StringProperty("")
     final = BooleanProperty(False)
+    reprint = BooleanProperty(False)  # show *Print again*
 
     def show(self, words: TicketWords) -> None:
+        self.reprint = words.print_again
         self.wait = words.wait
         self.number = words.number
         self.kind = words.kind
@@ -256,7 +258,11 @@ class TicketScreen(KioskScreen):
     def on_cancel(self) -> None:
         pass
 
+    def on_print_again(self) -> None:
+        pass
+
     def clear(self) -> None:
+        self.reprint = False
         for name in ("number", "kind", "headline", "detail", "printer", "wait"):
             setattr(self, name, "")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from core.catalog import Item
 from core.escalation import SERVICE_DESK
-from core.model import Kind, Status
+from core.model import Kind, PrinterState, Status
 from shell.kiosk_service import TicketView
 
 Translate = Callable[[str], str]
@@ -82,6 +82,7 @@ class TicketWords:
     printer: str  # empty when the ticket was printed
     final: bool
     wait: str = ""  # the expected wait, while nobody has come yet
+    print_again: bool = False  # offer *Print again*: it failed and someone is still to come
 
 
 def place_words(place: int, _: Translate = str) -> str:
@@ -114,7 +115,12 @@ def ticket_words(view: TicketView, _: Translate = str) -> TicketWords:
     else:
         headline = _("Request cancelled")
         detail = _("Tap below if you need anything else.")
-    printer = "" if view.printed else _("Your ticket could not be printed. Please remember your number.")
+    if view.printing:
+        printer = _("Printing your ticket…")
+    elif view.print_error is not None:
+        printer = _("Your ticket could not be printed. Please remember your number.")
+    else:
+        printer = ""
     wait = wait_words(view.wait_seconds, _) if request.status is Status.OPEN and request.escalation == 0 else ""
     return TicketWords(
         number=request.ticket,
@@ -124,6 +130,7 @@ def ticket_words(view: TicketView, _: Translate = str) -> TicketWords:
         printer=printer,
         final=request.status.is_final,
         wait=wait,
+        print_again=view.can_print_again,
     )
 
 
@@ -131,6 +138,17 @@ def wait_words(seconds: int, _: Translate = str) -> str:
     if seconds < 60:
         return _("Expected wait: less than a minute")
     return _("Expected wait: about {minutes} min").format(minutes=round(seconds / 60))
+
+
+def printer_words(port: str, state: PrinterState | None, detail: str, last_error: str | None) -> str:
+    """The printer line on the staff maintenance screen (English: staff only)."""
+    if not port:
+        return "Printer: none configured (printer.port)"
+    if state is None:
+        said = "not asked yet"
+    else:
+        said = f"{state.value.replace('_', ' ')} ({detail})" if detail else state.value.replace("_", " ")
+    return f"Printer {port}: {said}" + (f"; last ticket error: {last_error}" if last_error else "")
 
 
 def connection_words(up: bool, _: Translate = str) -> str:
@@ -164,6 +182,10 @@ def item_row(item: Item, language: str, _: Translate = str) -> ItemRow:
     return ItemRow(item.sku, item.name(language), f"{where} · {stock}")
 
 
-def find_details(item: Item) -> dict[str, str]:
-    """What a *Take me there* request tells staff: the item by its English name and where it is."""
-    return {"item": item.names["en"], "sku": item.sku, "aisle": item.aisle, "shelf": item.shelf}
+def find_details(item: Item, language: str = "en") -> dict[str, str]:
+    """What a *Take me there* request tells staff: the item by its English name
+    and where it is; the shopper's own name for it goes on their printed ticket."""
+    details = {"item": item.names["en"], "sku": item.sku, "aisle": item.aisle, "shelf": item.shelf}
+    if item.name(language) != details["item"]:
+        details["item_local"] = item.name(language)
+    return details

@@ -47,8 +47,11 @@ class PrintedTicket:
     cut: bool = False  # False: the data ended before the next cut
     large: list[str] = field(default_factory=list)  # the lines printed enlarged
     images: int = 0  # raster/bit images (an image QR, a logo)
-    # Everything in print order, for pictures: ("text" | "large" | "qr", content).
+    # Everything in print order, for pictures: ("text" | "large" | "qr" |
+    # "picture", content); a picture's content is its index in `pictures`.
     rows: list[tuple[str, str]] = field(default_factory=list)
+    # Raster images (GS v 0) as sent: (bytes per row, rows, bits; 1 = black).
+    pictures: list[tuple[int, int, bytes]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -56,24 +59,35 @@ class PrintedTicket:
 
 
 class _Reader:
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, double_byte: str) -> None:
         self.data = data
+        self.double_byte = double_byte
         self.tickets: list[PrintedTicket] = []
         self.consumed = 0  # bytes up to and including the last cut
         self.line = bytearray()
+        self.segments: list[str] = []  # the line so far, decoded where the character set changed
         self.large = False
         self.codec = "cp437"
+        self.kanji = False  # FS & … FS .: the printer's double-byte mode
         self._fresh()
 
     def _fresh(self) -> None:
         self.rows: list[tuple[str, str]] = []
+        self.pictures: list[tuple[int, int, bytes]] = []
         self.images = 0
 
+    def switch(self) -> None:
+        """The character set is about to change: decode what came before."""
+        codec = self.double_byte if self.kanji else self.codec
+        self.segments.append(self.line.decode(codec, errors="replace"))
+        self.line.clear()
+
     def end_line(self) -> None:
-        text = self.line.decode(self.codec, errors="replace").strip()
+        self.switch()
+        text = "".join(self.segments).strip()
         if text:
             self.rows.append(("large" if self.large else "text", text))
-        self.line.clear()
+        self.segments.clear()
 
     def ticket(self, cut: bool) -> PrintedTicket:
         return PrintedTicket(
@@ -83,6 +97,7 @@ class _Reader:
             large=[text for kind, text in self.rows if kind == "large"],
             images=self.images,
             rows=list(self.rows),
+            pictures=list(self.pictures),
         )
 
     def cut(self, end: int) -> None:
@@ -122,6 +137,9 @@ class _Reader:
         if prefix == FS:
             if name == ord("("):
                 return self.block(i)
+            if name in (ord("&"), ord(".")):
+                self.switch()
+                self.kanji = name == ord("&")
             return i + 2 + _FS_PARAMS.get(name, 0)
         if prefix == ESC:
             return self.esc(i, name, arg)
@@ -131,11 +149,11 @@ class _Reader:
         data = self.data
         if name == ord("@"):  # initialise: back to normal text and the first table
             self.end_line()
-            self.large, self.codec = False, "cp437"
+            self.large, self.codec, self.kanji = False, "cp437", False
         elif name == ord("!"):
             self.set_large(bool(arg & 0x30))  # double height / double width bits
         elif name == ord("t"):
-            self.end_line()
+            self.switch()
             self.codec = CODE_PAGES.get(arg, "cp437")
         elif name in (ord("d"), ord("J")):  # print and feed
             self.end_line()
@@ -165,6 +183,9 @@ class _Reader:
             if i + 7 >= len(data):
                 return len(data)
             width, height = data[i + 4] + 256 * data[i + 5], data[i + 6] + 256 * data[i + 7]
+            self.end_line()
+            self.rows.append(("picture", str(len(self.pictures))))
+            self.pictures.append((width, height, bytes(data[i + 8 : i + 8 + width * height])))
             self.images += 1
             return i + 8 + width * height
         if name == ord("k"):  # barcode: m, then NUL-ended (m <= 6) or n bytes
@@ -202,17 +223,20 @@ class _Reader:
         return start + size
 
 
-def decode(data: bytes) -> list[PrintedTicket]:
-    """Every ticket in a byte stream, split at each cut; the last one may be uncut."""
-    return _Reader(bytes(data)).run()
+def decode(data: bytes, double_byte: str = "gb18030") -> list[PrintedTicket]:
+    """Every ticket in a byte stream, split at each cut; the last one may be uncut.
+
+    `double_byte` is the printer's own character set for `FS &` text (gb18030, big5).
+    """
+    return _Reader(bytes(data), double_byte or "gb18030").run()
 
 
-def tickets_in(data: bytes) -> tuple[list[PrintedTicket], int]:
+def tickets_in(data: bytes, double_byte: str = "gb18030") -> tuple[list[PrintedTicket], int]:
     """The finished (cut) tickets in `data`, and how many bytes they took.
 
     For a reader of a live stream: keep `data[taken:]` and decode it again,
     with more bytes, once they arrive.
     """
-    reader = _Reader(bytes(data))
+    reader = _Reader(bytes(data), double_byte or "gb18030")
     tickets = reader.run()
     return [t for t in tickets if t.cut], reader.consumed

@@ -11,9 +11,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageOps
 
 from printer.decode import PrintedTicket
+from printer.raster_text import Font, font
 
 log = logging.getLogger(__name__)
 
@@ -25,28 +26,16 @@ except ImportError:  # pragma: no cover - qrcode comes with python-escpos; a box
 WIDTH = 384  # dots across 58 mm paper at 203 dpi
 MARGIN = 16
 QR_SIDE = 160  # about what the printer makes of a short id at 5 dots per module
-FONTS = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-)
 NORMAL, LARGE = 20, 56  # font sizes in pixels; LARGE is the double width+height number
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
-
-
-def _font(size: int) -> Font:
-    for path in FONTS:
-        if Path(path).is_file():
-            return ImageFont.truetype(path, size)
-    return ImageFont.load_default(size=size)
 
 
 def _fitting(draw: ImageDraw.ImageDraw, text: str, size: int, width: int) -> Font:
     """The largest font up to `size` in which `text` fits `width` pixels."""
-    font = _font(size)
-    while size > 8 and draw.textlength(text, font=font) > width:
+    face = font(size)
+    while size > 8 and draw.textlength(text, font=face) > width:
         size -= 2
-        font = _font(size)
-    return font
+        face = font(size)
+    return face
 
 
 def _qr_image(payload: str) -> Image.Image:
@@ -66,7 +55,12 @@ def render(ticket: PrintedTicket, path: Path, width_px: int = WIDTH) -> Path:
     # (text or image, font, height) in print order.
     rows: list[tuple[str | Image.Image, Font | None, int]] = []
     for kind, line in ticket.rows:
-        if kind == "qr":
+        if kind == "picture":  # a raster image as the printer got it: 1 bits are black
+            width_bytes, height, bits = ticket.pictures[int(line)]
+            picture = Image.frombytes("1", (width_bytes * 8, height), bits.ljust(width_bytes * height, b"\0"))
+            picture = ImageOps.invert(picture.convert("L")).convert("RGB")
+            rows.append((picture, None, picture.height + 4))
+        elif kind == "qr":
             code = _qr_image(line)
             if code.width > inner:  # a long payload: shrink it onto the paper
                 code = code.resize((inner, inner), Image.Resampling.NEAREST)
@@ -79,11 +73,11 @@ def render(ticket: PrintedTicket, path: Path, width_px: int = WIDTH) -> Path:
     image = Image.new("RGB", (width_px, height), "white")
     draw = ImageDraw.Draw(image)
     y = MARGIN
-    for content, font, row_height in rows:
+    for content, face, row_height in rows:
         if isinstance(content, Image.Image):
             image.paste(content, ((width_px - content.width) // 2, y))
         else:
-            draw.text((width_px // 2, y + row_height // 2), content, fill="black", font=font, anchor="mm")
+            draw.text((width_px // 2, y + row_height // 2), content, fill="black", font=face, anchor="mm")
         y += row_height
     if ticket.cut:
         for x in range(0, width_px, 12):  # the cut, as a dashed line

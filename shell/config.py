@@ -12,6 +12,7 @@ import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from string import Formatter
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,7 +20,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from core.escalation import Limits
 from core.model import Kind, valid_id
 
-BAUDRATES = (9600, 19200, 38400, 115200)
+BAUDRATES = (9600, 19200, 38400, 57600, 115200)
+PARITIES = ("none", "even", "odd")
+FLOW_CONTROLS = ("none", "rtscts", "xonxoff", "dsrdtr")
+PAPER_WIDTHS = (58, 80)
+DOUBLE_BYTE = ("", "gb18030", "big5")
+QR_FIELDS = ("request_id", "ticket", "store", "kiosk")
 ROLES = ("floor", "returns", "manager")
 
 
@@ -59,7 +65,13 @@ class BrokerSection:
 class PrinterSection:
     port: str = ""  # a device path or pyserial URL; empty means no printer
     baudrate: int = 19200
-    profile: str = "default"
+    parity: str = "none"  # none | even | odd
+    flow_control: str = "none"  # none | rtscts | xonxoff | dsrdtr
+    profile: str = "default"  # python-escpos printer profile
+    paper_width: int = 80  # mm: 58 or 80
+    double_byte: str = ""  # the printer's own Chinese character set: gb18030 | big5 | "" (Chinese as pictures)
+    qr_url: str = ""  # the QR code: this link with {request_id} {ticket} {store} {kiosk}; empty: the request id
+    ask_status: bool = True  # ask the printer for paper/cover status (false: a printer with no return line)
     write_timeout: float = 5.0
 
 
@@ -196,6 +208,7 @@ def check_kiosk(config: KioskConfig) -> KioskConfig:
         )
     if config.printer.write_timeout <= 0:
         raise ConfigError("printer.write_timeout: must be more than 0 seconds")
+    _check_printer(config.printer)
     if config.kiosk.idle_timeout < 10:
         raise ConfigError("kiosk.idle_timeout: must be at least 10 seconds")
     if not 50 <= config.kiosk.screen_dpi <= 600:
@@ -213,6 +226,28 @@ def check_kiosk(config: KioskConfig) -> KioskConfig:
                 f"[everyone, managers, service desk], got {list(limits)}"
             )
     return config
+
+
+def _one_of(key: str, value: Any, allowed: tuple[Any, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{key}: expected one of {', '.join(repr(a) for a in allowed)}, got {value!r}")
+
+
+def _check_printer(printer: PrinterSection) -> None:
+    _one_of("printer.parity", printer.parity, PARITIES)
+    _one_of("printer.flow_control", printer.flow_control, FLOW_CONTROLS)
+    _one_of("printer.paper_width", printer.paper_width, PAPER_WIDTHS)
+    _one_of("printer.double_byte", printer.double_byte, DOUBLE_BYTE)
+    try:
+        fields = {name for _t, name, _s, _c in Formatter().parse(printer.qr_url) if name is not None}
+    except ValueError as exc:
+        raise ConfigError(f"printer.qr_url: {exc}") from None
+    unknown = fields - set(QR_FIELDS)
+    if unknown:
+        allowed = ", ".join("{" + name + "}" for name in QR_FIELDS)
+        raise ConfigError(f"printer.qr_url: unknown placeholder {{{sorted(unknown)[0]}}}; use {allowed}")
+    if not all(" " < ch <= "~" for ch in printer.qr_url):
+        raise ConfigError("printer.qr_url: use a plain ASCII link without spaces (percent-encode the rest)")
 
 
 def _check_broker(broker: BrokerSection) -> None:

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from core import wire
 from core.desk import Desk
@@ -31,9 +32,12 @@ from core.events import (
     Store,
     UnhappyShopper,
 )
-from core.model import Feedback, Kind, LogEntry, Request, Ticket
+from core.model import Feedback, Kind, LogEntry, PrinterState, Request, Ticket
 from core.retention import cutoff
-from shell.ports import Clock, EventLog, PrinterError, StoreError, TicketPrinter, Transport
+from shell.ports import Clock, EventLog, StoreError, Transport
+
+if TYPE_CHECKING:
+    from shell.print_spool import PrintSpool
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +52,15 @@ class TicketView:
 
     request: Request
     place_in_line: int
-    printed: bool = True
-    print_error: str | None = None
+    printed: bool = True  # False while printing and when it failed
+    print_error: str | None = None  # why the ticket is not on paper
     wait_seconds: int = 0  # the probable wait still ahead (core/waiting.py)
+    printing: bool = False  # on its way to the printer
+
+    @property
+    def can_print_again(self) -> bool:
+        """The ticket failed to print and someone is still to come."""
+        return self.print_error is not None and not self.printing and not self.request.status.is_final
 
 
 StatusListener = Callable[[TicketView], None]
@@ -63,7 +73,7 @@ class KioskService:
         desk: Desk,
         store_id: str,
         transport: Transport,
-        printer: TicketPrinter | None,
+        spool: PrintSpool | None,
         event_log: EventLog,
         clock: Clock,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex[:16],
@@ -73,13 +83,18 @@ class KioskService:
         self.store_id = store_id
         self.kiosk_id = desk.kiosk_id
         self.transport = transport
-        self.printer = printer
+        self.spool = spool  # set after construction when the spool reports back to this service
         self.event_log = event_log
         self.clock = clock
         self.new_id = new_id
         self.listeners: list[StatusListener] = []
         self.rejected: Counter[str] = Counter()
         self._print_errors: dict[str, str] = {}
+        self._tickets: dict[str, Ticket] = {}  # this session's tickets, for *Print again*
+        self._printing: set[str] = set()
+        self.printer_state: PrinterState | None = None  # what the printer last said
+        self.printer_detail = ""
+        self.printer_listeners: list[Callable[[PrinterState, str], None]] = []
         self.retention_days = retention_days
         self._retention_done_on: date | None = None
 
@@ -104,19 +119,72 @@ class KioskService:
         self._run(effects)
         return next(e.record for e in effects if isinstance(e, Store) and isinstance(e.record, Feedback))
 
-    def print_test(self) -> str:
-        """Print a test ticket for staff; what happened, in words."""
-        if self.printer is None:
-            return "no printer configured (printer.port)"
+    def print_again(self, request_id: str) -> bool:
+        """The shopper's *Print again* after a failure; False if there is nothing to print
+        (printed already, on its way, finished, or no printer)."""
+        ticket = self._tickets.get(request_id)
+        if ticket is None or self.spool is None or not self.view(request_id).can_print_again:
+            return False
+        if not self.spool.submit(ticket):
+            return False
+        self._printing.add(request_id)
+        self._print_errors.pop(request_id, None)
+        self._tell(request_id)
+        return True
+
+    def print_test(self, answer: Callable[[str], None]) -> None:
+        """Print a test ticket for staff; `answer(what happened, in words)` once it has."""
+        if self.spool is None:
+            answer("no printer configured (printer.port)")
+            return
         ticket = Ticket("printer-test", "TEST", Kind.HELP, 0, self.clock.now(), {"topic": "other"})
-        try:
-            self.printer.print_ticket(ticket)
-        except PrinterError as exc:
-            return f"test ticket NOT printed: {exc}"
-        return "test ticket sent to the printer; check that it came out"
+
+        def done(error: str | None) -> None:
+            answer(f"test ticket NOT printed: {error}" if error else "test ticket printed; check that it came out")
+
+        self.spool.test(ticket, done)
 
     def last_print_error(self) -> str | None:
         return next(reversed(self._print_errors.values()), None)
+
+    # -- from the print spool (on the front's thread) -----------------------
+
+    def printed(self, request_id: str, error: str | None) -> None:
+        self._printing.discard(request_id)
+        if error is None:
+            self._print_errors.pop(request_id, None)
+        else:
+            self._print_errors[request_id] = error
+        self._tell(request_id)
+
+    def printer_state_seen(self, state: PrinterState, detail: str) -> None:
+        """Tell staff: a retained status (pagers joining later see it), and an
+        alert when it goes wrong or comes right again."""
+        before, self.printer_state, self.printer_detail = self.printer_state, state, detail
+        now = self.clock.now()
+        self.transport.publish(
+            wire.printer_topic(self.store_id, self.kiosk_id),
+            wire.encode_printer(self.kiosk_id, state, detail, now),
+            retain=True,
+        )
+        if before is not None or state is not PrinterState.OK:
+            self.transport.publish(
+                wire.alert_topic(self.store_id, self.kiosk_id),
+                wire.encode_printer_alert(self.kiosk_id, state, detail, now),
+            )
+        for listener in list(self.printer_listeners):
+            listener(state, detail)
+
+    def _finished(self, request_id: str) -> bool:
+        request = self.desk.request(request_id)
+        return request is None or request.status.is_final
+
+    def _tell(self, request_id: str) -> None:
+        if self.desk.request(request_id) is None:
+            return
+        view = self.view(request_id)
+        for listener in list(self.listeners):
+            listener(view)
 
     def tick(self) -> None:
         """Called by the front about once a second: escalate what is due, and
@@ -125,6 +193,10 @@ class KioskService:
         now = self.clock.now()
         if deadline is not None and now >= deadline:
             self._run(self.desk.handle_timer(now))
+        for request_id in [r for r in self._tickets if self._finished(r)]:
+            # Nothing can be printed again for a finished request: forget it.
+            self._tickets.pop(request_id, None)
+            self._print_errors.pop(request_id, None)
         today = now.date()
         if self.retention_days and self._retention_done_on != today:
             self._retention_done_on = today
@@ -138,8 +210,10 @@ class KioskService:
         if request is None:
             raise KeyError(request_id)
         error = self._print_errors.get(request_id)
+        printing = request_id in self._printing
         wait = self.desk.estimated_wait(request_id, self.clock.now())
-        return TicketView(request, self.desk.place_in_line(request_id), error is None, error, wait)
+        printed = error is None and not printing
+        return TicketView(request, self.desk.place_in_line(request_id), printed, error, wait, printing)
 
     # -- from the broker ----------------------------------------------------
 
@@ -175,9 +249,7 @@ class KioskService:
             elif isinstance(effect, PrintTicket):
                 self._print(effect)
             elif isinstance(effect, StatusChanged):
-                view = self.view(effect.request.id)
-                for listener in list(self.listeners):
-                    listener(view)
+                self._tell(effect.request.id)
             elif isinstance(effect, Alert):
                 topic = wire.alert_topic(self.store_id, effect.request.kiosk)
                 self.transport.publish(topic, wire.encode_alert(effect.request, effect.level, self.clock.now()))
@@ -197,11 +269,10 @@ class KioskService:
             self.transport.publish(topic, wire.encode_feedback(message))
 
     def _print(self, effect: PrintTicket) -> None:
-        if self.printer is None:
-            self._print_errors[effect.ticket.request_id] = "no printer configured"
-            return
-        try:
-            self.printer.print_ticket(effect.ticket)
-        except PrinterError as exc:
-            log.error("ticket %s not printed: %s", effect.ticket.number, exc)
-            self._print_errors[effect.ticket.request_id] = str(exc)
+        """Hand the ticket to the spool; the screen says "printing" until it answers."""
+        request_id = effect.ticket.request_id
+        self._tickets[request_id] = effect.ticket
+        if self.spool is None:
+            self._print_errors[request_id] = "no printer configured"
+        elif self.spool.submit(effect.ticket):
+            self._printing.add(request_id)

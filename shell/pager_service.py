@@ -44,12 +44,20 @@ class PagerService:
         self.new_id = new_id
         self.listeners: list[NoticeListener] = []
         self.unhappy_listeners: list[UnhappyListener] = []  # managers only
+        self.printers: dict[str, wire.PrinterReport] = {}  # each kiosk's printer, as it last said
+        self.printer_listeners: list[Callable[[wire.PrinterReport], None]] = []
         self.rejected: Counter[str] = Counter()
 
     def subscriptions(self) -> list[str]:
-        topics = [wire.all_states(self.store_id)]
-        if self.board.role == "manager":
-            topics.append(wire.all_alerts(self.store_id))
+        return self.topics(self.store_id, self.board.role)
+
+    @staticmethod
+    def topics(store_id: str, role: str) -> list[str]:
+        """Every pager follows request states and kiosk printers; managers also
+        the alerts (unhappy shoppers who want a call)."""
+        topics = [wire.all_states(store_id), wire.all_printers(store_id)]
+        if role == "manager":
+            topics.append(wire.all_alerts(store_id))
         return topics
 
     def waiting_seconds(self, request: Request, now: datetime | None = None) -> int:
@@ -85,6 +93,9 @@ class PagerService:
             if kind == "alerts":
                 self._alert(payload)
                 return
+            if kind == "printers":
+                self._printer(ids["device"], payload)
+                return
             if kind != "state":
                 raise wire.WireError(f"not a request state: {topic}")
             if not payload:
@@ -101,6 +112,17 @@ class PagerService:
         for notice in self.board.apply_state(state):
             for listener in list(self.listeners):
                 listener(notice)
+
+    def _printer(self, kiosk: str, payload: bytes) -> None:
+        if not payload:  # the retained status was cleared: that kiosk is gone
+            self.printers.pop(kiosk, None)
+            return
+        report = wire.decode_printer(payload)
+        if report.kiosk != kiosk:
+            raise wire.WireError("payload kiosk does not match its topic")
+        self.printers[kiosk] = report
+        for listener in list(self.printer_listeners):
+            listener(report)
 
     def _alert(self, payload: bytes) -> None:
         # Escalations arrive as request states too; only the unhappy-shopper

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from core.model import Feedback, LogEntry, Ticket
+from core.model import Feedback, LogEntry, PrinterState, Ticket
 
 
 class PrinterError(Exception):
@@ -28,8 +28,13 @@ class TransportError(Exception):
 
 
 class TicketPrinter(Protocol):
+    """Blocking: called on the print spool's thread (shell/print_spool.py), never the screen's."""
+
     def print_ticket(self, ticket: Ticket) -> None:
         """Lay out and send one ticket; raise PrinterError if it cannot."""
+
+    def status(self) -> PrinterState:
+        """Ask the printer how it is (within a second); NOT_ANSWERING if it says nothing."""
 
 
 class EventLog(Protocol):

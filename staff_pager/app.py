@@ -29,7 +29,7 @@ from core.board import Notice
 from core.model import Feedback
 from shell.config import PagerConfig
 from shell.pager_service import ActionRefused, PagerService
-from staff_pager.rows import Row, notice_words, rows, unhappy_words
+from staff_pager.rows import Row, notice_words, printers_words, rows, unhappy_words
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ class BoardScreen(Screen):
     connection = StringProperty("Connecting…")
     connected = BooleanProperty(False)
     notice = StringProperty("")
+    printer = StringProperty("")  # a kiosk printer that cannot print; empty when all are well
     summary = StringProperty("")
 
 
@@ -124,6 +125,7 @@ class PagerApp(App):
         self.service, self.transport = self._build_service(self.pager_config, name.strip(), deliver_on_main_thread)
         self.service.listeners.append(self.noticed)
         self.service.unhappy_listeners.append(self.unhappy)
+        self.service.printer_listeners.append(lambda _report: self.show_printers())
         self.transport.on_connection = lambda up: call_on_main_thread(self.set_connection, up)
         self.transport.start()
         self.board_screen.who = f"{self.service.board.staff} · {self.pager_config.staff.role}"
@@ -138,6 +140,10 @@ class PagerApp(App):
     def noticed(self, notice: Notice) -> None:
         self.board_screen.notice = notice_words(notice)
         self.refresh()
+
+    def show_printers(self) -> None:
+        assert self.service is not None
+        self.board_screen.printer = printers_words(self.service.printers.values())
 
     def unhappy(self, feedback: Feedback) -> None:
         self.board_screen.notice = unhappy_words(feedback)

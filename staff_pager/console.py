@@ -32,6 +32,7 @@ class ConsolePager:
         self.out = out
         service.listeners.append(self._notice)
         service.unhappy_listeners.append(self._unhappy)
+        service.printer_listeners.append(lambda r: self.say("printer", r.kiosk, r.state.value, shlex.quote(r.detail)))
 
     def say(self, *words: str) -> None:
         self.out.write(" ".join(words) + "\n")

@@ -49,9 +49,7 @@ def build(
     transport = PahoTransport(
         config.broker.url,
         client_id=config.device.id,
-        # Managers also follow the alerts: unhappy shoppers who want a call.
-        subscriptions=[wire.all_states(config.store.id)]
-        + ([wire.all_alerts(config.store.id)] if config.staff.role == "manager" else []),
+        subscriptions=PagerService.topics(config.store.id, config.staff.role),
         deliver=lambda topic, payload: deliver_to(holder["service"].on_message, topic, payload),
         presence=(
             wire.presence_topic(config.store.id, config.device.id),

@@ -6,11 +6,13 @@ renders these; the console pager has its own words.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from core.board import Board, Notice
-from core.model import Feedback, Kind, Request, Status
+from core.model import Feedback, Kind, PrinterState, Request, Status
+from core.wire import PrinterReport
 
 KIND_WORDS = {Kind.FIND: "Find an item", Kind.RETURN: "Return", Kind.HELP: "Help"}
 TOPICS = {"question": "Product question", "complaint": "Complaint", "other": "Something else"}
@@ -94,6 +96,26 @@ def notice_words(notice: Notice) -> str:
     if notice.kind == "closed":
         return f"{r.ticket} {r.status.value}" + (f" by {r.claimed_by}" if r.claimed_by else "")
     return f"{r.ticket}: {r.claimed_by} is on it" if r.claimed_by else f"{r.ticket} is waiting again"
+
+
+PRINTER_WORDS = {
+    PrinterState.PAPER_LOW: "paper running low",
+    PrinterState.PAPER_OUT: "OUT OF PAPER",
+    PrinterState.COVER_OPEN: "cover open",
+    PrinterState.OFFLINE: "offline",
+    PrinterState.NOT_ANSWERING: "not answering",
+    PrinterState.FAILED: "could not print",
+}
+
+
+def printers_words(reports: Iterable[PrinterReport]) -> str:
+    """The kiosk printers that need someone, one line; empty when all print."""
+    wrong = [
+        f"{r.kiosk} {PRINTER_WORDS[r.state]}"
+        for r in sorted(reports, key=lambda r: r.kiosk)
+        if r.state in PRINTER_WORDS
+    ]
+    return ("Printer: " + "; ".join(wrong)) if wrong else ""
 
 
 def unhappy_words(feedback: Feedback) -> str:

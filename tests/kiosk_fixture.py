@@ -6,9 +6,6 @@ Touches Kivy, a pty pair, the data directory and the broker.
 
 from __future__ import annotations
 
-import os
-import select
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,45 +16,27 @@ from kivy.core.window import Window
 
 from kiosk.app import KioskApp
 from kiosk.main import build, load_finder
+from printer.virtual import VirtualPrinter
 from shell.config import KioskConfig, load_kiosk
 from tests.ui import wait_until
 
 
 class PtyPrinter:
-    """The far end of a pseudo-terminal pair, collecting what the kiosk prints."""
+    """The kiosk's printer: the virtual printer (printer/virtual.py) on a
+    thread of this process, keeping no files. `.virtual` takes status changes
+    (`set_paper("out")`, `set_cover(True)`, …) and has the decoded tickets."""
 
     def __init__(self) -> None:
-        import tty
-
-        self.master, self.slave = os.openpty()
-        tty.setraw(self.slave)
-        self.port = os.ttyname(self.slave)
-        self.received = bytearray()
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        while not self._stop.is_set():
-            ready, _, _ = select.select([self.master], [], [], 0.1)
-            if ready:
-                try:
-                    chunk = os.read(self.master, 4096)
-                except OSError:
-                    return
-                with self._lock:
-                    self.received += chunk
+        self.virtual = VirtualPrinter()
+        self.virtual.start()
+        self.port = self.virtual.port
 
     def data(self) -> bytes:
-        with self._lock:
-            return bytes(self.received)
+        """Every byte the kiosk sent so far."""
+        return self.virtual.received()
 
     def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        os.close(self.master)
-        os.close(self.slave)
+        self.virtual.close()
 
 
 class RunningKiosk:
@@ -81,8 +60,16 @@ def new_store() -> str:
 
 @contextmanager
 def running_kiosk(
-    broker, data_dir: Path, *, store: str | None = None, printer: bool = True, **config_changes: object
+    broker,
+    data_dir: Path,
+    *,
+    store: str | None = None,
+    printer: bool = True,
+    printer_settings: dict[str, object] | None = None,
+    **config_changes: object,
 ) -> Iterator[RunningKiosk]:  # type: ignore[no-untyped-def]
+    """`printer`: the virtual printer on a pty; `printer_settings`: config
+    `[printer]` keys on top (a `port` of the test's own, say)."""
     pty = PtyPrinter() if printer else None
     config = load_kiosk(
         None,
@@ -91,6 +78,8 @@ def running_kiosk(
         storage_data_dir=str(data_dir),
         printer_port=pty.port if pty else None,
     )
+    if printer_settings:
+        config = replace(config, printer=replace(config.printer, **printer_settings))  # type: ignore[arg-type]
     for section, values in config_changes.items():
         config = replace(config, **{section: replace(getattr(config, section), **values)})  # type: ignore[arg-type]
     app = KioskApp(config, build, load_finder(config))

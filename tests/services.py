@@ -118,7 +118,7 @@ def kiosk(  # type: ignore[no-untyped-def]
             desk=Desk(kiosk_id, ZoneInfo("Europe/Amsterdam")),
             store_id=store,
             transport=durable or transport,
-            printer=None,
+            spool=None,
             event_log=log or MemoryLog(),
             clock=SystemClock(),
         )
@@ -138,7 +138,7 @@ def pager(broker, store: str, staff: str, session_expiry: int | None = None, rol
             broker.url,
             f"{store}-pager-{staff}{suffix}",
             session_expiry=session_expiry,
-            subscriptions=[wire.all_states(store)] + ([wire.all_alerts(store)] if role == "manager" else []),
+            subscriptions=PagerService.topics(store, role),
             deliver=lambda t, p: loop.call_soon(holder["s"].on_message, t, p),
         )
         service = PagerService(board=Board(staff, role), store_id=store, transport=transport, clock=SystemClock())

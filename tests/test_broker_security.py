@@ -127,6 +127,7 @@ def test_a_pager_cannot_fake_a_request_state_or_feedback(secured: Broker) -> Non
         assert pager.publish(f"store/{STORE}/requests/kiosk-1/r1/state") == "Not authorized"
         assert pager.publish(f"store/{STORE}/feedback/kiosk-1") == "Not authorized"
         assert pager.publish(f"store/{STORE}/alerts/kiosk-1") == "Not authorized"
+        assert pager.publish(f"store/{STORE}/printers/kiosk-1") == "Not authorized", "a fake printer status"
         assert pager.publish(f"store/{STORE}/devices/kiosk-1") == "Not authorized", "posing as the kiosk"
         assert pager.publish(f"store/{STORE}/devices/pager-anna") == "accepted", "its own presence"
         assert pager.publish(f"store/{STORE}/requests/kiosk-1/r1/action") == "accepted"
@@ -142,6 +143,7 @@ def test_a_kiosk_cannot_claim_or_write_another_kiosks_requests(secured: Broker) 
         assert kiosk.publish(f"store/{STORE}/requests/kiosk-2/r1/state") == "Not authorized"
         assert kiosk.publish(f"store/{STORE}/requests/kiosk-1/r1/state") == "accepted"
         assert kiosk.publish(f"store/{STORE}/feedback/kiosk-1") == "accepted"
+        assert kiosk.publish(f"store/{STORE}/printers/kiosk-1") == "accepted"
     finally:
         kiosk.close()
 

@@ -45,7 +45,10 @@ def test_flags_override_the_file(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ('[printer]\nbaudrate = "fast"\n', "printer.baudrate: expected int, got str 'fast'"),
-        ("[printer]\nbaudrate = 1200\n", "printer.baudrate: expected one of 9600, 19200, 38400, 115200, got 1200"),
+        (
+            "[printer]\nbaudrate = 1200\n",
+            "printer.baudrate: expected one of 9600, 19200, 38400, 57600, 115200, got 1200",
+        ),
         ('[broker]\nurl = "http://x"\n', "broker.url: expected mqtt://host:port"),
         ('[store]\nid = "a/b"\n', "store.id: letters, digits"),
         ('[store]\ntimezone = "Mars/Olympus"\n', "store.timezone: unknown time zone"),
@@ -56,6 +59,13 @@ def test_flags_override_the_file(tmp_path: Path) -> None:
         ("[escalation]\nhelp = [60, 30, 300]\n", "escalation.help: expected three increasing numbers"),
         ('[escalation]\nreturn = [60, "x", 300]\n', "escalation.return: expected a list of whole numbers"),
         ("[broker]\nsession_expiry = -5\n", "broker.session_expiry: expected 0 to 604800 seconds"),
+        ('[printer]\nparity = "mark"\n', "printer.parity: expected one of 'none', 'even', 'odd', got 'mark'"),
+        ('[printer]\nflow_control = "cts"\n', "printer.flow_control: expected one of 'none', 'rtscts'"),
+        ("[printer]\npaper_width = 76\n", "printer.paper_width: expected one of 58, 80, got 76"),
+        ('[printer]\ndouble_byte = "shift_jis"\n', "printer.double_byte: expected one of '', 'gb18030', 'big5'"),
+        ('[printer]\nqr_url = "https://x/{id}"\n', "printer.qr_url: unknown placeholder {id}; use {request_id}"),
+        ('[printer]\nqr_url = "https://x/{"\n', "printer.qr_url: Single '{' encountered"),
+        ('[printer]\nqr_url = "https://x/ä"\n', "printer.qr_url: use a plain ASCII link"),
     ],
 )
 def test_each_mistake_is_named_by_its_key(tmp_path: Path, text: str, message: str) -> None:
@@ -76,7 +86,7 @@ def test_a_bad_config_stops_the_kiosk_with_one_message_and_starts_nothing(tmp_pa
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "config error: printer.baudrate: expected one of 9600, 19200, 38400, 115200, got 1200"
+        "config error: printer.baudrate: expected one of 9600, 19200, 38400, 57600, 115200, got 1200"
     ]
     assert result.stdout == ""
     assert not data_dir.exists()

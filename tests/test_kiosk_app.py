@@ -103,7 +103,7 @@ def test_a_return_with_a_receipt_gets_a_returns_ticket_and_can_be_cancelled(brok
         wait_until(lambda: kiosk.on("ticket"))
         assert shows(kiosk, "R-001") and shows(kiosk, "Return an item")
         request = kiosk.app.service.desk.requests()[0]
-        assert request.details == {"receipt": "R2026-1124-0042", "reason": "Wrong size"}
+        assert request.details == {"receipt": "R2026-1124-0042", "reason": "Wrong size", "language": "en"}
         tap(button(kiosk.screen, "Cancel my request"))
         wait_until(lambda: kiosk.on("welcome"))
         assert kiosk.app.service.desk.request(request.id).status.value == "cancelled"  # type: ignore[union-attr]
@@ -203,7 +203,13 @@ def test_the_finder_shows_where_an_item_is_and_take_me_there_calls_staff_with_it
         take.dispatch("on_release")  # a doubled tap is one request
         wait_until(lambda: kiosk.on("ticket"))
         [request] = kiosk.app.service.desk.requests()
-        assert request.details == {"item": "Wall paint blue matt 2.5 l", "sku": "PNT-1002", "aisle": "7", "shelf": "A"}
+        assert request.details == {
+            "item": "Wall paint blue matt 2.5 l",
+            "sku": "PNT-1002",
+            "aisle": "7",
+            "shelf": "A",
+            "language": "en",
+        }
 
 
 def test_the_finders_results_follow_the_shoppers_language(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]

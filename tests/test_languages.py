@@ -70,7 +70,8 @@ def test_a_shopper_asks_for_help_in_their_language_and_the_next_shopper_starts_i
         assert request.details == {
             "topic": "complaint",
             "note": "空调太冷 / airco te koud",
-        }  # stored as keys, not words
+            "language": code,
+        }  # stored as keys, not words; the shopper's language goes with it
         tap(button(kiosk.screen, _("Done", code)))
         wait_until(lambda: kiosk.on("welcome"))
         assert kiosk.app.language == "en" and "How can we help you today?" in visible_texts(kiosk.screen)
@@ -90,7 +91,7 @@ def test_a_return_and_a_search_work_in_every_language(broker, tmp_path, code: st
         tap(button(kiosk.screen, _("Get a returns ticket", code)))
         wait_until(lambda: kiosk.on("ticket"))
         assert "R-001" in visible_texts(kiosk.screen) and _("Return an item", code) in visible_texts(kiosk.screen)
-        assert kiosk.app.service.desk.requests()[0].details == {"reason": "Damaged or faulty"}  # no receipt
+        assert kiosk.app.service.desk.requests()[0].details == {"reason": "Damaged or faulty", "language": code}
         tap(button(kiosk.screen, _("Done", code)))
         wait_until(lambda: kiosk.on("welcome"))
         tap(button(kiosk.screen, name))

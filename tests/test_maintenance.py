@@ -40,7 +40,8 @@ def test_staff_reach_maintenance_with_the_pin_and_print_a_test_ticket(broker, tm
         shown = " ".join(visible_texts(kiosk.screen))
         assert "connected" in shown and "Messages waiting for the broker: 0" in shown
         tap(button(kiosk.screen, "Print a test ticket"))
-        assert "test ticket sent to the printer" in " ".join(visible_texts(kiosk.screen))
+        wait_until(lambda: "test ticket printed" in " ".join(visible_texts(kiosk.screen)), what="the answer")
+        assert "Printer " + kiosk.config.printer.port + ": ok" in " ".join(visible_texts(kiosk.screen))
         printed = wait_until(lambda: decode(kiosk.printer.data()), what="the test ticket")
         assert printed[0].large == ["TEST"]  # type: ignore[index]
         tap(button(kiosk.screen, "Back to Welcome"))

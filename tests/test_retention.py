@@ -92,7 +92,7 @@ def test_the_kiosk_runs_retention_once_a_day_from_its_tick() -> None:
     log, clock = MemoryLog(), Clock()
     service = KioskService(
         desk=Desk("k1", ZoneInfo("Europe/Amsterdam")), store_id="s", transport=None,  # type: ignore[arg-type]
-        printer=None, event_log=log, clock=clock, retention_days=90,
+        spool=None, event_log=log, clock=clock, retention_days=90,
     )  # fmt: skip
     calls = []
     log.scrub_free_text_before = lambda day: calls.append(day) or 0  # type: ignore[method-assign]

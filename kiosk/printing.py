@@ -1,0 +1,75 @@
+"""The kiosk's printer, wired from the config: port, layout, words, spool.
+
+Touches nothing until the spool starts; then the spool's thread owns the
+serial port (printer/serial_port.py) and reports back through `call_soon`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from kiosk.language import Translations
+from kiosk.printed_ticket import printed_ticket
+from printer.serial_port import SerialPipe
+from printer.ticket_content import PrinterSetup, TicketContent
+from printer.ticket_layout import layout
+from printer.ticket_printer import EscposTicketPrinter
+from shell.config import ConfigError, KioskConfig
+from shell.kiosk_service import KioskService
+from shell.ports import PrinterError
+from shell.print_spool import PrintSpool
+
+
+def printer_setup(config: KioskConfig) -> PrinterSetup:
+    """The configured printer; ConfigError if python-escpos does not know its profile."""
+    setup = PrinterSetup(
+        profile=config.printer.profile, paper_mm=config.printer.paper_width, double_byte=config.printer.double_byte
+    )
+    try:
+        layout(TicketContent(number="T-000", kind="test"), setup)
+    except PrinterError as exc:
+        raise ConfigError(f"printer.profile: {exc}") from None
+    return setup
+
+
+def ticket_printer(config: KioskConfig, translations: Translations | None = None) -> EscposTicketPrinter | None:
+    """The printer of `printer.port`, printing in each shopper's language; None without a port."""
+    if not config.printer.port:
+        return None
+    words = translations or Translations()
+    tz = ZoneInfo(config.store.timezone)
+    pipe = SerialPipe(
+        config.printer.port,
+        baudrate=config.printer.baudrate,
+        write_timeout=config.printer.write_timeout,
+        parity=config.printer.parity,
+        flow_control=config.printer.flow_control,
+    )
+
+    def compose(ticket):  # type: ignore[no-untyped-def]
+        return printed_ticket(
+            ticket,
+            words.tr,
+            store_name=config.store.name,
+            tz=tz,
+            store_id=config.store.id,
+            kiosk_id=config.device.id,
+            qr_url=config.printer.qr_url,
+        )
+
+    return EscposTicketPrinter(pipe, compose, printer_setup(config))
+
+
+def start_spool(
+    service: KioskService, printer: EscposTicketPrinter, call_soon: Callable[..., None], config: KioskConfig
+) -> PrintSpool:
+    spool = PrintSpool(
+        printer,
+        call_soon,
+        on_printed=service.printed,
+        on_state=service.printer_state_seen,
+        ask_status=config.printer.ask_status,
+    )
+    service.spool = spool
+    return spool

@@ -1,0 +1,165 @@
+"""Printing on a thread of its own, so a slow or stuck printer never freezes the screen.
+
+Touches the printer port (on its own thread) and nothing else; results go
+back to the front's thread through `call_soon(fn, *args)`, the same hand-over
+broker messages use. The rules:
+
+- One ticket at a time, in the order taken. Before each ticket the printer is
+  asked how it is (`DLE EOT`, where it answers): a ticket is sent only while
+  it can print. Not to trust "written" as "printed", it is asked again after.
+- A ticket is printed at most once: a request id that printed is never sent
+  again, and one already waiting is not queued twice (a doubled tap on
+  *Print again*). A ticket that failed may be tried again by the shopper.
+- A ticket whose turn comes more than `max_age` seconds after it was asked
+  for is dropped, not printed: after a refill the printer must not pour out
+  tickets for shoppers long gone.
+- While the printer is not well it is asked every `poll_seconds`, so its
+  recovery is seen without waiting for the next shopper.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.model import PrinterState, Ticket
+from shell.ports import PrinterError, TicketPrinter
+
+log = logging.getLogger(__name__)
+
+CallSoon = Callable[..., None]  # call_soon(fn, *args): run fn(*args) on the front's thread
+# (request id, None if printed or why not)
+Printed = Callable[[str, str | None], None]
+# (state, what the printer or the port said)
+StateSeen = Callable[[PrinterState, str], None]
+
+STATE_WORDS = {
+    PrinterState.OK: "ready",
+    PrinterState.PAPER_LOW: "paper is running low",
+    PrinterState.PAPER_OUT: "out of paper",
+    PrinterState.COVER_OPEN: "cover open",
+    PrinterState.OFFLINE: "offline",
+    PrinterState.NOT_ANSWERING: "not answering",
+    PrinterState.FAILED: "could not print",
+}
+
+
+@dataclass(frozen=True)
+class _Job:
+    ticket: Ticket
+    asked_at: float  # monotonic
+    done: Callable[[str | None], None] | None = None  # for a test ticket: its own answer
+
+
+class PrintSpool:
+    def __init__(
+        self,
+        printer: TicketPrinter,
+        call_soon: CallSoon,
+        *,
+        on_printed: Printed,
+        on_state: StateSeen,
+        ask_status: bool = True,
+        poll_seconds: float = 5.0,
+        max_age: float = 60.0,
+    ) -> None:
+        self.printer = printer
+        self.call_soon = call_soon
+        self.on_printed = on_printed
+        self.on_state = on_state
+        self.ask_status = ask_status
+        self.poll_seconds = poll_seconds
+        self.max_age = max_age
+        self._jobs: queue.Queue[_Job | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._printed: set[str] = set()
+        self._waiting: set[str] = set()
+        self.state: PrinterState | None = None  # last seen; None before the first look
+        self._thread = threading.Thread(target=self._run, name="print-spool", daemon=True)
+        self._thread.start()
+
+    # -- from the front's thread ----------------------------------------------
+
+    def submit(self, ticket: Ticket) -> bool:
+        """Queue `ticket`; False (and nothing queued) if it printed already or is waiting."""
+        with self._lock:
+            if ticket.request_id in self._printed or ticket.request_id in self._waiting:
+                return False
+            self._waiting.add(ticket.request_id)
+        self._jobs.put(_Job(ticket, time.monotonic()))
+        return True
+
+    def test(self, ticket: Ticket, done: Callable[[str | None], None]) -> None:
+        """A staff test ticket: `done(None or why not)` on the front's thread."""
+        self._jobs.put(_Job(ticket, time.monotonic(), done))
+
+    def close(self, timeout: float = 10.0) -> None:
+        self._jobs.put(None)
+        self._thread.join(timeout)
+
+    # -- the spool's thread ----------------------------------------------------
+
+    def _run(self) -> None:
+        if self.ask_status:
+            self._look()
+        while True:
+            bad = self.state is not None and not self.state.prints
+            try:
+                job = self._jobs.get(timeout=self.poll_seconds if bad else None)
+            except queue.Empty:
+                self._look()  # waiting for it to recover
+                continue
+            if job is None:
+                return
+            error = self._print(job)
+            if job.done is not None:
+                self.call_soon(job.done, error)
+            else:
+                with self._lock:
+                    self._waiting.discard(job.ticket.request_id)
+                    if error is None:
+                        self._printed.add(job.ticket.request_id)
+                self.call_soon(self.on_printed, job.ticket.request_id, error)
+
+    def _print(self, job: _Job) -> str | None:
+        age = time.monotonic() - job.asked_at
+        if job.done is None and age > self.max_age:
+            log.warning("ticket %s dropped: its turn came %.0f s late", job.ticket.number, age)
+            return f"not printed: the printer was busy for {age:.0f} s"
+        if self.ask_status:
+            state = self._look()
+            if not state.prints:
+                log.error("ticket %s not sent: printer %s", job.ticket.number, STATE_WORDS[state])
+                return f"printer {STATE_WORDS[state]}"
+        try:
+            self.printer.print_ticket(job.ticket)
+        except PrinterError as exc:
+            log.error("ticket %s not printed: %s", job.ticket.number, exc)
+            self._seen(PrinterState.FAILED, str(exc))
+            return str(exc)
+        if self.ask_status:
+            state = self._look()
+            if state is PrinterState.PAPER_OUT:  # it ran out during this ticket
+                return f"printer {STATE_WORDS[state]}"
+        else:
+            self._seen(PrinterState.OK, "ticket sent")
+        return None
+
+    def _look(self) -> PrinterState:
+        try:
+            state = self.printer.status()
+        except PrinterError as exc:
+            self._seen(PrinterState.NOT_ANSWERING, str(exc))
+            return PrinterState.NOT_ANSWERING
+        self._seen(state, STATE_WORDS[state])
+        return state
+
+    def _seen(self, state: PrinterState, detail: str) -> None:
+        if state is not self.state:
+            log.info("printer: %s (%s)", state.value, detail)
+            self.state = state
+            self.call_soon(self.on_state, state, detail)
