@@ -15,7 +15,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import IO
 
 from shell.display import has_display
 
@@ -65,7 +67,17 @@ def start_printer() -> tuple[subprocess.Popen[str], str]:
     first = proc.stdout.readline().split() if proc.stdout else []
     if len(first) != 2 or first[0] != "port":
         raise RuntimeError(f"virtual printer did not start: {first}")
+    # It says a line per ticket and per state change: keep reading them (into
+    # a log) so its pipe never fills and stops it.
+    threading.Thread(target=_copy_lines, args=(proc.stdout, VAR / "printer.log"), daemon=True).start()
     return proc, first[1]
+
+
+def _copy_lines(source: IO[str], path: Path) -> None:
+    with open(path, "a", encoding="utf-8") as log_file:
+        for line in source:
+            log_file.write(line)
+            log_file.flush()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -118,3 +118,20 @@ def test_the_console_pager_needs_a_name() -> None:
         stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 2 and "--staff NAME" in result.stderr
+
+
+def test_a_printer_profile_python_escpos_does_not_know_stops_the_kiosk_at_start(tmp_path: Path) -> None:
+    path = write(tmp_path, '[printer]\nport = "loop://"\nprofile = "TM-NOPE"\n')
+    result = subprocess.run(
+        [sys.executable, "run_kiosk.py", "--headless", "--config", str(path), "--data-dir", str(tmp_path / "data")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "config error: printer.profile: unknown printer profile 'TM-NOPE' (not in python-escpos's capabilities)"
+    ]
+    assert not (tmp_path / "data").exists(), "nothing started"

@@ -5,14 +5,17 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from core.model import Kind
 from kiosk.wording import KIND_WORDS, place_words, wait_words
 from printer.decode import decode
+from printer.preview import render
 from printer.ticket_content import PrinterSetup
 from printer.ticket_layout import layout
 from printer.ticket_printer import EscposTicketPrinter
 from tests.tickets import CODES, DETAIL_WORDS, NATIVE, TR, content, one, ticket
+from tests.xvfb import ROOT, distinct_colours
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -126,3 +129,14 @@ def test_the_printer_port_sends_the_composed_ticket_in_the_shoppers_language() -
 
     EscposTicketPrinter(Collect(), content, NATIVE).print_ticket(ticket(Kind.RETURN, "zh_Hans"))
     assert "尺寸不对" in one(sent[0]).lines
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_a_preview_of_each_language_is_drawn_from_the_decoded_bytes(code: str) -> None:
+    """The pictures in the README: what the printer got, drawn back (native Chinese; and as pictures)."""
+    for name, setup in ((code, NATIVE), (f"{code}-pictures", PrinterSetup())):
+        printed = one(layout(content(ticket(Kind.FIND, code)), setup), setup)
+        path = render(printed, ROOT / "docs" / "screenshots" / f"ticket-{name}.png")
+        assert distinct_colours(path) > 2, f"{path.name} is blank"
+        with Image.open(path) as picture:
+            assert picture.height > 400, "the whole ticket, not a strip"
