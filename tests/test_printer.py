@@ -16,14 +16,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.model import Kind
+from core.model import Kind, PrinterState
 from printer.decode import decode
 from printer.serial_port import SerialPipe
 from printer.ticket_layout import layout
 from printer.ticket_printer import EscposTicketPrinter
 from shell.ports import PrinterError
 from tests.kiosk_fixture import PtyPrinter
-from tests.tickets import content, ticket
+from tests.tickets import CODES, DETAIL_WORDS, NATIVE, content, ticket
 from tests.xvfb import ROOT, distinct_colours
 
 
@@ -110,3 +110,27 @@ def test_the_virtual_printer_records_bytes_text_and_a_picture_per_ticket(tmp_pat
     finally:
         proc.stdin.close()  # type: ignore[union-attr]
         assert proc.wait(timeout=15) == 0
+
+
+def test_every_type_in_every_language_arrives_through_a_pty_as_the_ticket_it_was() -> None:
+    """The kiosk's printer port (layout, serial pipe, status questions) against
+    the virtual printer on a real pseudo-terminal pair."""
+    far = PtyPrinter()
+    printer = EscposTicketPrinter(SerialPipe(far.port, baudrate=9600), content, NATIVE)
+    try:
+        assert printer.status() is PrinterState.OK
+        sent = [(kind, code) for code in CODES for kind in Kind]
+        size = 9  # the three status questions
+        for kind, code in sent:
+            printer.print_ticket(ticket(kind, code))
+            size += len(printer.bytes_for(ticket(kind, code)))
+        assert far.virtual.wait_handled(size, 10), "every byte read by the printer"
+        printed = far.virtual.tickets()
+        for (kind, code), got in zip(sent, printed, strict=True):
+            assert got.large == [f"{kind.prefix}-007"] and got.cut and got.qr == ["3f9c2a7e1b4d4c10"]
+            assert DETAIL_WORDS[kind](code) in got.lines and got.images == 0, (kind, code, got.lines)
+        far.virtual.set_paper("out")
+        assert printer.status() is PrinterState.PAPER_OUT
+    finally:
+        printer.pipe.close()  # type: ignore[attr-defined]
+        far.close()
