@@ -134,3 +134,28 @@ def test_every_type_in_every_language_arrives_through_a_pty_as_the_ticket_it_was
     finally:
         printer.pipe.close()  # type: ignore[attr-defined]
         far.close()
+
+
+def test_a_network_printer_is_reached_through_a_pyserial_socket_url() -> None:
+    """`printer.port = "socket://host:9100"`: a raw TCP printer (here a listener on loopback)."""
+    import socket
+
+    got = bytearray()
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        printer = EscposTicketPrinter(SerialPipe(f"socket://127.0.0.1:{port}", write_timeout=5), content, NATIVE)
+        sent = printer.bytes_for(ticket(Kind.RETURN, "nl"))
+        done = threading.Thread(target=printer.print_ticket, args=(ticket(Kind.RETURN, "nl"),))
+        done.start()
+        connection, _ = server.accept()
+        with connection:
+            connection.settimeout(10)
+            while len(got) < len(sent):
+                chunk = connection.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+        done.join(10)
+        printer.pipe.close()  # type: ignore[attr-defined]
+    [printed] = decode(bytes(got))
+    assert bytes(got) == sent and printed.large == ["R-007"] and "Verkeerde maat" in printed.lines
