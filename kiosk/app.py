@@ -28,6 +28,7 @@ from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from core.finder import Finder
 from core.model import Kind
+from kiosk.keyboard import OnScreenKeyboard
 from kiosk.language import DEFAULT, LANGUAGES, Translations
 from kiosk.screens import (
     FeedbackDetailsScreen,
@@ -84,6 +85,7 @@ class KioskApp(App):
         self._leave_event: ClockEvent | None = None
         self._ticker: ClockEvent | None = None
         self.prompt: IdlePrompt | None = None
+        self.keyboard: OnScreenKeyboard | None = None
         self.title = f"Store Assist — {config.store.name}"
         self.translations = Translations()
         self._connected = False
@@ -95,6 +97,13 @@ class KioskApp(App):
         self.root_widget = root = KioskRoot()
         self.screens: ScreenManager = root.ids.screens
         self.screens.transition = FadeTransition(duration=0.15)
+        settings = self.kiosk_config.kiosk
+        self.keyboard = OnScreenKeyboard(
+            settings.on_screen_keyboard, settings.screen_dpi, lambda px: setattr(root, "lift", px)
+        )
+        self.keyboard.install()
+        # A keyboard never stays up over a screen the shopper has left.
+        self.screens.bind(current=lambda *_: self.keyboard.hide() if self.keyboard else None)
         welcome = WelcomeScreen(name="welcome", store_name=self.kiosk_config.store.name)
         welcome.bind(on_choose=lambda _s, what: self.go(what), on_staff=lambda _s: self.go("pin"))
         forms: dict[str, tuple[type[FormScreen], Kind]] = {
@@ -155,6 +164,8 @@ class KioskApp(App):
 
     def shutdown(self) -> None:
         Window.unbind(on_touch_down=self._touched, on_key_down=self._touched)
+        if self.keyboard is not None:
+            self.keyboard.uninstall()
         for event in (self._idle_event, self._leave_event, self._ticker):
             if event is not None:
                 event.cancel()
@@ -185,6 +196,8 @@ class KioskApp(App):
         if language not in dict(LANGUAGES):
             raise ValueError(f"unknown language {language!r}")
         self.language = language
+        if self.keyboard is not None:
+            self.keyboard.set_language(language)
         for screen in self.screens.screens:
             screen.relabel(self._)
         self.search(self.screens.get_screen("find").ids.item.text)
@@ -205,6 +218,8 @@ class KioskApp(App):
         their language included."""
         if self.prompt is not None:
             self.prompt.dismiss()
+        if self.keyboard is not None:
+            self.keyboard.hide()
         for screen in self.screens.screens:
             screen.clear()
         self.current_request = None

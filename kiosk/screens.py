@@ -13,7 +13,7 @@ from pathlib import Path
 from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.metrics import dp
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.modalview import ModalView
@@ -37,9 +37,11 @@ FACE_COLOURS = {1: (0.70, 0.16, 0.14, 1), 2: (0.85, 0.45, 0.10, 1), 3: (0.35, 0.
 
 
 class KioskRoot(FloatLayout):
-    """The screens, and a small status line under them (broker problems)."""
+    """The screens, and a small status line under them (broker problems).
+    `lift`: pixels the screens move up to keep a field above the on-screen keyboard."""
 
     connection = StringProperty("")
+    lift = NumericProperty(0)
 
 
 class IdlePrompt(ModalView):

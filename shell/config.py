@@ -93,6 +93,7 @@ class KioskSection:
     screen_dpi: int = 96  # the touchscreen's pixels per inch: touch targets are kept >= 15 mm
     fullscreen: bool = False  # true on the store's kiosk: full screen, no window chrome, Escape does not quit
     pin_env: str = "STORE_ASSIST_MAINTENANCE_PIN"  # the staff PIN is read from this environment variable
+    on_screen_keyboard: bool = True  # Kivy's docked keyboard for the text fields; false: a kiosk with a real keyboard
 
 
 @dataclass(frozen=True)

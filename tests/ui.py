@@ -64,7 +64,11 @@ def button(root: Widget, text: str) -> Button:
 
 def tap(widget: Widget) -> None:
     """A finger down and up at the middle of `widget`, through the window."""
-    x, y = widget.to_window(widget.center_x, widget.center_y)
+    tap_at(*widget.to_window(widget.center_x, widget.center_y))
+
+
+def tap_at(x: float, y: float) -> None:
+    """A finger down and up at a point of the window: whatever is on top there gets it."""
     touch = UnitTestTouch(x, y)
     touch.touch_down()
     touch.touch_up()
@@ -72,8 +76,13 @@ def tap(widget: Widget) -> None:
 
 
 def type_into(field: Widget, text: str) -> None:
-    """Type as a keyboard (or a barcode scanner acting as one) would."""
+    """Type as a keyboard (or a barcode scanner acting as one) would, then let
+    go of the field as a shopper does before tapping on (⏎, or a tap outside
+    it): the on-screen keyboard, up while the field has focus, goes away and
+    no longer covers the buttons under it. tests/test_on_screen_keyboard.py
+    types on the on-screen keys themselves."""
     field.focus = True
     step()  # focus is taken on the next frame; keys before it go nowhere
     field.insert_text(text)  # type: ignore[attr-defined]
+    field.focus = False
     step()
