@@ -23,6 +23,7 @@ from adapters import kivy_runtime  # noqa: E402  (sets Kivy's environment before
 # isort: split
 from kivy.core.text import Label as CoreLabel  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
+from kivy.uix.vkeyboard import VKeyboard  # noqa: E402
 
 from kiosk.app import KioskApp  # noqa: E402
 from kiosk.language import LANGUAGES  # noqa: E402
@@ -145,6 +146,16 @@ def main(out_dir: str, broker_url: str, data_dir: str) -> int:
         wait_until(lambda: settled(app, "welcome"))
         Window.size = (1080, 1920)
         shoot(folder, "welcome-portrait")
+        tap(button(screen(), "Ask for help"))
+        wait_until(lambda: settled(app, "help"))
+        tap(screen().ids.note)  # the shopper taps the note field: the on-screen keyboard comes up
+        keyboard = wait_until(
+            lambda: next((w for w in Window.children if isinstance(w, VKeyboard) and w.layout_geometry), None),
+            what="the on-screen keyboard, laid out",
+        )
+        screen().ids.note.insert_text("bathroom paint")
+        wait_until(lambda: keyboard.height > 0 and keyboard.y == 0, what="the keyboard docked")  # type: ignore[attr-defined]
+        shoot(folder, "help-keyboard-portrait")
         glyphs = {font: distinct_glyphs("你好你", font) for font in (app.font_name, "Roboto")}
         (out / "glyphs.json").write_text(json.dumps(glyphs))
     finally:

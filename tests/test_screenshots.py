@@ -22,6 +22,7 @@ IN_README = {
     ("nl", "help"): "kiosk-help-nl.png",
     ("access", "welcome-large-contrast"): "kiosk-welcome-large-contrast.png",
     ("en", "find"): "kiosk-find.png",
+    ("access", "help-keyboard-portrait"): "kiosk-keyboard-portrait.png",
 }
 
 
@@ -35,7 +36,7 @@ def test_every_kiosk_screen_is_drawn_in_every_language_with_real_glyphs(broker, 
             # Text, buttons and background: a drawn screen has hundreds of colours
             # (anti-aliased text); a blank or black window has one.
             assert distinct_colours(picture) > 50, f"{code}/{name}.png looks blank"
-    for name in ("welcome-large-contrast", "help-large-contrast", "welcome-portrait"):
+    for name in ("welcome-large-contrast", "help-large-contrast", "welcome-portrait", "help-keyboard-portrait"):
         assert distinct_colours(out / "access" / f"{name}.png") > 50, f"access/{name}.png looks blank"
     glyphs = json.loads((out / "glyphs.json").read_text())
     kiosk_font = next(font for font in glyphs if font != "Roboto")
