@@ -29,7 +29,7 @@ from kivy.uix.screenmanager import FadeTransition, ScreenManager
 from core.finder import Finder
 from core.model import Kind
 from kiosk.keyboard import OnScreenKeyboard
-from kiosk.language import DEFAULT, LANGUAGES, Translations
+from kiosk.language import DEFAULT, LANGUAGES, shared_translations
 from kiosk.screens import (
     FeedbackDetailsScreen,
     FeedbackScreen,
@@ -87,7 +87,7 @@ class KioskApp(App):
         self.prompt: IdlePrompt | None = None
         self.keyboard: OnScreenKeyboard | None = None
         self.title = f"Store Assist — {config.store.name}"
-        self.translations = Translations()
+        self.translations = shared_translations()
         self._connected = False
 
     # -- building ---------------------------------------------------------------

@@ -5,6 +5,7 @@ Touches the catalog files (through adapters/babel_catalogs.py) once, at start.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from adapters.babel_catalogs import load_catalogs
@@ -22,3 +23,9 @@ class Translations:
     def tr(self, message: str, language: str) -> str:
         """`message` (an English id) in `language`; English when it has no translation."""
         return self.catalogs.get(language, {}).get(message, message)
+
+
+@cache
+def shared_translations() -> Translations:
+    """The catalogs, read once per process: the screens and the printed tickets share them."""
+    return Translations()

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from kiosk.language import Translations
+from core.model import Ticket
+from kiosk.language import Translations, shared_translations
 from kiosk.printed_ticket import printed_ticket
 from printer.serial_port import SerialPipe
 from printer.ticket_content import PrinterSetup, TicketContent
-from printer.ticket_layout import layout
+from printer.ticket_layout import check
 from printer.ticket_printer import EscposTicketPrinter
 from shell.config import ConfigError, KioskConfig
 from shell.kiosk_service import KioskService
@@ -27,7 +28,7 @@ def printer_setup(config: KioskConfig) -> PrinterSetup:
         profile=config.printer.profile, paper_mm=config.printer.paper_width, double_byte=config.printer.double_byte
     )
     try:
-        layout(TicketContent(number="T-000", kind="test"), setup)
+        check(setup)
     except PrinterError as exc:
         raise ConfigError(f"printer.profile: {exc}") from None
     return setup
@@ -37,7 +38,7 @@ def ticket_printer(config: KioskConfig, translations: Translations | None = None
     """The printer of `printer.port`, printing in each shopper's language; None without a port."""
     if not config.printer.port:
         return None
-    words = translations or Translations()
+    words = translations or shared_translations()
     tz = ZoneInfo(config.store.timezone)
     pipe = SerialPipe(
         config.printer.port,
@@ -47,7 +48,7 @@ def ticket_printer(config: KioskConfig, translations: Translations | None = None
         flow_control=config.printer.flow_control,
     )
 
-    def compose(ticket):  # type: ignore[no-untyped-def]
+    def compose(ticket: Ticket) -> TicketContent:
         return printed_ticket(
             ticket,
             words.tr,

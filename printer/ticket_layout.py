@@ -58,6 +58,11 @@ def _printer(setup: PrinterSetup) -> Dummy:
     return p
 
 
+def check(setup: PrinterSetup) -> None:
+    """PrinterError if python-escpos does not know the setup's profile."""
+    _printer(setup)
+
+
 def code_page(p: Dummy, setup: PrinterSetup) -> str:
     """The first preferred code page this printer has (escpos name, e.g. CP858)."""
     have = set(p.profile.profile_data["codePages"].values())
@@ -77,9 +82,8 @@ class _Lines:
             p._raw(KANJI_OFF)  # some Chinese printers start in double-byte mode
         p.charcode(self.page)  # ESC t n, and escpos's encoder stays on this page
 
-    def line(self, text: str, cols: int | None = None) -> None:
-        cols = cols or self.setup.columns
-        for part in wrap(text, cols):
+    def line(self, text: str) -> None:
+        for part in wrap(text, self.setup.columns):
             self._one(part)
 
     def _one(self, text: str) -> None:
@@ -100,7 +104,7 @@ def _image_impl(p: Dummy) -> str:
     return next((name for name in ("bitImageRaster", "graphics", "bitImageColumn") if supports(name)), "bitImageRaster")
 
 
-def _qr(p: Dummy, lines: _Lines, payload: str) -> None:
+def _qr(p: Dummy, payload: str) -> None:
     """A native QR code (GS ( k, about 40 bytes) where the profile has one, a
     raster picture of the code otherwise (thousands of bytes)."""
     if p.profile.supports("qrCode"):
@@ -135,7 +139,7 @@ def layout(content: TicketContent, setup: PrinterSetup = ANY_PRINTER) -> bytes:
                 lines.line(clean(text))
         payload = "".join(ch for ch in clean(content.qr, QR_MAX) if " " < ch <= "~")
         if payload:
-            _qr(p, lines, payload)
+            _qr(p, payload)
         if content.thanks:
             lines.line(clean(content.thanks))
         p.cut()  # feeds past the cutter first; a profile without a cutter gets the feed

@@ -52,10 +52,13 @@ class TicketView:
 
     request: Request
     place_in_line: int
-    printed: bool = True  # False while printing and when it failed
     print_error: str | None = None  # why the ticket is not on paper
     wait_seconds: int = 0  # the probable wait still ahead (core/waiting.py)
     printing: bool = False  # on its way to the printer
+
+    @property
+    def printed(self) -> bool:
+        return self.print_error is None and not self.printing
 
     @property
     def can_print_again(self) -> bool:
@@ -212,8 +215,7 @@ class KioskService:
         error = self._print_errors.get(request_id)
         printing = request_id in self._printing
         wait = self.desk.estimated_wait(request_id, self.clock.now())
-        printed = error is None and not printing
-        return TicketView(request, self.desk.place_in_line(request_id), printed, error, wait, printing)
+        return TicketView(request, self.desk.place_in_line(request_id), error, wait, printing)
 
     # -- from the broker ----------------------------------------------------
 

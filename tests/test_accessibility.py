@@ -10,7 +10,7 @@ from kivy.uix.screenmanager import NoTransition
 
 from kiosk.theme import HIGH_CONTRAST, LARGE_TEXT, NORMAL
 from tests.kiosk_fixture import running_kiosk
-from tests.ui import button, step, tap, type_into, wait_until, walk
+from tests.ui import button, step, tap, type_into, wait_until, walk, window_size
 
 MM_PER_INCH = 25.4
 
@@ -41,29 +41,24 @@ def test_larger_text_and_high_contrast_change_every_screen_until_the_next_shoppe
 def test_every_button_on_every_screen_is_at_least_15_mm_and_the_main_ones_are_within_reach(
     broker, tmp_path, size: tuple[int, int]
 ) -> None:  # type: ignore[no-untyped-def]
-    before = Window.size
-    Window.size = size
-    try:
-        with running_kiosk(broker, tmp_path / "kiosk", printer=False) as kiosk:
-            app = kiosk.app
-            app.screens.transition = NoTransition()
-            minimum = 15 / MM_PER_INCH * kiosk.config.kiosk.screen_dpi
+    with window_size(size), running_kiosk(broker, tmp_path / "kiosk", printer=False) as kiosk:
+        app = kiosk.app
+        app.screens.transition = NoTransition()
+        minimum = 15 / MM_PER_INCH * kiosk.config.kiosk.screen_dpi
+        step(3)
+        width, height = Window.size
+        for label in ("Find an item", "Return an item", "Ask for help", "Leaving? Tell us how we did"):
+            main = button(kiosk.screen, label)
+            assert main.top <= height * 2 / 3, f"{label} is above the lower two thirds"
+        checked = 0
+        for name in app.screens.screen_names:
+            app.screens.current = name
+            if name == "find":
+                type_into(app.screens.get_screen("find").ids.item, "paint")
             step(3)
-            width, height = Window.size
-            for label in ("Find an item", "Return an item", "Ask for help", "Leaving? Tell us how we did"):
-                main = button(kiosk.screen, label)
-                assert main.top <= height * 2 / 3, f"{label} is above the lower two thirds"
-            checked = 0
-            for name in app.screens.screen_names:
-                app.screens.current = name
-                if name == "find":
-                    type_into(app.screens.get_screen("find").ids.item, "paint")
-                step(3)
-                for widget in walk(app.screens.get_screen(name)):
-                    if isinstance(widget, Button) and widget.opacity > 0:
-                        assert min(widget.size) >= minimum, f"{name}: {widget.text!r} is {widget.size}, under 15 mm"
-                        assert widget.right <= width + 1 and widget.x >= -1, f"{name}: {widget.text!r} is off screen"
-                        checked += 1
-            assert checked > 30
-    finally:
-        Window.size = before
+            for widget in walk(app.screens.get_screen(name)):
+                if isinstance(widget, Button) and widget.opacity > 0:
+                    assert min(widget.size) >= minimum, f"{name}: {widget.text!r} is {widget.size}, under 15 mm"
+                    assert widget.right <= width + 1 and widget.x >= -1, f"{name}: {widget.text!r} is off screen"
+                    checked += 1
+        assert checked > 30

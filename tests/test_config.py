@@ -74,17 +74,21 @@ def test_each_mistake_is_named_by_its_key(tmp_path: Path, text: str, message: st
         load_kiosk(write(tmp_path, text))
 
 
-def test_a_bad_config_stops_the_kiosk_with_one_message_and_starts_nothing(tmp_path: Path) -> None:
-    path = write(tmp_path, "[printer]\nbaudrate = 1200\n")
-    data_dir = tmp_path / "data"
-    result = subprocess.run(
-        [sys.executable, "run_kiosk.py", "--headless", "--config", str(path), "--data-dir", str(data_dir)],
+def start_kiosk(config: Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """The headless kiosk as a real process, with no input: it stops at once or at the end of input."""
+    return subprocess.run(
+        [sys.executable, "run_kiosk.py", "--headless", "--config", str(config), "--data-dir", str(data_dir)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,
         stdin=subprocess.DEVNULL,
     )
+
+
+def test_a_bad_config_stops_the_kiosk_with_one_message_and_starts_nothing(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    result = start_kiosk(write(tmp_path, "[printer]\nbaudrate = 1200\n"), data_dir)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "config error: printer.baudrate: expected one of 9600, 19200, 38400, 57600, 115200, got 1200"
@@ -122,15 +126,7 @@ def test_the_console_pager_needs_a_name() -> None:
 
 
 def test_a_printer_profile_python_escpos_does_not_know_stops_the_kiosk_at_start(tmp_path: Path) -> None:
-    path = write(tmp_path, '[printer]\nport = "loop://"\nprofile = "TM-NOPE"\n')
-    result = subprocess.run(
-        [sys.executable, "run_kiosk.py", "--headless", "--config", str(path), "--data-dir", str(tmp_path / "data")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    result = start_kiosk(write(tmp_path, '[printer]\nport = "loop://"\nprofile = "TM-NOPE"\n'), tmp_path / "data")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "config error: printer.profile: unknown printer profile 'TM-NOPE' (not in python-escpos's capabilities)"

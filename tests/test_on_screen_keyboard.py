@@ -12,7 +12,7 @@ from kivy.uix.screenmanager import NoTransition
 from kivy.uix.vkeyboard import VKeyboard
 
 from tests.kiosk_fixture import running_kiosk
-from tests.ui import button, step, tap, tap_at, visible_texts, wait_until
+from tests.ui import button, step, tap, tap_at, visible_texts, wait_until, window_size
 
 MM_PER_INCH = 25.4
 
@@ -193,40 +193,35 @@ FIELDS = [
     "size", [(1080, 1920), (1920, 1080), (1280, 800)], ids=["portrait", "landscape", "small-landscape"]
 )
 def test_keys_are_at_least_15_mm_and_never_cover_the_field(broker, tmp_path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
-    before = Window.size
-    Window.size = size
-    try:
-        with running_kiosk(broker, tmp_path / "kiosk", printer=False) as kiosk:
-            app = kiosk.app
-            app.screens.transition = NoTransition()
-            minimum = 15 / MM_PER_INCH * kiosk.config.kiosk.screen_dpi
-            lifted = 0
-            for screen, field_id in FIELDS:
-                if screen == "feedback_details":
-                    app.rate(1)
-                else:
-                    app.go(screen)
-                step(3)
-                field = app.screens.get_screen(screen).ids[field_id]
-                tap(field)
-                keyboard = shown_keyboard()
-                step(2)
-                assert field.focus
-                (x, y), (width, _height) = keyboard.bbox
-                assert (x, y) == (0, 0) and width == pytest.approx(Window.width), "docked along the bottom"
-                for key, _pos, (w, h) in keys(keyboard):
-                    assert min(w, h) >= minimum, f"{screen}: key {key[0]!r} is {w:.0f}x{h:.0f} px, under 15 mm"
-                assert keyboard_top(keyboard) <= Window.height / 2, "the keyboard leaves half the screen"
-                # Kivy's keyboard font has ⌫ ⇪ ⨯; the kiosk's CJK font draws them as boxes.
-                assert {label.font_name for label in keyboard.children} == {keyboard.font_name}
-                bottom = field.to_window(field.x, field.y)[1]
-                top = field.to_window(field.x, field.top)[1]
-                assert bottom >= keyboard_top(keyboard) and top <= Window.height, f"{screen}.{field_id} is hidden"
-                lifted += app.root_widget.lift > 0
-                app.keyboard.hide()
-                wait_until(lambda: keyboard_on_window() is None)
-                assert app.root_widget.lift == 0
-            if size == (1280, 800):
-                assert lifted, "a low field on a small screen moves up above the keyboard"
-    finally:
-        Window.size = before
+    with window_size(size), running_kiosk(broker, tmp_path / "kiosk", printer=False) as kiosk:
+        app = kiosk.app
+        app.screens.transition = NoTransition()
+        minimum = 15 / MM_PER_INCH * kiosk.config.kiosk.screen_dpi
+        lifted = 0
+        for screen, field_id in FIELDS:
+            if screen == "feedback_details":
+                app.rate(1)
+            else:
+                app.go(screen)
+            step(3)
+            field = app.screens.get_screen(screen).ids[field_id]
+            tap(field)
+            keyboard = shown_keyboard()
+            step(2)
+            assert field.focus
+            (x, y), (width, _height) = keyboard.bbox
+            assert (x, y) == (0, 0) and width == pytest.approx(Window.width), "docked along the bottom"
+            for key, _pos, (w, h) in keys(keyboard):
+                assert min(w, h) >= minimum, f"{screen}: key {key[0]!r} is {w:.0f}x{h:.0f} px, under 15 mm"
+            assert keyboard_top(keyboard) <= Window.height / 2, "the keyboard leaves half the screen"
+            # Kivy's keyboard font has ⌫ ⇪ ⨯; the kiosk's CJK font draws them as boxes.
+            assert {label.font_name for label in keyboard.children} == {keyboard.font_name}
+            bottom = field.to_window(field.x, field.y)[1]
+            top = field.to_window(field.x, field.top)[1]
+            assert bottom >= keyboard_top(keyboard) and top <= Window.height, f"{screen}.{field_id} is hidden"
+            lifted += app.root_widget.lift > 0
+            app.keyboard.hide()
+            wait_until(lambda: keyboard_on_window() is None)
+            assert app.root_widget.lift == 0
+        if size == (1280, 800):
+            assert lifted, "a low field on a small screen moves up above the keyboard"

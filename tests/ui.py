@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from kivy.base import EventLoop
+from kivy.core.window import Window
 from kivy.tests.common import UnitTestTouch
 from kivy.uix.button import Button
 from kivy.uix.label import Label
@@ -40,6 +42,17 @@ def run_for(seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         EventLoop.idle()
+
+
+@contextmanager
+def window_size(size: tuple[int, int]) -> Iterator[None]:
+    """The window at `size` for a while (a screen shape), then back as it was."""
+    before = Window.size
+    Window.size = size
+    try:
+        yield
+    finally:
+        Window.size = before
 
 
 def walk(root: Widget) -> Iterator[Widget]:
