@@ -56,15 +56,17 @@ ROLE_RULES = {
         "topic read store/{s}/requests/{d}/+/action",
         "topic write store/{s}/feedback/{d}",
         "topic write store/{s}/alerts/{d}",
+        "topic write store/{s}/unhappy/{d}",
         "topic write store/{s}/printers/{d}",
         *_PRESENCE,
     ],
     # Pagers ask (actions) and follow (states, alerts); they cannot write a
-    # state or feedback. Managers also read feedback.
+    # state or feedback. Managers also read feedback and unhappy shoppers'
+    # contact details, which no other pager may receive.
     "floor": _PAGER,
     "returns": _PAGER,
     "pager": _PAGER,
-    "manager": [*_PAGER, "topic read store/{s}/feedback/+"],
+    "manager": [*_PAGER, "topic read store/{s}/feedback/+", "topic read store/{s}/unhappy/+"],
 }
 
 

@@ -29,7 +29,8 @@ class WireError(ValueError):
 # store/<store>/requests/<kiosk>/<request_id>/state   retained, kiosk publishes
 # store/<store>/requests/<kiosk>/<request_id>/action  pagers publish
 # store/<store>/feedback/<kiosk>                      kiosk publishes
-# store/<store>/alerts/<kiosk>                        kiosk publishes (escalations, unhappy shoppers, printer)
+# store/<store>/alerts/<kiosk>                        kiosk publishes (escalations, printer): no personal data
+# store/<store>/unhappy/<kiosk>                       kiosk publishes unhappy shoppers' contact details: managers only
 # store/<store>/printers/<kiosk>                      retained, kiosk publishes its printer's state
 # store/<store>/devices/<device>                      retained presence + last will
 #
@@ -55,6 +56,16 @@ def alert_topic(store: str, kiosk: str) -> str:
 
 def all_alerts(store: str) -> str:
     return f"store/{store}/alerts/+"
+
+
+def unhappy_topic(store: str, kiosk: str) -> str:
+    """Unhappy shoppers who left contact details: a topic of its own so the
+    broker's ACL can keep it to managers (alerts/+ is for every pager)."""
+    return f"store/{store}/unhappy/{kiosk}"
+
+
+def all_unhappy(store: str) -> str:
+    return f"store/{store}/unhappy/+"
 
 
 def printer_topic(store: str, kiosk: str) -> str:
@@ -87,7 +98,7 @@ def parse_topic(store: str, topic: str) -> tuple[str, dict[str, str]]:
         if not (valid_id(rest[1]) and valid_id(rest[2])):
             raise WireError(f"bad ids in topic {topic!r}")
         return rest[3], {"kiosk": rest[1], "request_id": rest[2]}
-    if len(rest) == 2 and rest[0] in ("feedback", "devices", "alerts", "printers") and valid_id(rest[1]):
+    if len(rest) == 2 and rest[0] in ("feedback", "devices", "alerts", "unhappy", "printers") and valid_id(rest[1]):
         return rest[0], {"device": rest[1]}
     raise WireError(f"unknown topic {topic!r}")
 

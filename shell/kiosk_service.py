@@ -256,7 +256,7 @@ class KioskService:
                 topic = wire.alert_topic(self.store_id, effect.request.kiosk)
                 self.transport.publish(topic, wire.encode_alert(effect.request, effect.level, self.clock.now()))
             elif isinstance(effect, UnhappyShopper):
-                topic = wire.alert_topic(self.store_id, effect.feedback.kiosk)
+                topic = wire.unhappy_topic(self.store_id, effect.feedback.kiosk)
                 self.transport.publish(topic, wire.encode_unhappy(effect.feedback, self.clock.now()))
             elif isinstance(effect, Ignored):
                 self._reject(effect.reason, "desk")

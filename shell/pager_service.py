@@ -54,10 +54,10 @@ class PagerService:
     @staticmethod
     def topics(store_id: str, role: str) -> list[str]:
         """Every pager follows request states and kiosk printers; managers also
-        the alerts (unhappy shoppers who want a call)."""
+        unhappy shoppers who want a call (their contact details: managers only)."""
         topics = [wire.all_states(store_id), wire.all_printers(store_id)]
         if role == "manager":
-            topics.append(wire.all_alerts(store_id))
+            topics.append(wire.all_unhappy(store_id))
         return topics
 
     def waiting_seconds(self, request: Request, now: datetime | None = None) -> int:
@@ -90,7 +90,7 @@ class PagerService:
     def on_message(self, topic: str, payload: bytes) -> None:
         try:
             kind, ids = wire.parse_topic(self.store_id, topic)
-            if kind == "alerts":
+            if kind == "unhappy":
                 self._alert(payload)
                 return
             if kind == "printers":

@@ -85,7 +85,7 @@ def test_a_managers_pager_shows_an_unhappy_shopper_who_wants_a_call(broker) -> N
             # "Connected" can come before the broker has the subscription (its
             # SUBACK): send again until the alert shows, a few times at most.
             for _attempt in range(10):
-                client.publish(wire.alert_topic(store, "kiosk-1"), payload, qos=1).wait_for_publish(10)
+                client.publish(wire.unhappy_topic(store, "kiosk-1"), payload, qos=1).wait_for_publish(10)
                 try:
                     wait_until(lambda: board_shows(app, "Unhappy shopper at kiosk-1"), timeout=1.0)
                     break
