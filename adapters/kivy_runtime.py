@@ -1,9 +1,10 @@
 """What both Kivy apps (kiosk and pager) need from Kivy before they build a screen.
 
 Importing this module sets Kivy's environment (no argv parsing, logs through
-Python's logging) *before* the first `import kivy`, registers a font with
-Chinese glyphs, and offers the hand-over from other threads (paho's network
-thread) to Kivy's main thread. Touches the environment, font files and Kivy.
+Python's logging) *before* the first `import kivy`; it registers a font with
+Chinese glyphs, gives both apps their base class (each .kv file loaded once),
+and offers the hand-over from other threads (paho's network thread) to
+Kivy's main thread. Touches the environment, font files and Kivy.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 
+from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
 from kivy.core.text import LabelBase  # noqa: E402
 
@@ -33,6 +35,23 @@ CJK_FONTS = (
 )
 CJK_BOLD = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"
 FONT_NAME = "StoreSans"
+
+
+class KvLoadedOnce(App):
+    """An App whose .kv files are loaded only by the modules that define the
+    widgets they lay out, once, at import (kiosk/screens.py, staff_pager/app.py).
+
+    `App.run()` also loads the file named after the App class on its own
+    (`KioskApp` → kiosk/kiosk.kv, `PagerApp` → staff_pager/pager.kv): every rule
+    would be applied twice and every screen drawn twice, while a test that
+    calls `build()` never sees it. Turned off here rather than by renaming the
+    files or pointing `kv_file` elsewhere: the import-time load is what every
+    caller of `build()` gets, and a file named after the class some day cannot
+    bring the double load back.
+    """
+
+    def load_kv(self, filename: str | None = None) -> bool:
+        return False
 
 
 def find_cjk_font() -> str | None:

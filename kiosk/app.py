@@ -17,10 +17,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from adapters import kivy_runtime  # sets Kivy's environment: first, before any kivy import
-from adapters.kivy_runtime import call_on_main_thread
+from adapters.kivy_runtime import KvLoadedOnce, call_on_main_thread
 
 # isort: split
-from kivy.app import App
 from kivy.clock import Clock, ClockEvent
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty, DictProperty, NumericProperty, StringProperty
@@ -28,11 +27,10 @@ from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from core.finder import Finder
 from core.model import Kind
+from kiosk.feedback import FeedbackDetailsScreen, FeedbackScreen, ThanksScreen
 from kiosk.keyboard import OnScreenKeyboard
 from kiosk.language import DEFAULT, LANGUAGES, shared_translations
 from kiosk.screens import (
-    FeedbackDetailsScreen,
-    FeedbackScreen,
     FindScreen,
     FormScreen,
     HelpScreen,
@@ -40,7 +38,6 @@ from kiosk.screens import (
     KioskRoot,
     KioskScreen,
     ReturnScreen,
-    ThanksScreen,
     TicketScreen,
     WelcomeScreen,
 )
@@ -59,7 +56,7 @@ PIN_TRIES = 3  # wrong PINs before the pad locks
 PIN_LOCK_SECONDS = 60
 
 
-class KioskApp(App):
+class KioskApp(KvLoadedOnce):
     font_name = StringProperty("Roboto")
     # The shopper's language: kv rules that call `app.tr(text, app.language)`
     # are evaluated again whenever it changes.

@@ -3,7 +3,7 @@
 Touches Kivy only. No screen calls the kiosk service: each declares events
 (`on_submit`, `on_rate`, …) that the App binds to the service, and the App
 pushes new words down (Textual's "attributes down, messages up"). The layout
-lives in kiosk.kv, loaded once.
+lives in kiosk.kv, loaded once; exit feedback has its own (kiosk/feedback.py).
 """
 
 from __future__ import annotations
@@ -12,28 +12,20 @@ from pathlib import Path
 
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 
-from core.contact import ContactError, check_contact
 from kiosk.wording import (
-    BAD_CONTACT,
-    FACES,
     HELP_TOPICS,
     RETURN_REASONS,
     ItemRow,
     TicketWords,
     Translate,
     form_problem,
-    reasons_for,
 )
-
-# Faces from very unhappy (red) to very happy (green).
-FACE_COLOURS = {1: (0.70, 0.16, 0.14, 1), 2: (0.85, 0.45, 0.10, 1), 3: (0.35, 0.55, 0.20, 1), 4: (0.12, 0.45, 0.22, 1)}
 
 
 class KioskRoot(FloatLayout):
@@ -267,96 +259,6 @@ class TicketScreen(KioskScreen):
         self.reprint = False
         for name in ("number", "kind", "headline", "detail", "printer", "wait"):
             setattr(self, name, "")
-
-
-class FeedbackScreen(KioskScreen):
-    """One face per visit: a doubled tap gives one answer, as on the forms."""
-
-    __events__ = ("on_rate", "on_back")
-    faces = ListProperty([label for _n, label in FACES])
-    sent = BooleanProperty(False)
-
-    def on_kv_post(self, base_widget: object) -> None:
-        for rating, label in FACES:
-            button = Factory.BigButton(text=label, height=dp(160), background_color=FACE_COLOURS[rating])
-            button.key = label
-            button.bind(on_release=lambda b: self.rate(b.key))
-            self.ids.faces.add_widget(button)
-
-    def relabel(self, _: Translate) -> None:
-        relabel(self.ids.faces, _)
-
-    def on_pre_enter(self, *args: object) -> None:
-        self.sent = False
-
-    def rate(self, label: str) -> None:
-        if self.sent:
-            return
-        self.sent = True
-        self.dispatch("on_rate", next(n for n, text in FACES if text == label))
-
-    def on_rate(self, rating: int) -> None:
-        pass
-
-    def on_back(self) -> None:
-        pass
-
-
-class FeedbackDetailsScreen(KioskScreen):
-    """After the face: reasons chosen by the answer, a comment, contact details
-    (giving them is the consent to be contacted). `on_send(reasons, comment,
-    contact)` once per visit; *Skip* sends the face alone."""
-
-    __events__ = ("on_send",)
-    question = StringProperty("")
-    message = StringProperty("")
-    sent = BooleanProperty(False)
-
-    def prepare(self, rating: int, _: Translate) -> None:
-        question, reasons = reasons_for(rating)
-        self.question = question
-        self.message = ""
-        self.sent = False
-        box = self.ids.reasons
-        box.clear_widgets()
-        for reason in reasons:
-            button = Factory.Choice(text=_(reason))
-            button.key = reason
-            box.add_widget(button)
-
-    def chosen(self) -> tuple[str, ...]:
-        return tuple(b.key for b in reversed(self.ids.reasons.children) if b.state == "down")
-
-    def send(self, skip: bool = False) -> None:
-        if self.sent:
-            return
-        if skip:
-            self.sent = True
-            self.dispatch("on_send", (), "", "")
-            return
-        try:
-            contact = check_contact(self.ids.contact.text)
-        except ContactError:
-            self.message = BAD_CONTACT
-            return
-        self.sent = True
-        self.dispatch("on_send", self.chosen(), self.ids.comment.text, contact)
-
-    def on_send(self, reasons: tuple[str, ...], comment: str, contact: str) -> None:
-        pass
-
-    def relabel(self, _: Translate) -> None:
-        relabel(self.ids.reasons, _)
-
-    def clear(self) -> None:
-        self.ids.comment.text = ""
-        self.ids.contact.text = ""
-        self.ids.reasons.clear_widgets()
-        self.message = ""
-
-
-class ThanksScreen(KioskScreen):
-    pass
 
 
 KV = str(Path(__file__).with_name("kiosk.kv"))

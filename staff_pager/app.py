@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from adapters import kivy_runtime  # sets Kivy's environment: first, before any kivy import
-from adapters.kivy_runtime import call_on_main_thread, deliver_on_main_thread
+from adapters.kivy_runtime import KvLoadedOnce, call_on_main_thread, deliver_on_main_thread
 
 # isort: split
-from kivy.app import App
 from kivy.clock import Clock, ClockEvent
 from kivy.factory import Factory
 from kivy.lang import Builder
@@ -93,7 +92,7 @@ if KV not in Builder.files:  # a .kv loaded twice applies its rules twice
     Builder.load_file(KV)
 
 
-class PagerApp(App):
+class PagerApp(KvLoadedOnce):
     font_name = StringProperty("Roboto")
 
     def __init__(self, config: PagerConfig, build: Build, **kwargs: Any) -> None:
