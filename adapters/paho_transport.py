@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
+import ssl
+import sys
 import threading
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
@@ -26,12 +31,30 @@ log = logging.getLogger(__name__)
 QOS = 1
 RECONNECT_MIN_DELAY = 0.25
 RECONNECT_MAX_DELAY = 2
+# After a refusal that retrying cannot mend by itself (wrong password, another
+# device on this id) try again this slowly: no knocking each other off the
+# broker several times a second.
+REFUSED_DELAY = 30
+# The same setup problem is logged again at most this often.
+REPEAT_PROBLEM = 30.0
+
+# MQTT 5 reason codes that mean "fix the setup", not "wait a moment".
+_LOGIN_REFUSED = (134, 135)  # Bad user name or password, Not authorized
+_TAKEN_OVER = 142  # Session taken over
+# Mosquitto 2.0.11 closes the older of two connections with one client id
+# without saying why (the client sees "Unspecified error"): a connection that
+# ends this soon after it was made, three times running, is taken for that.
+QUICK_DROP = 5.0
+QUICK_DROPS = 3
+
+# (online, at) -> the presence payload (core/wire.py encode_presence).
+PresencePayload = Callable[[bool, datetime], bytes]
 
 
 class _OutageNoise(logging.Filter):
     """paho logs every publish made while disconnected at ERROR, yet QoS 1
-    messages are kept and sent after reconnecting (ARCHITECTURE §7), and the
-    outage itself is reported once by on_connection: keep ERROR for errors."""
+    messages are kept in memory and sent after reconnecting, and the outage
+    itself is reported by `_trouble`: keep ERROR for errors."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("Client is not connected")
@@ -48,9 +71,10 @@ class PahoTransport:
         *,
         subscriptions: list[str],
         deliver: Callable[[str, bytes], None],
-        presence: tuple[str, bytes, bytes] | None = None,
+        presence: tuple[str, PresencePayload] | None = None,
         username: str = "",
         password: str | None = None,
+        password_env: str = "",
         keepalive: int = 30,
         on_connection: Callable[[bool], None] | None = None,
         session_expiry: int | None = None,
@@ -66,11 +90,30 @@ class PahoTransport:
         self.deliver = deliver
         self.presence = presence
         self.on_connection = on_connection
+        # Called on paho's thread after every successful connect, after the
+        # subscriptions and presence: the owner of retained states republishes them.
+        self.connected_listeners: list[Callable[[], None]] = []
         self.connected = threading.Event()
+        self.client_id = client_id
+        self.username = username
+        self.password_env = password_env
+        self.has_password = password is not None
+        # What is wrong with the connection, in words for the person who set it
+        # up; None while connected. Fronts show it, the log says it once.
+        self.problem: str | None = None
+        self._problem_logged_at = 0.0
+        self._problem_since = 0.0
+        self._up: bool | None = None  # last told to on_connection
+        self._slowed = ""  # why reconnecting is slowed down: "login" or "taken"
+        self._refused = False  # the last CONNACK said no
+        self._connected_at = 0.0
+        self._quick_drops = 0
+        self._subscribing: dict[int, str] = {}
         # session_expiry: keep this client's session (subscriptions and the
         # QoS 1 messages queued for it) on the broker this many seconds after
         # a disconnect. Needs a fixed client id. paho's default clean_start
-        # would wipe the session at every start (ARCHITECTURE §7).
+        # would wipe the session at every start, and without an expiry
+        # Mosquitto ends the session at the disconnect.
         self.session_expiry = session_expiry
         # PUBACK bookkeeping by message id. paho calls on_publish while holding
         # its own message lock, so we never hold ours while calling paho (that
@@ -82,14 +125,20 @@ class PahoTransport:
         self._subscribed_once = False
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
         self.client.enable_logger(logging.getLogger("paho"))
+        # An exception in one of our callbacks must not end paho's network
+        # thread (the device would never reconnect): paho logs it instead.
+        self.client.suppress_exceptions = True
         if parts.scheme == "mqtts":
             # The store's own CA (broker_config/provision.py), or the system's.
-            self.client.tls_set(ca_certs=ca_file or None)
+            try:
+                self.client.tls_set(ca_certs=ca_file or None)
+            except (OSError, ssl.SSLError) as exc:
+                raise TransportError(
+                    f"broker.ca_file: {ca_file or 'the system CAs'}: cannot be used for TLS: {exc}"
+                ) from None
         if username:
             self.client.username_pw_set(username, password)
-        if presence is not None:
-            topic, _online, offline = presence
-            self.client.will_set(topic, offline, qos=QOS, retain=True)
+        self._set_will()
         # Back-off between reconnect attempts: 0.25 s doubling to 2 s, then every
         # 2 s. A store broker that comes back is used within about 2 s
         # (bench/outage.py); a box's worth of devices retrying every 2 s is
@@ -97,9 +146,18 @@ class PahoTransport:
         # so a 1 s minimum meant 3 s before the first retry.)
         self.client.reconnect_delay_set(min_delay=RECONNECT_MIN_DELAY, max_delay=RECONNECT_MAX_DELAY)  # type: ignore[arg-type]
         self.client.on_connect = self._on_connect
+        self.client.on_connect_fail = self._on_connect_fail
         self.client.on_disconnect = self._on_disconnect
+        self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
         self.client.on_publish = self._on_publish
+
+    def _set_will(self) -> None:
+        """The last will says offline; its `at` is when the connection it
+        belongs to was made (the broker sends it later, when the device is gone)."""
+        if self.presence is not None:
+            topic, payload = self.presence
+            self.client.will_set(topic, payload(False, datetime.now(UTC)), qos=QOS, retain=True)
 
     # -- lifecycle ------------------------------------------------------------
 
@@ -126,8 +184,8 @@ class PahoTransport:
 
     def close(self) -> None:
         if self.presence is not None and self.connected.is_set():
-            topic, _online, offline = self.presence
-            info = self._publish(topic, offline, retain=True)
+            topic, payload = self.presence
+            info = self._publish(topic, payload(False, datetime.now(UTC)), retain=True)
             with contextlib.suppress(RuntimeError, ValueError):
                 info.wait_for_publish(timeout=2)
         self.client.disconnect()
@@ -157,15 +215,33 @@ class PahoTransport:
         if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
             raise TransportError(f"cannot publish to {topic}: {mqtt.error_string(info.rc)}")
         # MQTT_ERR_NO_CONN: paho keeps QoS 1 messages queued in memory and
-        # sends them after reconnecting (ARCHITECTURE §7).
+        # sends them after reconnecting (tried here: the durable outbox is
+        # what survives a restart, paho's queue dies with the process).
 
     # -- paho callbacks (network thread) ---------------------------------------
 
     def _on_connect(self, client, userdata, flags, reason_code, properties):  # type: ignore[no-untyped-def]
+        self._refused = reason_code.is_failure
         if reason_code.is_failure:
-            log.error("broker %s:%s refused the connection: %s", self.host, self.port, reason_code)
+            if reason_code.value in _LOGIN_REFUSED:
+                password = f"${self.password_env}" if self.password_env else "the password"
+                self._trouble(
+                    f"the broker at {self.host}:{self.port} refused the login as "
+                    f"{self.username or 'anonymous (no broker.username)'} ({reason_code}): check broker.username and "
+                    f"{password} ({'set' if self.has_password else 'not set'}); retrying every {REFUSED_DELAY} s",
+                    slow="login",
+                )
+            else:
+                self._trouble(f"the broker at {self.host}:{self.port} refused the connection: {reason_code}")
             return
-        log.info("connected to broker %s:%s", self.host, self.port)
+        if self.problem is not None:
+            log.warning("connected to broker %s:%s again after %.0f s", self.host, self.port, self._problem_age())
+        else:
+            log.info("connected to broker %s:%s", self.host, self.port)
+        self.problem = None
+        self._connected_at = time.monotonic()
+        if self._slowed == "login":
+            self._speed_up()
         # Subscriptions vanish with a clean session: renew them on every connect.
         # The first time, ask for every retained message (a fresh process needs
         # the whole picture); after a reconnect, only if the broker lost the
@@ -177,21 +253,117 @@ class PahoTransport:
             else SubscribeOptions.RETAIN_SEND_ON_SUBSCRIBE
         )
         for topic in self.subscriptions:
-            client.subscribe(topic, options=SubscribeOptions(qos=QOS, retainHandling=handling))
+            _rc, mid = client.subscribe(topic, options=SubscribeOptions(qos=QOS, retainHandling=handling))
+            self._subscribing[mid] = topic
         self._subscribed_once = True
         if self.presence is not None:
-            topic, online, _offline = self.presence
-            self._publish(topic, online, retain=True)
+            topic, payload = self.presence
+            self._publish(topic, payload(True, datetime.now(UTC)), retain=True, on_done=self._presence_answered)
+            self._set_will()  # for the next connection
         self.connected.set()
-        if self.on_connection:
-            self.on_connection(True)
+        self._tell(True)
+        for listener in list(self.connected_listeners):
+            listener()
+
+    def _on_connect_fail(self, client, userdata):  # type: ignore[no-untyped-def]
+        # paho calls this inside its `except OSError`, and passes no reason.
+        self._trouble(self._unreachable(sys.exc_info()[1]))
+
+    def _unreachable(self, exc: BaseException | None) -> str:
+        where = f"the broker at {self.host}:{self.port}"
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return (
+                f"{where} has a TLS certificate this device does not trust ({exc.verify_message}): check broker.ca_file"
+            )
+        if isinstance(exc, ssl.SSLError):
+            return f"TLS with {where} failed ({exc.reason}): is it the TLS port, and broker.url mqtts://?"
+        if isinstance(exc, socket.gaierror):
+            return (
+                f"cannot find the broker host {self.host} (check broker.url); retrying every {RECONNECT_MAX_DELAY} s"
+            )
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return f"cannot reach {where}: {reason.lower()}; retrying every {RECONNECT_MAX_DELAY} s"
+
+    def _presence_answered(self, accepted: bool, reason: str) -> None:
+        if not accepted and self.presence is not None:
+            # Right password, wrong store id: Mosquitto grants any subscription
+            # and then delivers nothing the ACL forbids, so the refused
+            # presence is the one sign. Without this the device looks connected
+            # and hears nothing.
+            log.error(
+                "the broker refused %s on %s (%s): check store.id and that the broker's ACL has this "
+                "device (broker_config/provision.py); nothing will reach it or come from it",
+                self.client_id,
+                self.presence[0],
+                reason,
+            )
+            self.problem = f"the broker refuses this device's topics ({reason}): check store.id"
+            self._tell(False)  # connected, but nothing works: the fronts say so
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties):  # type: ignore[no-untyped-def]
+        topic = self._subscribing.pop(mid, "?")
+        for code in reason_codes:
+            if code.is_failure:
+                # Right password, wrong store: the ACL refuses everything, and
+                # without this the device would look connected yet hear nothing.
+                log.error(
+                    "the broker refused the subscription to %s for %s (%s): check store.id and the "
+                    "broker's ACL for this device (broker_config/README.md)",
+                    topic,
+                    self.client_id,
+                    code,
+                )
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):  # type: ignore[no-untyped-def]
         self.connected.clear()
-        level = logging.INFO if not reason_code.is_failure else logging.WARNING
-        log.log(level, "disconnected from broker %s:%s: %s", self.host, self.port, reason_code)
-        if self.on_connection:
-            self.on_connection(False)
+        if self._refused:
+            return  # paho's own disconnect after a refused CONNACK: the refusal was said
+        lasted = time.monotonic() - self._connected_at
+        self._quick_drops = self._quick_drops + 1 if reason_code.is_failure and lasted < QUICK_DROP else 0
+        if self._slowed == "taken" and lasted >= QUICK_DROP:
+            self._speed_up()
+        if reason_code.value == _TAKEN_OVER or self._quick_drops >= QUICK_DROPS:
+            self._trouble(
+                f"the broker keeps closing the connection as soon as it is made ({reason_code}): most likely "
+                f"another device is connected as {self.client_id} and takes over its session. Every device "
+                f"needs its own device.id (and broker username); retrying every {REFUSED_DELAY} s",
+                slow="taken",
+            )
+            return
+        if reason_code.is_failure:
+            self._trouble(f"lost the broker at {self.host}:{self.port}: {reason_code}")
+        else:
+            log.info("disconnected from broker %s:%s: %s", self.host, self.port, reason_code)
+            self._tell(False)
+
+    def _trouble(self, problem: str, *, slow: str = "") -> None:
+        """Say what is wrong: at once when it is new, then at most every REPEAT_PROBLEM seconds."""
+        now = time.monotonic()
+        if problem != self.problem:
+            self._problem_since = now
+            log.error("%s", problem)
+            self._problem_logged_at = now
+        elif now - self._problem_logged_at >= REPEAT_PROBLEM:
+            log.error("still, for %.0f s: %s", self._problem_age(), problem)
+            self._problem_logged_at = now
+        self.problem = problem
+        if slow and not self._slowed:
+            self._slowed = slow
+            self.client.reconnect_delay_set(min_delay=REFUSED_DELAY, max_delay=REFUSED_DELAY)
+        self._tell(False)
+
+    def _speed_up(self) -> None:
+        self._slowed = ""
+        self.client.reconnect_delay_set(min_delay=RECONNECT_MIN_DELAY, max_delay=RECONNECT_MAX_DELAY)  # type: ignore[arg-type]
+
+    def _problem_age(self) -> float:
+        return time.monotonic() - self._problem_since
+
+    def _tell(self, up: bool) -> None:
+        if self._up is not up:
+            self._up = up
+            if self.on_connection:
+                self.on_connection(up)
 
     def _publish(
         self,

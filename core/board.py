@@ -58,12 +58,22 @@ class Board:
         )
 
     def find(self, ticket_or_id: str) -> Request | None:
-        """An open request by ticket number (`h-001` works) or id."""
-        wanted = ticket_or_id.strip().upper()
-        for request in reversed(self.open_requests()):
-            if request.ticket == wanted or request.id.upper() == wanted:
-                return request
-        return self._requests.get(ticket_or_id.strip())
+        """The request a ticket number or id names (the newest, if several do)."""
+        found = self.matching(ticket_or_id)
+        return found[-1] if found else None
+
+    def matching(self, ticket_or_id: str) -> list[Request]:
+        """The open requests a person means by a ticket number (`h-001` works),
+        `kiosk-2/H-001` (two kiosks set up with one ticket format), or an id."""
+        text = ticket_or_id.strip()
+        kiosk, _, ticket = text.rpartition("/")
+        wanted = ticket.upper()
+        found = [
+            r for r in self.open_requests() if (r.ticket == wanted or r.id.upper() == wanted) and kiosk in ("", r.kiosk)
+        ]
+        if not found and text in self._requests:
+            found = [self._requests[text]]
+        return found
 
     def ask(self, action: str, request: Request, action_id: str, outcome: str | None = None) -> StaffActed:
         """The message to send to the request's owner for one of my actions."""

@@ -9,15 +9,17 @@ Rules
 2. A request moves only along `TRANSITIONS` below. Anything else that comes
    from the network (late, duplicated or plain wrong) becomes `Ignored` with
    the reason; anything illegal from our own screen raises `LocalError`.
-3. The first claim wins. A claim for a request someone else holds is ignored;
-   the claimer learns who won from the retained state.
+3. The first claim wins. A claim for a request someone else holds is ignored,
+   and the current state is published again so that the claimer learns who
+   won even if it missed the state that said so (others drop the copy: same seq).
 4. Only the staff member holding a request may release or resolve it. A
    request nobody holds may be resolved directly (a colleague dealt with it).
 5. Each staff action carries an `action_id`; one that was already applied is
    a duplicate (MQTT QoS 1 delivers at least once) and is ignored, so a late
    copy of an old claim can never re-claim a released request.
 6. Ticket numbers run per type per store-local day (`F-001`, `R-001`,
-   `H-001`) and continue where the stored log left off after a restart.
+   `H-001`, in the kiosk's own format: core/numbering.py) and continue where
+   the stored log left off after a restart.
 7. Place in line counts the open, unclaimed requests of the same type taken
    before this one, plus one.
 8. Deadlines are data: `get_timer()` says when the next unclaimed request
@@ -60,9 +62,9 @@ from core.model import (
     Request,
     Status,
     Ticket,
-    ticket_number,
     valid_id,
 )
+from core.numbering import DEFAULT_FORMAT, number_of, ticket_number
 from core.text import clean_text
 from core.waiting import RECENT, estimated_wait
 
@@ -84,9 +86,19 @@ LOGGED_AS = {"claim": "claimed", "release": "released", "resolve": "resolved", "
 class Desk:
     """Every request one kiosk owns, and the day's ticket counters."""
 
-    def __init__(self, kiosk_id: str, tz: tzinfo, limits: dict[Kind, Limits] | None = None) -> None:
+    def __init__(
+        self,
+        kiosk_id: str,
+        tz: tzinfo,
+        limits: dict[Kind, Limits] | None = None,
+        *,
+        ticket_format: str = DEFAULT_FORMAT,
+        entrance: str = "",
+    ) -> None:
         self.kiosk_id = kiosk_id
         self.tz = tz
+        self.ticket_format = ticket_format
+        self.entrance = entrance
         self.limits = {**DEFAULT_LIMITS, **(limits or {})}
         self._requests: dict[str, Request] = {}
         self._issued: dict[tuple[date, Kind], int] = {}
@@ -97,10 +109,17 @@ class Desk:
 
     @classmethod
     def restore(
-        cls, kiosk_id: str, tz: tzinfo, entries: Iterable[LogEntry], limits: dict[Kind, Limits] | None = None
+        cls,
+        kiosk_id: str,
+        tz: tzinfo,
+        entries: Iterable[LogEntry],
+        limits: dict[Kind, Limits] | None = None,
+        *,
+        ticket_format: str = DEFAULT_FORMAT,
+        entrance: str = "",
     ) -> Desk:
         """Rebuild counters and request states from this kiosk's stored log."""
-        desk = cls(kiosk_id, tz, limits)
+        desk = cls(kiosk_id, tz, limits, ticket_format=ticket_format, entrance=entrance)
         for entry in sorted(entries, key=lambda e: e.at):
             if entry.kiosk != kiosk_id:
                 continue
@@ -110,8 +129,9 @@ class Desk:
     def _replay(self, entry: LogEntry) -> None:
         if entry.event == "created":
             day = entry.at.astimezone(self.tz).date()
-            n = int(entry.ticket.split("-")[-1])
             key = (day, entry.kind)
+            # A ticket that does not end in its number (a custom format) counts one on.
+            n = number_of(entry.ticket) or self._issued.get(key, 0) + 1
             self._issued[key] = max(self._issued.get(key, 0), n)
             self._requests[entry.request_id] = Request(
                 id=entry.request_id,
@@ -120,6 +140,7 @@ class Desk:
                 kiosk=entry.kiosk,
                 created_at=entry.at,
                 details=dict(entry.details),
+                entrance=self.entrance,
             )
             return
         request = self._requests.get(entry.request_id)
@@ -219,10 +240,11 @@ class Desk:
         request = Request(
             id=event.request_id,
             kind=event.kind,
-            ticket=ticket_number(event.kind, self._issued[key]),
+            ticket=ticket_number(event.kind, self._issued[key], self.ticket_format),
             kiosk=self.kiosk_id,
             created_at=now,
             details=details,
+            entrance=self.entrance,
         )
         self._requests[request.id] = request
         ticket = Ticket(
@@ -266,7 +288,8 @@ class Desk:
         target = TRANSITIONS.get((request.status, event.action))
         if target is None:
             if event.action == "claim" and request.status is Status.CLAIMED:
-                return [Ignored(f"{request.ticket} already claimed by {request.claimed_by}", event)]
+                # Rule 3: tell the loser again who won.
+                return [Ignored(f"{request.ticket} already claimed by {request.claimed_by}", event), Publish(request)]
             return [Ignored(f"cannot {event.action} {request.ticket}: {request.status.value}", event)]
         holder = request.claimed_by
         if request.status is Status.CLAIMED and event.action != "claim" and holder != staff:

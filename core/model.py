@@ -52,11 +52,6 @@ def valid_id(value: object) -> bool:
     return isinstance(value, str) and bool(ID_PATTERN.match(value))
 
 
-def ticket_number(kind: Kind, n: int) -> str:
-    """`H-007`: the type's letter and the day's running number for that type."""
-    return f"{kind.prefix}-{n:03d}"
-
-
 @dataclass(frozen=True)
 class Request:
     """A request's current state, as the kiosk that owns it decided it.
@@ -78,6 +73,7 @@ class Request:
     resolved_at: datetime | None = None
     outcome: str | None = None
     escalation: int = 0  # 0 none … 3 sent to the service desk (core/escalation.py)
+    entrance: str = ""  # where the owning kiosk stands, as staff call it (kiosk.entrance)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The public MQTT contract: topic names and JSON payloads (docs/mqtt-api.md).
+"""The public MQTT contract: JSON payloads (docs/mqtt-api.md), and the topic
+names of core/topics.py.
 
 Pure: no I/O. Every decoder treats its input as hostile: anything that is not
 exactly what the contract says raises `WireError` with a reason a person can
@@ -16,91 +17,12 @@ from core.events import STAFF_ACTIONS, StaffActed
 from core.model import FACES, Feedback, Kind, PrinterState, Request, Status, valid_id
 from core.records import from_iso_utc, to_iso_utc
 
+# The topic tree, re-exported: `wire.state_topic(...)` reads as the contract.
+from core.topics import *  # noqa: F403
+from core.topics import WireError
+
 VERSION = 1
 MAX_PAYLOAD = 16 * 1024  # a request state is ~400 bytes; anything this big is junk
-
-
-class WireError(ValueError):
-    """A message from the network that does not follow the contract."""
-
-
-# -- topics -------------------------------------------------------------------
-#
-# store/<store>/requests/<kiosk>/<request_id>/state   retained, kiosk publishes
-# store/<store>/requests/<kiosk>/<request_id>/action  pagers publish
-# store/<store>/feedback/<kiosk>                      kiosk publishes
-# store/<store>/alerts/<kiosk>                        kiosk publishes (escalations, printer): no personal data
-# store/<store>/unhappy/<kiosk>                       kiosk publishes unhappy shoppers' contact details: managers only
-# store/<store>/printers/<kiosk>                      retained, kiosk publishes its printer's state
-# store/<store>/devices/<device>                      retained presence + last will
-#
-# The owning kiosk is a topic level so broker ACLs can say "a kiosk writes only
-# its own states" with a `%c` pattern.
-
-
-def state_topic(store: str, kiosk: str, request_id: str) -> str:
-    return f"store/{store}/requests/{kiosk}/{request_id}/state"
-
-
-def action_topic(store: str, kiosk: str, request_id: str) -> str:
-    return f"store/{store}/requests/{kiosk}/{request_id}/action"
-
-
-def feedback_topic(store: str, kiosk: str) -> str:
-    return f"store/{store}/feedback/{kiosk}"
-
-
-def alert_topic(store: str, kiosk: str) -> str:
-    return f"store/{store}/alerts/{kiosk}"
-
-
-def all_alerts(store: str) -> str:
-    return f"store/{store}/alerts/+"
-
-
-def unhappy_topic(store: str, kiosk: str) -> str:
-    """Unhappy shoppers who left contact details: a topic of its own so the
-    broker's ACL can keep it to managers (alerts/+ is for every pager)."""
-    return f"store/{store}/unhappy/{kiosk}"
-
-
-def all_unhappy(store: str) -> str:
-    return f"store/{store}/unhappy/+"
-
-
-def printer_topic(store: str, kiosk: str) -> str:
-    return f"store/{store}/printers/{kiosk}"
-
-
-def all_printers(store: str) -> str:
-    return f"store/{store}/printers/+"
-
-
-def presence_topic(store: str, device: str) -> str:
-    return f"store/{store}/devices/{device}"
-
-
-def all_states(store: str) -> str:
-    return f"store/{store}/requests/+/+/state"
-
-
-def my_actions(store: str, kiosk: str) -> str:
-    return f"store/{store}/requests/{kiosk}/+/action"
-
-
-def parse_topic(store: str, topic: str) -> tuple[str, dict[str, str]]:
-    """Which kind of topic this is, and its variable levels."""
-    levels = topic.split("/")
-    if len(levels) < 3 or levels[0] != "store" or levels[1] != store:
-        raise WireError(f"topic {topic!r} is not under store/{store}/")
-    rest = levels[2:]
-    if len(rest) == 4 and rest[0] == "requests" and rest[3] in ("state", "action"):
-        if not (valid_id(rest[1]) and valid_id(rest[2])):
-            raise WireError(f"bad ids in topic {topic!r}")
-        return rest[3], {"kiosk": rest[1], "request_id": rest[2]}
-    if len(rest) == 2 and rest[0] in ("feedback", "devices", "alerts", "unhappy", "printers") and valid_id(rest[1]):
-        return rest[0], {"device": rest[1]}
-    raise WireError(f"unknown topic {topic!r}")
 
 
 # -- time ---------------------------------------------------------------------
@@ -142,6 +64,7 @@ def encode_request(request: Request) -> bytes:
             "resolved_at": iso(request.resolved_at),
             "outcome": request.outcome,
             "escalation": request.escalation,
+            "entrance": request.entrance,
         }
     )
 
@@ -245,8 +168,51 @@ def decode_printer(payload: bytes) -> PrinterReport:
     )
 
 
-def encode_presence(device: str, role: str, online: bool, at: datetime | None = None) -> bytes:
-    return _dump({"device": device, "role": role, "online": online, "at": iso(at)})
+@dataclass(frozen=True)
+class Presence:
+    """A device saying it is there (or, through its last will, that it is gone).
+
+    `name`: a kiosk's entrance as staff call it, a pager's staff member.
+    `ticket_format`: a kiosk's ticket format (core/numbering.py), so that two
+    kiosks of one store can tell when they would hand out the same numbers.
+    """
+
+    device: str
+    role: str
+    online: bool
+    at: datetime
+    name: str = ""
+    ticket_format: str = ""
+
+
+def encode_presence(presence: Presence) -> bytes:
+    return _dump(
+        {
+            "device": presence.device,
+            "role": presence.role,
+            "online": presence.online,
+            "at": iso(presence.at),
+            "name": presence.name,
+            "ticket_format": presence.ticket_format,
+        }
+    )
+
+
+def decode_presence(device: str, payload: bytes) -> Presence:
+    body = _load(payload)
+    if body.get("device") != device:
+        raise WireError("device: does not match its topic")
+    online = body.get("online")
+    if type(online) is not bool:
+        raise WireError("online: expected true or false")
+    return Presence(
+        device=device,
+        role=_text(body, "role", 16),  # type: ignore[arg-type]
+        online=online,
+        at=parse_time(body.get("at"), "at"),  # type: ignore[arg-type]
+        name=_text(body, "name", 64, optional=True, empty=True) or "",
+        ticket_format=_text(body, "ticket_format", 40, optional=True, empty=True) or "",
+    )
 
 
 # -- decoding -----------------------------------------------------------------
@@ -261,19 +227,25 @@ def _load(payload: bytes) -> dict[str, Any]:
         raise WireError("payload is not UTF-8") from None
     except json.JSONDecodeError as exc:
         raise WireError(f"payload is not JSON: {exc.msg} at {exc.pos}") from None
+    except RecursionError:
+        raise WireError("payload is nested too deeply") from None
+    except ValueError as exc:  # e.g. a number of more digits than Python converts
+        raise WireError(f"payload is not usable JSON: {str(exc)[:80]}") from None
     if not isinstance(body, dict):
         raise WireError(f"payload must be a JSON object, got {type(body).__name__}")
-    if body.get("v") != VERSION:
-        raise WireError(f"unsupported version {body.get('v')!r} (this side speaks {VERSION})")
+    # `type(...) is int`: True and 1.0 compare equal to 1 but are not version 1.
+    version = body.get("v")
+    if type(version) is not int or version != VERSION:
+        raise WireError(f"unsupported version {str(version)[:20]!r} (this side speaks {VERSION})")
     return body
 
 
-def _text(body: dict[str, Any], key: str, limit: int, *, optional: bool = False) -> str | None:
+def _text(body: dict[str, Any], key: str, limit: int, *, optional: bool = False, empty: bool = False) -> str | None:
     value = body.get(key)
     if value is None and optional:
         return None
-    if not isinstance(value, str) or not value or len(value) > limit:
-        raise WireError(f"{key}: expected text of 1 to {limit} characters")
+    if not isinstance(value, str) or (not value and not empty) or len(value) > limit:
+        raise WireError(f"{key}: expected text of {0 if empty else 1} to {limit} characters")
     return value
 
 
@@ -315,6 +287,8 @@ def decode_request(payload: bytes) -> Request:
         outcome=_text(body, "outcome", 500, optional=True),
         # Optional: states from before escalation existed have no level.
         escalation=_int(body, "escalation", 0, 3) if "escalation" in body else 0,
+        # Optional too: states from before kiosks named their entrance.
+        entrance=_text(body, "entrance", 64, optional=True, empty=True) or "",
     )
 
 

@@ -21,10 +21,10 @@ from core.desk import Desk
 from core.finder import Finder
 from kiosk.catalog_file import CatalogError, load_catalog
 from kiosk.printing import printer_setup, start_spool, ticket_printer
-from shell.config import ConfigError, KioskConfig, load_kiosk
+from shell.config import ConfigError, KioskConfig, default_config, load_kiosk
 from shell.display import has_display
 from shell.kiosk_service import KioskService
-from shell.loop import Loop, SystemClock
+from shell.loop import Loop, SystemClock, connection_words
 from shell.outbox import DurableOutbox
 from shell.ports import StoreError
 
@@ -40,7 +40,12 @@ or on a virtual screen:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="run_kiosk.py", description="Store Assist entrance kiosk")
-    parser.add_argument("--config", type=Path, help="TOML config file (see config/kiosk.toml)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=default_config("kiosk.toml"),
+        help="TOML config file (default: config/kiosk.toml)",
+    )
     parser.add_argument("--broker", help="broker URL, e.g. mqtt://127.0.0.1:1883")
     parser.add_argument("--printer", help="printer port or pyserial URL (/dev/ttyUSB0, socket://host:9100)")
     parser.add_argument("--data-dir", help="folder for the request and feedback logs")
@@ -71,21 +76,37 @@ def build(config: KioskConfig, call_soon: Callable[..., None]) -> tuple[KioskSer
     # Two days back covers a request taken just before midnight.
     today = clock.now().date()
     entries = event_log.entries_since(today.fromordinal(today.toordinal() - 2))
-    desk = Desk.restore(config.device.id, tz, entries, config.escalation.limits())
+    desk = Desk.restore(
+        config.device.id,
+        tz,
+        entries,
+        config.escalation.limits(),
+        ticket_format=config.kiosk.ticket_format,
+        entrance=config.kiosk.entrance,
+    )
     printer = ticket_printer(config)
     holder: dict[str, KioskService] = {}
     transport = PahoTransport(
         config.broker.url,
         client_id=config.device.id,
-        subscriptions=[wire.my_actions(config.store.id, config.device.id)],
+        subscriptions=KioskService.topics(config.store.id, config.device.id),
         deliver=lambda topic, payload: call_soon(holder["service"].on_message, topic, payload),
         presence=(
             wire.presence_topic(config.store.id, config.device.id),
-            wire.encode_presence(config.device.id, "kiosk", True),
-            wire.encode_presence(config.device.id, "kiosk", False),
+            lambda online, at: wire.encode_presence(
+                wire.Presence(
+                    config.device.id,
+                    "kiosk",
+                    online,
+                    at,
+                    name=config.kiosk.entrance,
+                    ticket_format=config.kiosk.ticket_format,
+                )
+            ),
         ),
         username=config.broker.username,
         password=config.broker.password,
+        password_env=config.broker.password_env,
         keepalive=config.broker.keepalive,
         session_expiry=config.broker.session_expiry,
         ca_file=config.broker.ca_file,
@@ -104,6 +125,7 @@ def build(config: KioskConfig, call_soon: Callable[..., None]) -> tuple[KioskSer
         retention_days=config.storage.retention_days,
     )
     holder["service"] = service
+    transport.connected_listeners.append(lambda: call_soon(service.connected))
     if printer is not None:
         start_spool(service, printer, call_soon, config)
     return service, transport
@@ -127,8 +149,12 @@ def load_finder(config: KioskConfig) -> Finder | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # force: python-escpos calls logging.basicConfig() when it is imported.
     logging.basicConfig(
-        level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=args.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
     )
     try:
         config = load_config(args)
@@ -136,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
+    log.info("config: %s", args.config or "built-in defaults (no config file)")
     if not args.headless and not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
@@ -154,9 +181,9 @@ def run_headless(config: KioskConfig) -> int:
     from kiosk.headless import HeadlessKiosk
 
     loop = Loop()
-    service, transport = build(config, lambda fn, topic, payload: loop.call_soon(fn, topic, payload))
+    service, transport = build(config, loop.call_soon)
     front = HeadlessKiosk(service, loop)
-    transport.on_connection = lambda up: loop.call_soon(front.say, "connection", "up" if up else "down")
+    transport.on_connection = lambda up: loop.call_soon(front.say, *connection_words(up, transport.problem))
     transport.start()
     front.say("ready", config.device.id, f"store={config.store.id}", f"broker={config.broker.url}")
     front.start_reader(sys.stdin)

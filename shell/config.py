@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.escalation import Limits
 from core.model import Kind, valid_id
+from core.numbering import DEFAULT_FORMAT, FormatError, check_format
 
 BAUDRATES = (9600, 19200, 38400, 57600, 115200)
 PARITIES = ("none", "even", "odd")
@@ -94,6 +95,10 @@ class KioskSection:
     fullscreen: bool = False  # true on the store's kiosk: full screen, no window chrome, Escape does not quit
     pin_env: str = "STORE_ASSIST_MAINTENANCE_PIN"  # the staff PIN is read from this environment variable
     on_screen_keyboard: bool = True  # Kivy's docked keyboard for the text fields; false: a kiosk with a real keyboard
+    entrance: str = ""  # where this kiosk stands, as staff call it ("North entrance"); empty: the device id
+    ticket_format: str = (
+        DEFAULT_FORMAT  # each kiosk of a store its own, e.g. "N{type}-{number:03d}" (core/numbering.py)
+    )
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,12 @@ def check_kiosk(config: KioskConfig) -> KioskConfig:
     _check_printer(config.printer)
     if config.kiosk.idle_timeout < 10:
         raise ConfigError("kiosk.idle_timeout: must be at least 10 seconds")
+    try:
+        check_format(config.kiosk.ticket_format)
+    except FormatError as exc:
+        raise ConfigError(f"kiosk.ticket_format: {exc}") from None
+    if len(config.kiosk.entrance) > 40:
+        raise ConfigError(f"kiosk.entrance: at most 40 characters, got {len(config.kiosk.entrance)}")
     if not 50 <= config.kiosk.screen_dpi <= 600:
         raise ConfigError(f"kiosk.screen_dpi: expected 50 to 600, got {config.kiosk.screen_dpi}")
     if not config.storage.data_dir:
@@ -252,10 +263,26 @@ def _check_printer(printer: PrinterSection) -> None:
 
 
 def _check_broker(broker: BrokerSection) -> None:
+    if broker.ca_file:
+        _check_ca_file(broker.ca_file)
     if not 5 <= broker.keepalive <= 600:
         raise ConfigError(f"broker.keepalive: expected 5 to 600 seconds, got {broker.keepalive}")
     if not 0 <= broker.session_expiry <= 7 * 24 * 3600:
         raise ConfigError(f"broker.session_expiry: expected 0 to 604800 seconds, got {broker.session_expiry}")
+
+
+def _check_ca_file(path: str) -> None:
+    """The store CA must be a readable PEM certificate; the TLS library would
+    otherwise fail later with a message that names no file."""
+    try:
+        text = Path(path).read_text(encoding="ascii", errors="replace")
+    except OSError as exc:
+        raise ConfigError(f"broker.ca_file: cannot read {path}: {exc.strerror}") from None
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise ConfigError(
+            f"broker.ca_file: {path} is not a PEM certificate "
+            "(expected the ca.crt written by broker_config/provision.py)"
+        )
 
 
 def check_pager(config: PagerConfig) -> PagerConfig:
@@ -263,6 +290,16 @@ def check_pager(config: PagerConfig) -> PagerConfig:
     if config.staff.role not in ROLES:
         raise ConfigError(f"staff.role: expected one of {', '.join(ROLES)}, got {config.staff.role!r}")
     return config
+
+
+# The apps' config files beside the code; used when no --config is given, so
+# that editing config/kiosk.toml is never silently ignored.
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+
+
+def default_config(name: str) -> Path | None:
+    path = CONFIG_DIR / name
+    return path if path.is_file() else None
 
 
 def load_kiosk(path: Path | None, **overrides: Any) -> KioskConfig:

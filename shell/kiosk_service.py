@@ -33,6 +33,7 @@ from core.events import (
     UnhappyShopper,
 )
 from core.model import Feedback, Kind, LogEntry, PrinterState, Request, Ticket
+from core.numbering import clash
 from core.retention import cutoff
 from shell.ports import Clock, EventLog, StoreError, Transport
 
@@ -100,9 +101,33 @@ class KioskService:
         self.printer_listeners: list[Callable[[PrinterState, str], None]] = []
         self.retention_days = retention_days
         self._retention_done_on: date | None = None
+        # Other kiosks of the store whose ticket numbers would meet ours, and
+        # what to tell staff about it (maintenance screen, log).
+        self.clashes: dict[str, str] = {}
 
     def subscriptions(self) -> list[str]:
-        return [wire.my_actions(self.store_id, self.kiosk_id)]
+        return self.topics(self.store_id, self.kiosk_id)
+
+    @staticmethod
+    def topics(store_id: str, kiosk_id: str) -> list[str]:
+        """Actions on this kiosk's requests, and every device's presence (to
+        notice another kiosk that would hand out the same ticket numbers)."""
+        return [wire.my_actions(store_id, kiosk_id), wire.all_devices(store_id)]
+
+    def connected(self) -> None:
+        """The broker (re)connected. It may have lost every retained message
+        (restarted without persistence, or a new broker): the owner of a
+        request restores its state, or pagers would never see the open
+        requests and the next shopper would queue behind invisible ones.
+        Receivers drop a copy they already have (same seq)."""
+        for request in self.desk.open_requests():
+            self._publish(request)
+        if self.printer_state is not None:
+            self.transport.publish(
+                wire.printer_topic(self.store_id, self.kiosk_id),
+                wire.encode_printer(self.kiosk_id, self.printer_state, self.printer_detail, self.clock.now()),
+                retain=True,
+            )
 
     # -- from the screen ----------------------------------------------------
 
@@ -222,6 +247,10 @@ class KioskService:
     def on_message(self, topic: str, payload: bytes) -> None:
         try:
             kind, ids = wire.parse_topic(self.store_id, topic)
+            if kind == "devices":
+                if payload:  # empty: a cleared retained presence
+                    self._presence(wire.decode_presence(ids["device"], payload))
+                return
             if kind != "action" or ids["kiosk"] != self.kiosk_id:
                 raise wire.WireError(f"not an action for this kiosk: {topic}")
             event = wire.decode_action(ids["request_id"], payload)
@@ -229,6 +258,24 @@ class KioskService:
             self._reject(str(exc), topic)
             return
         self._run(self.desk.handle(event, self.clock.now()))
+
+    def _presence(self, other: wire.Presence) -> None:
+        if other.role != "kiosk" or other.device == self.kiosk_id or not other.ticket_format:
+            return
+        same = clash(self.desk.ticket_format, other.ticket_format)
+        if same is None:
+            self.clashes.pop(other.device, None)
+            return
+        if other.device not in self.clashes:
+            log.error(
+                "%s and %s (%s) would both hand out ticket %s: give each kiosk of the store its own "
+                'kiosk.ticket_format (e.g. "N{type}-{number:03d}" at the north entrance)',
+                self.kiosk_id,
+                other.device,
+                other.name or "no entrance named",
+                same,
+            )
+        self.clashes[other.device] = f"{other.device} also issues {same}: set kiosk.ticket_format"
 
     def _reject(self, reason: str, topic: str) -> None:
         self.rejected[reason.split(":")[0]] += 1

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import logging
 import queue
+import shlex
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 log = logging.getLogger(__name__)
+
+
+def connection_words(up: bool, problem: str | None) -> tuple[str, ...]:
+    """The text fronts' `connection up` / `connection down <why>` line."""
+    if up:
+        return ("connection", "up")
+    return ("connection", "down", shlex.quote(problem)) if problem else ("connection", "down")
 
 
 class SystemClock:

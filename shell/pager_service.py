@@ -68,9 +68,13 @@ class PagerService:
 
     def act(self, action: str, ticket: str, outcome: str | None = None) -> Request:
         """Ask the owning kiosk to claim, release or resolve; raise ActionRefused."""
-        request = self.board.find(ticket)
-        if request is None or request.status.is_final:
+        found = [r for r in self.board.matching(ticket) if not r.status.is_final]
+        if not found:
             raise ActionRefused(f"no open request {ticket}")
+        if len(found) > 1:
+            where = " and ".join(f"{r.kiosk}/{r.ticket}" for r in found)
+            raise ActionRefused(f"{ticket} is open at more than one kiosk ({where}): say which")
+        request = found[0]
         me = self.board.staff
         if action == "claim" and request.status is Status.CLAIMED:
             if request.claimed_by == me:

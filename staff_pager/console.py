@@ -21,8 +21,9 @@ USAGE = "commands: claim <ticket> | resolve <ticket> [outcome] | release <ticket
 
 
 def describe(request: Request) -> list[str]:
-    """The request's details as `key=value` words, quoted for a shell."""
-    return [f"{key}={shlex.quote(value)}" for key, value in sorted(request.details.items()) if value]
+    """Where the request was made and its details, as `key=value` words quoted for a shell."""
+    where = {"kiosk": request.kiosk, "entrance": request.entrance}
+    return [f"{key}={shlex.quote(value)}" for key, value in [*where.items(), *sorted(request.details.items())] if value]
 
 
 class ConsolePager:

@@ -15,9 +15,9 @@ from pathlib import Path
 from adapters.paho_transport import PahoTransport
 from core import wire
 from core.board import Board
-from shell.config import ConfigError, PagerConfig, load_pager
+from shell.config import ConfigError, PagerConfig, default_config, load_pager
 from shell.display import has_display
-from shell.loop import Loop, SystemClock
+from shell.loop import Loop, SystemClock, connection_words
 from shell.pager_service import PagerService
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,12 @@ Run the terminal pager instead:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="run_pager.py", description="Store Assist staff pager")
-    parser.add_argument("--config", type=Path, help="TOML config file (see config/pager.toml)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=default_config("pager.toml"),
+        help="TOML config file (default: config/pager.toml)",
+    )
     parser.add_argument("--broker", help="broker URL, e.g. mqtt://127.0.0.1:1883")
     parser.add_argument("--store", help="store id")
     parser.add_argument("--device", help="this pager's device id")
@@ -53,11 +58,13 @@ def build(
         deliver=lambda topic, payload: deliver_to(holder["service"].on_message, topic, payload),
         presence=(
             wire.presence_topic(config.store.id, config.device.id),
-            wire.encode_presence(config.device.id, "pager", True),
-            wire.encode_presence(config.device.id, "pager", False),
+            lambda online, at: wire.encode_presence(
+                wire.Presence(config.device.id, config.staff.role, online, at, name=board.staff)
+            ),
         ),
         username=config.broker.username,
         password=config.broker.password,
+        password_env=config.broker.password_env,
         keepalive=config.broker.keepalive,
         session_expiry=config.broker.session_expiry,
         ca_file=config.broker.ca_file,
@@ -69,8 +76,12 @@ def build(
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # force: python-escpos calls logging.basicConfig() when it is imported.
     logging.basicConfig(
-        level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=args.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
     )
     try:
         config = load_pager(
@@ -84,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
+    log.info("config: %s", args.config or "built-in defaults (no config file)")
     if args.console:
         if not config.staff.name.strip():
             print("config error: staff.name: sign in with --staff NAME", file=sys.stderr)
@@ -103,7 +115,7 @@ def run_console(config: PagerConfig) -> int:
     loop = Loop()
     service, transport = build(config, config.staff.name, lambda fn, t, p: loop.call_soon(fn, t, p))
     front = ConsolePager(service, loop)
-    transport.on_connection = lambda up: loop.call_soon(front.say, "connection", "up" if up else "down")
+    transport.on_connection = lambda up: loop.call_soon(front.say, *connection_words(up, transport.problem))
     transport.start()
     front.say("ready", shlex.quote(service.board.staff), f"store={config.store.id}", f"role={config.staff.role}")
     front.start_reader(sys.stdin)

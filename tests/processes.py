@@ -17,10 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class LineProcess:
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, *args],
             cwd=ROOT,
+            env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -31,6 +32,7 @@ class LineProcess:
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
         self.stderr: list[str] = []
+        self._stderr_grew = threading.Condition()
         threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines), daemon=True).start()
         threading.Thread(target=self._drain, daemon=True).start()
 
@@ -42,7 +44,25 @@ class LineProcess:
 
     def _drain(self) -> None:
         for line in self.proc.stderr:  # type: ignore[union-attr]
-            self.stderr.append(line)
+            with self._stderr_grew:
+                self.stderr.append(line)
+                self._stderr_grew.notify_all()
+        with self._stderr_grew:
+            self.stderr.append("")  # the end: wakes waiters one last time
+            self._stderr_grew.notify_all()
+
+    def logged(self, text: str, *, times: int = 1, timeout: float = 15.0) -> list[str]:
+        """Wait until `text` is in at least `times` lines of stderr; those lines."""
+
+        def found() -> list[str]:
+            return [line for line in self.stderr if text in line]
+
+        with self._stderr_grew:
+            if not self._stderr_grew.wait_for(lambda: len(found()) >= times, timeout):
+                raise TimeoutError(
+                    f"{text!r} not logged {times} time(s) in {timeout}s; stderr {''.join(self.stderr[-20:])}"
+                )
+            return found()
 
     def send(self, line: str) -> None:
         assert self.proc.stdin is not None

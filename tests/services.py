@@ -107,8 +107,7 @@ def kiosk(  # type: ignore[no-untyped-def]
             deliver=lambda t, p: loop.call_soon(holder["s"].on_message, t, p),
             presence=(
                 wire.presence_topic(store, kiosk_id),
-                wire.encode_presence(kiosk_id, "kiosk", True),
-                wire.encode_presence(kiosk_id, "kiosk", False),
+                lambda online, at: wire.encode_presence(wire.Presence(kiosk_id, "kiosk", online, at)),
             ),
         )
         durable = DurableOutbox(transport, FileOutbox(outbox)) if outbox else None

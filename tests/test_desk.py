@@ -99,14 +99,26 @@ def test_place_in_line_counts_waiting_requests_of_the_same_type() -> None:
     assert [e.request.id for e in only(effects, StatusChanged)] == ["a", "c"]
 
 
-def test_first_claim_wins_and_the_second_is_ignored_with_the_winner_named() -> None:
+def test_first_claim_wins_and_the_loser_is_sent_the_state_that_names_the_winner() -> None:
     desk = Desk("kiosk-1", AMS)
     take(desk, "r1")
     first = act(desk, "r1", "claim", "Anna", "a1")
     second = act(desk, "r1", "claim", "Bob", "b1", when=10.001)
-    assert only(first, Publish)[0].message.claimed_by == "Anna"
-    assert second == [Ignored("H-001 already claimed by Anna", second[0].event)]
+    won = only(first, Publish)[0].message
+    assert won.claimed_by == "Anna"
+    # The same state again (same seq): Bob learns who won even if he missed it.
+    assert second == [Ignored("H-001 already claimed by Anna", second[0].event), Publish(won)]
     assert desk.request("r1").claimed_by == "Anna"
+
+
+def test_tickets_follow_the_kiosks_own_format_and_carry_its_entrance() -> None:
+    desk = Desk("kiosk-2", AMS, ticket_format="N{type}-{number:03d}", entrance="North entrance")
+    effects = take(desk, "r1", Kind.RETURN)
+    assert only(effects, PrintTicket)[0].ticket.number == "NR-001"
+    assert only(effects, Publish)[0].message.entrance == "North entrance"
+    stored = [e.record for e in effects if isinstance(e, Store)]
+    again = Desk.restore("kiosk-2", AMS, stored, ticket_format="N{type}-{number:03d}", entrance="North entrance")
+    assert only(take(again, "r2", Kind.RETURN, when=5), PrintTicket)[0].ticket.number == "NR-002"
 
 
 def test_a_duplicated_claim_is_ignored_even_after_a_release() -> None:

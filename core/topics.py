@@ -1,0 +1,115 @@
+"""The MQTT contract's topic tree (docs/mqtt-api.md).
+
+Pure: no I/O. Builds topic names and tells which kind a received topic is;
+core/wire.py, which re-exports these, encodes and decodes the payloads.
+"""
+
+from __future__ import annotations
+
+from core.model import valid_id
+
+__all__ = [
+    "WireError",
+    "state_topic",
+    "action_topic",
+    "feedback_topic",
+    "alert_topic",
+    "all_alerts",
+    "unhappy_topic",
+    "all_unhappy",
+    "printer_topic",
+    "all_printers",
+    "presence_topic",
+    "all_devices",
+    "all_states",
+    "my_actions",
+    "parse_topic",
+]
+
+
+class WireError(ValueError):
+    """A message from the network that does not follow the contract: its topic
+    (here) or its payload (core/wire.py)."""
+
+
+# -- topics -------------------------------------------------------------------
+#
+# store/<store>/requests/<kiosk>/<request_id>/state   retained, kiosk publishes
+# store/<store>/requests/<kiosk>/<request_id>/action  pagers publish
+# store/<store>/feedback/<kiosk>                      kiosk publishes
+# store/<store>/alerts/<kiosk>                        kiosk publishes (escalations, printer): no personal data
+# store/<store>/unhappy/<kiosk>                       kiosk publishes unhappy shoppers' contact details: managers only
+# store/<store>/printers/<kiosk>                      retained, kiosk publishes its printer's state
+# store/<store>/devices/<device>                      retained presence + last will
+#
+# The owning kiosk is a topic level so broker ACLs can say "a kiosk writes only
+# its own states" with a `%c` pattern.
+
+
+def state_topic(store: str, kiosk: str, request_id: str) -> str:
+    return f"store/{store}/requests/{kiosk}/{request_id}/state"
+
+
+def action_topic(store: str, kiosk: str, request_id: str) -> str:
+    return f"store/{store}/requests/{kiosk}/{request_id}/action"
+
+
+def feedback_topic(store: str, kiosk: str) -> str:
+    return f"store/{store}/feedback/{kiosk}"
+
+
+def alert_topic(store: str, kiosk: str) -> str:
+    return f"store/{store}/alerts/{kiosk}"
+
+
+def all_alerts(store: str) -> str:
+    return f"store/{store}/alerts/+"
+
+
+def unhappy_topic(store: str, kiosk: str) -> str:
+    """Unhappy shoppers who left contact details: a topic of its own so the
+    broker's ACL can keep it to managers (alerts/+ is for every pager)."""
+    return f"store/{store}/unhappy/{kiosk}"
+
+
+def all_unhappy(store: str) -> str:
+    return f"store/{store}/unhappy/+"
+
+
+def printer_topic(store: str, kiosk: str) -> str:
+    return f"store/{store}/printers/{kiosk}"
+
+
+def all_printers(store: str) -> str:
+    return f"store/{store}/printers/+"
+
+
+def presence_topic(store: str, device: str) -> str:
+    return f"store/{store}/devices/{device}"
+
+
+def all_devices(store: str) -> str:
+    return f"store/{store}/devices/+"
+
+
+def all_states(store: str) -> str:
+    return f"store/{store}/requests/+/+/state"
+
+
+def my_actions(store: str, kiosk: str) -> str:
+    return f"store/{store}/requests/{kiosk}/+/action"
+
+
+def parse_topic(store: str, topic: str) -> tuple[str, dict[str, str]]:
+    """Which kind of topic this is, and its variable levels."""
+    levels = topic.split("/")
+    if len(levels) < 3 or levels[0] != "store" or levels[1] != store:
+        raise WireError(f"topic {topic!r} is not under store/{store}/")
+    rest = levels[2:]
+    if len(rest) == 4 and rest[0] == "requests" and rest[3] in ("state", "action"):
+        if not (valid_id(rest[1]) and valid_id(rest[2])):
+            raise WireError(f"bad ids in topic {topic!r}")
+        return rest[3], {"kiosk": rest[1], "request_id": rest[2]}
+    if len(rest) == 2 and rest[0] in ("feedback", "devices", "alerts", "unhappy", "printers") and valid_id(rest[1]):
+        return rest[0], {"device": rest[1]}
+    raise WireError(f"unknown topic {topic!r}")
