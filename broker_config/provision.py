@@ -1,9 +1,10 @@
 """Set up a store's production Mosquitto: device users, per-role ACLs, TLS.
 
-    python broker_config/provision.py --store demo-store --out /etc/mosquitto/store-assist \\
-        kiosk:kiosk-1 pager:pager-anna returns:pager-rob manager:manager-mia
+    python3 broker_config/provision.py --store amsterdam-01 --hostname store-broker.local \\
+        kiosk:kiosk-1 floor:pager-anna returns:pager-rob manager:manager-mia
 
-Writes into --out (created if needed; nothing outside it):
+Writes into --out (default /etc/mosquitto/store-assist; created if needed;
+nothing outside it):
 
 - `passwd`        Mosquitto password file (hashed with `mosquitto_passwd`);
 - `acl`           one block per device, from its role (see ROLE_RULES);
@@ -11,7 +12,14 @@ Writes into --out (created if needed; nothing outside it):
                   each to its device as STORE_ASSIST_MQTT_PASSWORD, then delete);
 - `ca.crt`, `ca.key`, `server.crt`, `server.key`  a store CA and the broker's
                   TLS certificate (openssl), unless they exist already;
-- `mosquitto.conf` broker_config/production.conf with the paths filled in.
+- `mosquitto.conf` broker_config/production.conf with the paths and listeners
+                  filled in;
+- `data/`, `log/` the broker's persistence and its log file.
+
+Listeners: plain MQTT on 127.0.0.1:1883 for services on the box, TLS on port
+8883 of every interface for the store's devices; --plain-port, --plain-bind,
+--tls-port and --tls-bind move them, and plain MQTT reaches the store network
+only with --plain-on-network.
 
 Run it again with more devices to add them: existing passwords are kept,
 existing certificates are reused. Touches --out and runs mosquitto_passwd and
@@ -21,6 +29,7 @@ openssl. Standard library only, so it runs on the broker box without the app.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import pwd
 import re
@@ -120,11 +129,11 @@ def add_passwords(out: Path, devices: list[tuple[str, str]]) -> list[tuple[str, 
     passwd = out / "passwd"
     known = {line.split(":", 1)[0] for line in passwd.read_text().splitlines()} if passwd.exists() else set()
     created = []
+    passwd.touch(mode=0o600)  # Mosquitto will not start without the file, even with no devices yet
     for _role, device in devices:
         if device in known:
             continue
         password = secrets.token_urlsafe(18)
-        passwd.touch(mode=0o600)
         subprocess.run(["mosquitto_passwd", "-b", str(passwd), device, password], check=True)
         created.append((device, password))
     if created:
@@ -153,54 +162,152 @@ def make_certificates(out: Path, hostname: str) -> None:
         (out / key).chmod(0o600)
 
 
-def write_config(out: Path, plain_port: int, tls_port: int, bind: str) -> None:
-    text = (HERE / "production.conf").read_text()
-    for name, value in {"DIR": str(out), "PORT": str(plain_port), "TLS_PORT": str(tls_port), "BIND": bind}.items():
-        text = text.replace(f"@{name}@", value)
-    (out / "mosquitto.conf").write_text(text)
-    (out / "data").mkdir(exist_ok=True)
+LOG_FILE = "log/mosquitto.log"
+EVERY_INTERFACE = ""  # a `listener` line without an address: every IPv4 and IPv6 interface
 
 
-def hand_to_mosquitto_user(out: Path) -> None:
-    """Mosquitto started as root drops to the `mosquitto` user, which must then
-    be able to read these files and write its persistence folder (ARCHITECTURE §7:
-    otherwise persistence fails with only a log line)."""
-    if os.geteuid() != 0:
-        return
+def listener_line(port: int, bind: str) -> str:
+    return f"listener {port} {bind}".rstrip()
+
+
+def where(port: int, bind: str) -> str:
+    return f"port {port} of every interface" if bind == EVERY_INTERFACE else f"{bind}:{port}"
+
+
+def is_loopback(bind: str) -> bool:
+    if bind == "localhost":
+        return True
     try:
-        user = pwd.getpwnam("mosquitto")
+        return ipaddress.ip_address(bind).is_loopback
+    except ValueError:
+        return False  # a host name (or every interface): assume the network
+
+
+def write_config(out: Path, plain: tuple[int, str], tls: tuple[int, str]) -> None:
+    text = (HERE / "production.conf").read_text()
+    values = {
+        "DIR": str(out),
+        "LOG": str(out / LOG_FILE),
+        "PLAIN_LISTENER": listener_line(*plain),
+        "TLS_LISTENER": listener_line(*tls),
+    }
+    for name, value in values.items():
+        text = text.replace(f"@{name}@", value)
+    left = re.search(r"@[A-Z_]+@", text)
+    if left:
+        raise AssertionError(f"production.conf: placeholder {left.group()} is not filled in")
+    (out / "mosquitto.conf").write_text(text)
+    for folder in ("data", "log"):
+        (out / folder).mkdir(mode=0o750, exist_ok=True)
+
+
+def mosquitto_user() -> pwd.struct_passwd | None:
+    """The user Mosquitto drops to when started as root (None: it keeps ours)."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam("mosquitto")
     except KeyError:
+        return None
+
+
+def check_reachable(out: Path, user: pwd.struct_passwd | None) -> None:
+    """Mosquitto started as root reads its files and writes its data only after
+    dropping to the mosquitto user: every folder above --out must let it in."""
+    if user is None:
         return
-    for path in [out, *out.iterdir()]:
-        if path.name != "passwords.txt":
-            shutil.chown(path, user.pw_uid, user.pw_gid)
+    for folder in [*reversed(out.resolve().parents)]:
+        info = folder.stat()
+        mode = info.st_mode
+        if not (mode & 0o001 or info.st_uid == user.pw_uid or (info.st_gid == user.pw_gid and mode & 0o010)):
+            fail(f"--out {out}: the mosquitto user cannot enter {folder} (mode {mode & 0o777:o})")
+
+
+def hand_to_mosquitto_user(out: Path, user: pwd.struct_passwd | None) -> None:
+    """Give the mosquitto user what the broker reads and writes, and nothing it
+    could use to change how root starts it: the folder, mosquitto.conf and the
+    CA's key stay root's. Without write access to data/ no session is saved, and
+    Mosquitto says so only when it stops ("Error: Permission denied.")."""
+    if user is None:
+        return
+    read = {"passwd": 0o640, "acl": 0o640, "server.key": 0o640, "server.crt": 0o644, "ca.crt": 0o644}
+    for name, mode in read.items():
+        os.chown(out / name, 0, user.pw_gid)
+        (out / name).chmod(mode)
+    for name in ("mosquitto.conf", "ca.key", "passwords.txt"):
+        if (out / name).exists():
+            os.chown(out / name, 0, 0)
+    os.chown(out, 0, 0)
+    out.chmod(0o755)
+    for folder in ("data", "log"):
+        for path in [out / folder, *(out / folder).rglob("*")]:
+            os.chown(path, user.pw_uid, user.pw_gid)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="provision.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", required=True, help="store id (first level under store/)")
-    parser.add_argument("--out", type=Path, default=Path("/etc/mosquitto/store-assist"))
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("/etc/mosquitto/store-assist"),
+        help="folder for the config and everything it uses (default %(default)s)",
+    )
     parser.add_argument("--hostname", default="store-broker", help="the broker's name on the store network (TLS)")
-    parser.add_argument("--port", type=int, default=1883, help="plain MQTT port (store network)")
-    parser.add_argument("--tls-port", type=int, default=8883)
-    parser.add_argument("--bind", default="0.0.0.0", help="address the listeners bind to")
+    parser.add_argument("--tls-port", type=int, default=8883, help="TLS port for the store's devices (%(default)s)")
+    parser.add_argument(
+        "--tls-bind",
+        default=EVERY_INTERFACE,
+        metavar="ADDRESS",
+        help="TLS listener's address (default: every interface)",
+    )
+    parser.add_argument("--plain-port", type=int, default=1883, help="plain MQTT port (%(default)s)")
+    parser.add_argument(
+        "--plain-bind", metavar="ADDRESS", help="plain MQTT listener's address (default 127.0.0.1: this box only)"
+    )
+    parser.add_argument(
+        "--plain-on-network",
+        action="store_true",
+        help="open plain MQTT to the store network (every interface, or --plain-bind): devices' passwords and "
+        "shoppers' contact details then cross the network in clear",
+    )
     parser.add_argument("devices", nargs="*", metavar="ROLE:DEVICE", help=f"roles: {', '.join(ROLE_RULES)}")
     args = parser.parse_args(argv)
     if not ID.match(args.store):
         fail(f"--store {args.store!r}: 1-64 letters, digits, '-' or '_'")
+    plain_bind = args.plain_bind
+    if plain_bind is None:
+        plain_bind = EVERY_INTERFACE if args.plain_on_network else "127.0.0.1"
+    if not is_loopback(plain_bind) and not args.plain_on_network:
+        fail(
+            f"--plain-bind {plain_bind!r} would carry passwords in clear on the store network; "
+            "add --plain-on-network if that is what the store wants"
+        )
+    for name in ("plain_port", "tls_port"):
+        if not 1 <= getattr(args, name) <= 65535:
+            fail(f"--{name.replace('_', '-')} {getattr(args, name)}: expected 1-65535")
+    if args.plain_port == args.tls_port:
+        fail(f"--plain-port and --tls-port are both {args.plain_port}")
     devices = parse_devices(args.devices)
     for tool in ("mosquitto_passwd", "openssl"):
         if not shutil.which(tool):
             fail(f"{tool} is not installed (apt-get install mosquitto openssl)")
+    user = mosquitto_user()
     args.out.mkdir(parents=True, exist_ok=True)
+    args.out = args.out.resolve()
+    check_reachable(args.out, user)
     write_acl(args.out, args.store, devices)
     created = add_passwords(args.out, devices)
     make_certificates(args.out, args.hostname)
-    write_config(args.out, args.port, args.tls_port, args.bind)
-    hand_to_mosquitto_user(args.out)
+    write_config(args.out, (args.plain_port, plain_bind), (args.tls_port, args.tls_bind))
+    hand_to_mosquitto_user(args.out, user)
     for device, _password in created:
         print(f"added {device}")
+    plain_for = "the store network, in clear" if args.plain_on_network else "services on this box"
+    print(f"plain MQTT: {where(args.plain_port, plain_bind)} ({plain_for})")
+    print(f"TLS (mqtts://{args.hostname}:{args.tls_port}): {where(args.tls_port, args.tls_bind)}")
     print(f"passwords of new devices: {args.out / 'passwords.txt'}")
+    print(f"broker log: {args.out / LOG_FILE}")
     print(f"start the broker: mosquitto -c {args.out / 'mosquitto.conf'}")
     return 0
 
