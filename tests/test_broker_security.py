@@ -69,13 +69,15 @@ def secured() -> Iterator[Broker]:
     out = base / "store-assist"
     port, tls_port = free_port(), free_port()
     options = ["--out", str(out), "--plain-port", str(port), "--tls-port", str(tls_port), "--tls-bind", "127.0.0.1"]
-    made = subprocess.run([*COMMAND, *options], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert made.returncode == 0, made.stderr
-    assert f"start the broker: mosquitto -c {out / 'mosquitto.conf'}" in made.stdout
-    passwords = dict(line.split() for line in (out / "passwords.txt").read_text().splitlines())
-    broker = Broker(STORE, out, port, tls_port, passwords)
-    holder = hold_1883()
+    broker: Broker | None = None
+    holder = None
     try:
+        made = subprocess.run([*COMMAND, *options], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert made.returncode == 0, made.stderr
+        assert f"start the broker: mosquitto -c {out / 'mosquitto.conf'}" in made.stdout
+        passwords = dict(line.split() for line in (out / "passwords.txt").read_text().splitlines())
+        broker = Broker(STORE, out, port, tls_port, passwords)
+        holder = hold_1883()
         broker.start()
         if holder is None and not accepting(1883):  # the other program left meanwhile
             holder = hold_1883()
@@ -84,7 +86,8 @@ def secured() -> Iterator[Broker]:
         broker.beside_1883 = "this test" if holder else "another program"
         yield broker
     finally:
-        broker.stop()
+        if broker:
+            broker.stop()
         if holder:
             holder.close()
         shutil.rmtree(base, ignore_errors=True)
