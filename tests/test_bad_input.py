@@ -31,6 +31,11 @@ def junk_payloads(valid: dict[str, object]) -> Iterator[tuple[str, bytes]]:
     yield "no version", json.dumps({k: v for k, v in valid.items() if k != "v"}).encode()
     yield "one megabyte", b'{"v":1,"x":"' + b"a" * 1_000_000 + b'"}'
     yield "nul bytes", b"\x00" * 64
+    # True and 1.0 compare equal to 1 in Python, yet are not version 1.
+    yield "version true", json.dumps({**valid, "v": True}).encode()
+    yield "version 1.0", json.dumps({**valid, "v": 1.0}).encode()
+    yield "nested 5,000 deep", b'{"v":1,"x":' + b"[" * 5000 + b"]" * 5000 + b"}"
+    yield "a 5,000 digit number", b'{"v":1,"x":' + b"9" * 5000 + b"}"
     for key in valid:
         if key != "v":
             yield f"{key} of the wrong type", json.dumps({**valid, key: [1]}).encode()
