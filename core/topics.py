@@ -42,8 +42,8 @@ class WireError(ValueError):
 # store/<store>/printers/<kiosk>                      retained, kiosk publishes its printer's state
 # store/<store>/devices/<device>                      retained presence + last will
 #
-# The owning kiosk is a topic level so broker ACLs can say "a kiosk writes only
-# its own states" with a `%c` pattern.
+# The owning kiosk is a topic level so the broker ACL can say "a kiosk writes only
+# its own states" (a block per device, written by broker_config/provision.py).
 
 
 def state_topic(store: str, kiosk: str, request_id: str) -> str:

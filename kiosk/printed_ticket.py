@@ -29,6 +29,7 @@ def printed_ticket(
     store_id: str = "",
     kiosk_id: str = "",
     qr_url: str = "",
+    entrance: str = "",
 ) -> TicketContent:
     language = ticket.language
 
@@ -43,7 +44,8 @@ def printed_ticket(
     return TicketContent(
         number=ticket.number,
         kind=_(KIND_WORDS[ticket.kind]),
-        store=store_name,
+        # A store with two entrances: the shopper's ticket says which one.
+        store=f"{store_name} · {entrance}" if entrance else store_name,
         greeting=f"{_(greeting(local.hour))} {_(YOUR_NUMBER)}",
         details=_details(ticket, _),
         place=place_words(ticket.place_in_line, _) if waiting else "",

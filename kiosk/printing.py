@@ -57,6 +57,7 @@ def ticket_printer(config: KioskConfig, translations: Translations | None = None
             store_id=config.store.id,
             kiosk_id=config.device.id,
             qr_url=config.printer.qr_url,
+            entrance=config.kiosk.entrance,
         )
 
     return EscposTicketPrinter(pipe, compose, printer_setup(config))

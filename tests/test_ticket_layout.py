@@ -8,13 +8,14 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from core.model import Kind
+from kiosk.printed_ticket import printed_ticket
 from kiosk.wording import KIND_WORDS, place_words, wait_words
 from printer.decode import decode
 from printer.preview import render
 from printer.ticket_content import PrinterSetup
 from printer.ticket_layout import layout
 from printer.ticket_printer import EscposTicketPrinter
-from tests.tickets import CODES, DETAIL_WORDS, NATIVE, TR, content, one, ticket
+from tests.tickets import AMS, CODES, DETAIL_WORDS, NATIVE, TR, content, one, ticket
 from tests.xvfb import ROOT, distinct_colours
 
 
@@ -91,6 +92,13 @@ def test_the_qr_code_can_be_a_configured_link() -> None:
     t = ticket(Kind.HELP)
     printed = one(layout(content(t, qr_url="https://shop.example/t/{store}/{ticket}?id={request_id}"), NATIVE))
     assert printed.qr == ["https://shop.example/t/s1/H-007?id=3f9c2a7e1b4d4c10"]
+
+
+def test_a_ticket_says_which_entrance_of_the_store_it_came_from() -> None:
+    t = ticket(Kind.HELP)
+    with_entrance = printed_ticket(t, TR.tr, store_name="Paint & Co.", tz=AMS, entrance="North entrance")
+    assert one(layout(with_entrance, NATIVE)).lines[0] == "Paint & Co. · North entrance"
+    assert one(layout(content(t, store="Paint & Co."), NATIVE)).lines[0] == "Paint & Co."
 
 
 HOSTILE = "\x1b@reset\x1dV\x00cut\x1bp\x00\x19\xfadrawer\x10\x04\x01\x00\x7f\x9b2J\u202eevil\x1c&\x1c."
