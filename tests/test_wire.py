@@ -145,11 +145,11 @@ def test_every_documented_example_is_understood_by_the_real_codec() -> None:
         elif kind == "alerts":
             body = json.loads(payload)
             assert body["v"] == 1 and body["kiosk"] == found["device"]
-            if body["kind"] == "unhappy_shopper":
-                assert wire.decode_unhappy(payload).contact  # type: ignore[union-attr]
-            else:
-                assert body["kind"] == "escalation" and body["level"] in (1, 2, 3)
+            assert body["kind"] == "escalation" and body["level"] in (1, 2, 3)
+        elif kind == "unhappy":
+            assert wire.decode_unhappy(payload).contact  # type: ignore[union-attr]
+        elif kind == "printers":
+            assert wire.decode_printer(payload).kiosk == found["device"]
         elif kind == "devices":
-            body = json.loads(payload)
-            assert body["v"] == 1 and body["device"] == found["device"]
-    assert {"state", "action", "feedback", "alerts", "devices"} <= seen
+            assert wire.decode_presence(found["device"], payload).at is not None
+    assert {"state", "action", "feedback", "alerts", "unhappy", "printers", "devices"} <= seen
