@@ -9,7 +9,8 @@ Writes only the files it reports, into `--out`.
 
 CSV is written the way Excel opens it without asking, Chinese included: UTF-8
 with a byte order mark, CRLF line ends, a header row. Text cells that Excel
-would run as a formula are neutralised (CWE-1236; ARCHITECTURE §7).
+would run as a formula (starting with =, +, -, @, a tab or a carriage return)
+are neutralised (CWE-1236: a shopper's comment must not run in Excel).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ A dumb pipe: it knows nothing of tickets. Touches one serial port (or what a
 pyserial URL names). The port is opened with `serial.serial_for_url`, so
 pyserial URLs work as well as device paths (`socket://10.0.0.9:9100` for a
 network printer, `loop://` in experiments), and always with a write timeout:
-by default pyserial blocks forever on a stuck printer (ARCHITECTURE §7).
+by default pyserial blocks forever on a stuck printer, and python-escpos's
+`Serial` passes neither `write_timeout` nor `rtscts`.
 pyserial errors leave as PrinterError.
 """
 
@@ -129,7 +130,7 @@ class SerialPipe:
 
     def _write_when_ready(self, port: serial.Serial, data: bytes) -> int:
         """DSR/DTR flow control by hand: pyserial does not do it on Linux
-        (ARCHITECTURE §7). The printer holds its DTR (our DSR) low while it
+        (its `dsrdtr` is not implemented for POSIX ports). The printer holds its DTR (our DSR) low while it
         cannot take more; send a small chunk only while it is high."""
         deadline = time.monotonic() + self.write_timeout
         written = 0

@@ -3,7 +3,8 @@
 Pure: content in, bytes out; no I/O beyond reading a font for pictures.
 python-escpos builds the commands on its `Dummy` printer (which only collects
 bytes) with the configured printer profile; sending them is
-printer/serial_port.py's business (ARCHITECTURE §2).
+printer/serial_port.py's business: layout stays a pure function whose bytes
+tests can compare, as python-escpos's own tests do.
 
 How each line reaches paper, decided line by line:
 - Latin text (English, Dutch accents) in one single-byte code page the
@@ -18,7 +19,7 @@ How each line reaches paper, decided line by line:
 Every text passes printer/text_fit.py's `clean` first: python-escpos's
 `text()` lets control bytes through, and on its own it sends a whole line as
 GB18030 once it sees one Chinese character, garbling the Latin around it
-(ARCHITECTURE §7); here escpos's encoder is pinned to the chosen code page.
+(both tried with python-escpos 3.1); here escpos's encoder is pinned to the chosen code page.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Touches only its ports (a transport and an outbox store). Every message is
 stored before it is handed to the transport, and removed only when the broker
-has acknowledged it (a PUBACK; ARCHITECTURE §7: paho's own queue dies with the
-process, and "not connected" does not mean "dropped"). After a restart the
+has acknowledged it (a PUBACK: paho keeps QoS 1 messages published while
+disconnected only in memory, so its queue dies with the process, and its "not
+connected" answer does not mean "dropped"). After a restart the
 messages still stored are published again, oldest first. A message may thus
 arrive twice (stored, sent, acknowledged, power cut before the removal);
 receivers deduplicate: request states by `seq`, feedback by its id.
