@@ -21,9 +21,10 @@ Why it is shaped like this:
   writer keeps the file it last wrote in memory instead of parsing it again
   before every insert; it is the only writer, so the copy cannot go stale.
 - TinyDB's JSONStorage overwrites in place and then truncates, so a kill in
-  between leaves a broken file (6 of 40 SIGKILLs during writes did, tried here). `AtomicJSONStorage` writes a temp file in the
-  same folder, fsyncs it, renames it over the old one and fsyncs the folder:
-  after a crash a reader sees the old file or the new one, never half of one.
+  between leaves a broken file (6 of 40 SIGKILLs during writes did, tried
+  here). `AtomicJSONStorage` writes a temp file in the same folder, fsyncs
+  it, renames it over the old one and fsyncs the folder: after a crash a
+  reader sees the old file or the new one, never half of one.
 - TinyDB is safe for neither threads nor processes. Inside the process a lock
   serialises every write; across processes only ONE may write a data
   directory, enforced by an exclusive flock on `<data_dir>/.lock` for as long
