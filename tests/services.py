@@ -157,3 +157,29 @@ def is_notice(kind: str, ticket: str) -> Callable[[object], bool]:
 
 def is_view(status: Status, ticket: str) -> Callable[[object], bool]:
     return lambda v: isinstance(v, TicketView) and v.request.status is status and v.request.ticket == ticket
+
+
+def retained(broker, topic: str, count: int) -> list[tuple[str, bytes]]:  # type: ignore[no-untyped-def]
+    """The first `count` messages a fresh subscriber to `topic` gets (the retained ones first)."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    got: list[tuple[str, bytes]] = []
+    enough = threading.Event()
+
+    def on_message(_c, _u, message) -> None:  # type: ignore[no-untyped-def]
+        got.append((message.topic, bytes(message.payload)))
+        if len(got) >= count:
+            enough.set()
+
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.on_message = on_message
+    client.connect("127.0.0.1", broker.port)
+    client.subscribe(topic, qos=1)
+    client.loop_start()
+    try:
+        assert enough.wait(TIMEOUT), f"only {len(got)} of {count} messages on {topic}"
+    finally:
+        client.loop_stop()
+        client.disconnect()
+    return got[:count]

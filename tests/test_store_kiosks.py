@@ -119,3 +119,20 @@ def test_a_broker_that_restarts_empty_shows_the_open_requests_again(store, tmp_p
         assert k.expect("status F-001") == "status F-001 claimed Late"
     finally:
         broker.stop()
+
+
+def test_presence_says_who_is_there_with_the_real_role_and_time(broker, store, tmp_path, closing) -> None:  # type: ignore[no-untyped-def]
+    from core import wire
+    from tests.services import retained
+
+    north_config = '[kiosk]\nentrance = "North entrance"\nticket_format = "N{type}-{number:03d}"\n'
+    closing.append(kiosk(broker.url, store, "kiosk-north", tmp_path / "north", north_config))
+    closing.append(pager(broker.url, store, "Mia", role="manager"))
+    seen = {
+        topic.rsplit("/", 1)[1]: wire.decode_presence(topic.rsplit("/", 1)[1], payload)
+        for topic, payload in retained(broker, wire.all_devices(store), count=2)
+    }
+    assert seen["pager-Mia"].role == "manager" and seen["pager-Mia"].name == "Mia" and seen["pager-Mia"].online
+    north = seen["kiosk-north"]
+    assert (north.role, north.name, north.ticket_format) == ("kiosk", "North entrance", "N{type}-{number:03d}")
+    assert north.at is not None
