@@ -182,17 +182,20 @@ def find_screen() -> tuple[Area, str]:
 def place(area: Area, wide: bool = False) -> tuple[Placement, Placement]:
     """The kiosk (left) and the pager (right), side by side within `area`,
     each as large as fits up to its full size, never overlapping: first the
-    height decides, then the kiosk gives up width to the pager."""
+    height decides, then the kiosk gives up width to the pager, which is never
+    the wider of the two. A window manager puts a window's frame where it is
+    asked and the content below its title bar: that much height is kept free."""
     bar = TITLE_BAR if area.decorated else 0
     room_w, room_h = area.width - 3 * GAP, area.height - 2 * GAP - bar
     kiosk_w, kiosk_h = KIOSK_WIDE if wide else KIOSK_UPRIGHT
     pager_w, pager_h = PAGER
     pager_scale = min(1.0, room_h / pager_h, room_w / 2 / pager_w)
-    kiosk_scale = min(1.0, room_h / kiosk_h, (room_w - int(pager_w * pager_scale)) / kiosk_w)
+    kiosk_scale = min(1.0, room_h / kiosk_h, (room_w - pager_w * pager_scale) / kiosk_w)
+    pager_scale = min(pager_scale, kiosk_w * kiosk_scale / pager_w)
     kiosk_size = (int(kiosk_w * kiosk_scale), int(kiosk_h * kiosk_scale))
     pager_size = (int(pager_w * pager_scale), int(pager_h * pager_scale))
     left = area.x + max(GAP, (area.width - kiosk_size[0] - GAP - pager_size[0]) // 2)
-    top = area.y + GAP + bar
+    top = area.y + GAP
     kiosk = Placement(left, top, *kiosk_size, round(kiosk_scale, 4))
     pager = Placement(left + kiosk_size[0] + GAP, top, *pager_size, round(pager_scale, 4))
     return kiosk, pager
@@ -542,12 +545,21 @@ class Supervisor:
             f"Screen {area.width}x{area.height} at {area.x},{area.y} ({how}): "
             f"the kiosk {kiosk_at.width}x{kiosk_at.height} (its {shape} screen at {kiosk_at.density:.0%}) "
             f"and the pager {pager_at.width}x{pager_at.height} beside it.",
+            *self._other_shape(area, kiosk_at),
             f"Their logs: {shown(self.dir / 'kiosk.log')}, {shown(self.dir / 'pager.log')}.",
             "Try it: on the kiosk, Ask for help, a topic, Call a staff member; "
             "on the pager sign in (any name) and Claim it.",
             f"Printer: type {PRINTER_HELP} here.",
             "Stop: type stop here, press Ctrl-C, or close the kiosk window; everything the demo started stops with it.",
         ]
+
+    def _other_shape(self, area: Area, kiosk_at: Placement) -> list[str]:
+        """A hint when the other shape would show the kiosk much larger here."""
+        other, _pager = place(area, not self.wide)
+        if other.density < kiosk_at.density * 1.25:
+            return []
+        flag, shape = ("", "upright") if self.wide else (" --wide", "wide")
+        return [f"On this screen ./run demo{flag} shows a {shape} kiosk larger, at {other.density:.0%}."]
 
     def start_panes(self, kiosk: list[str], pager: list[str]) -> list[str]:
         own = os.environ.get("TMUX_PANE")
