@@ -40,6 +40,7 @@ import fcntl
 import json
 import os
 import re
+import select
 import selectors
 import shlex
 import shutil
@@ -293,8 +294,6 @@ def wait_ended(procs: Iterable[Proc], timeout: float, wake: int | None = None) -
 
 
 def select_fds(fds: list[int], timeout: float) -> tuple[list[int], list[int], list[int]]:
-    import select
-
     return select.select(fds, [], [], timeout)
 
 

@@ -237,7 +237,11 @@ def test_windows_side_by_side_printer_commands_and_sigterm(display: str, tmp_pat
         pids = all_pids(wait_ready(demo_dir, demo))
         for app in ("kiosk", "pager"):
             log = demo_dir / f"{app}.log"
-            wait_for(lambda log=log: "Start application main loop" in log.read_text(), START, f"{app} window up")
+
+            def window_up(log: Path = log) -> bool:
+                return "Start application main loop" in log.read_text()
+
+            wait_for(window_up, START, f"{app} window up")
 
         # Side by side, at the intended sizes, not overlapping, all on the screen.
         want_kiosk, want_pager = place(Area(0, 0, *SCREEN))
@@ -376,9 +380,7 @@ def test_headless_from_inside_tmux_opens_a_window_and_stops_on_sigterm(
     assert SESSION not in windows and windows, "the demo's window closed, the person's session stays"
 
 
-def test_headless_detached_keeps_running_until_its_session_is_killed(
-    tmux_env: dict[str, str], tmp_path: Path
-) -> None:
+def test_headless_detached_keeps_running_until_its_session_is_killed(tmux_env: dict[str, str], tmp_path: Path) -> None:
     """From a terminal the demo attaches; Ctrl-b d (here: detach-client)
     leaves it running and says how to come back; killing the session (a
     hang-up to the demo) stops everything."""
