@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.escalation import EVERYONE
-from core.events import STAFF_ACTIONS, StaffActed
+from core.events import StaffActed
+from core.lifecycle import STAFF_ACTIONS, Action, Role
 from core.model import NAME_MAX, Kind, LocalError, Request, Status
 from core.text import clean_text
 
@@ -30,12 +31,12 @@ class Notice:
 
 
 class Board:
-    def __init__(self, staff: str, role: str = "floor") -> None:
+    def __init__(self, staff: str, role: Role | str = Role.FLOOR) -> None:
         name = clean_text(staff, NAME_MAX)
         if not name:
             raise LocalError("a pager needs a staff name")
         self.staff = name
-        self.role = role
+        self.role = Role(role)
         self._requests: dict[str, Request] = {}
         self._my_claims: set[str] = set()
 
@@ -46,9 +47,9 @@ class Board:
         a request that waited past the first limit goes to everyone (and one
         somebody holds stays in view); managers see everything.
         """
-        if self.role == "manager" or request.escalation >= EVERYONE or request.claimed_by == self.staff:
+        if self.role is Role.MANAGER or request.escalation >= EVERYONE or request.claimed_by == self.staff:
             return True
-        return (request.kind is Kind.RETURN) == (self.role == "returns")
+        return (request.kind is Kind.RETURN) == (self.role is Role.RETURNS)
 
     def open_requests(self) -> list[Request]:
         """What this pager shows, oldest first: every shopper is served in turn."""
@@ -75,11 +76,12 @@ class Board:
             found = [self._requests[text]]
         return found
 
-    def ask(self, action: str, request: Request, action_id: str, outcome: str | None = None) -> StaffActed:
+    def ask(self, action: Action | str, request: Request, action_id: str, outcome: str | None = None) -> StaffActed:
         """The message to send to the request's owner for one of my actions."""
         if action not in STAFF_ACTIONS:
             raise LocalError(f"unknown action {action!r}")
-        if action == "claim":
+        action = Action(action)
+        if action is Action.CLAIM:
             self._my_claims.add(request.id)
         return StaffActed(request.id, action, self.staff, action_id, outcome)
 
@@ -108,7 +110,7 @@ class Board:
 
     def _alerted_at(self, level: int) -> bool:
         """Level 1 calls everyone again; beyond it only the managers are called."""
-        return level == EVERYONE or self.role == "manager"
+        return level == EVERYONE or self.role is Role.MANAGER
 
     def forget(self, request_id: str) -> None:
         """The retained state was cleared on the broker."""

@@ -6,23 +6,22 @@ Rules
 -----
 1. The kiosk that takes a request owns it: only it decides the request's state
    and republishes it (retained) after every change. Staff pagers only ask.
-2. A request moves only along `TRANSITIONS` below. Anything else that comes
-   from the network (late, duplicated or plain wrong) becomes `Ignored` with
-   the reason; anything illegal from our own screen raises `LocalError`.
-3. The first claim wins. A claim for a request someone else holds is ignored,
-   and the current state is published again so that the claimer learns who
-   won even if it missed the state that said so (others drop the copy: same seq).
-4. Only the staff member holding a request may release or resolve it. A
-   request nobody holds may be resolved directly (a colleague dealt with it).
-5. Each staff action carries an `action_id`; one that was already applied is
+2. A request moves as core/lifecycle.py's table and rules say. Anything else
+   that comes from the network (late, duplicated or plain wrong) becomes
+   `Ignored` with the reason; anything illegal from our own screen raises
+   `LocalError`.
+3. A claim that lost is answered by publishing the current state again, so
+   the claimer learns who won even if it missed the state that said so
+   (others drop the copy: same seq).
+4. Each staff action carries an `action_id`; one that was already applied is
    a duplicate (MQTT QoS 1 delivers at least once) and is ignored, so a late
    copy of an old claim can never re-claim a released request.
-6. Ticket numbers run per type per store-local day (`F-001`, `R-001`,
+5. Ticket numbers run per type per store-local day (`F-001`, `R-001`,
    `H-001`, in the kiosk's own format: core/numbering.py) and continue where
    the stored log left off after a restart.
-7. Place in line counts the open, unclaimed requests of the same type taken
+6. Place in line counts the open, unclaimed requests of the same type taken
    before this one, plus one.
-8. Deadlines are data: `get_timer()` says when the next unclaimed request
+7. Deadlines are data: `get_timer()` says when the next unclaimed request
    escalates, `handle_timer(now)` escalates what is due (core/escalation.py).
    Escalating changes a request's level, never its status.
 """
@@ -36,7 +35,6 @@ from datetime import date, datetime, tzinfo
 from core.contact import ContactError, check_contact
 from core.escalation import DEFAULT_LIMITS, Limits, due_level, next_deadline
 from core.events import (
-    STAFF_ACTIONS,
     Alert,
     CancelRequested,
     Effect,
@@ -51,6 +49,7 @@ from core.events import (
     Store,
     UnhappyShopper,
 )
+from core.lifecycle import STAFF_ACTIONS, TRANSITIONS, Action, Refusal, moved, refusal
 from core.model import (
     FACES,
     NAME_MAX,
@@ -68,19 +67,8 @@ from core.numbering import DEFAULT_FORMAT, number_of, ticket_number
 from core.text import clean_text
 from core.waiting import RECENT, estimated_wait
 
-# -- the transition table -----------------------------------------------------
-
-TRANSITIONS: dict[tuple[Status, str], Status] = {
-    (Status.OPEN, "claim"): Status.CLAIMED,
-    (Status.OPEN, "resolve"): Status.RESOLVED,
-    (Status.OPEN, "cancel"): Status.CANCELLED,
-    (Status.CLAIMED, "release"): Status.OPEN,
-    (Status.CLAIMED, "resolve"): Status.RESOLVED,
-    (Status.CLAIMED, "cancel"): Status.CANCELLED,
-}
-
-# What each action is written down as in the log.
-LOGGED_AS = {"claim": "claimed", "release": "released", "resolve": "resolved", "cancel": "cancelled"}
+# What the log calls each move, back to the move (restoring after a restart).
+LOGGED = {action.logged_as: action for action in Action}
 
 
 class Desk:
@@ -147,13 +135,12 @@ class Desk:
         if request is not None and entry.event == "escalated" and entry.details.get("level", "").isdigit():
             self._requests[request.id] = replace(request, escalation=int(entry.details["level"]), seq=request.seq + 1)
             return
-        action = {v: k for k, v in LOGGED_AS.items()}.get(entry.event)
+        action = LOGGED.get(entry.event)
         if request is None or action is None:
             return
-        target = TRANSITIONS.get((request.status, action))
-        if target is not None:
-            self._requests[request.id] = self._moved(request, action, target, entry.staff, entry.at, entry.outcome)
-            if action == "claim":
+        if (request.status, action) in TRANSITIONS:
+            self._requests[request.id] = moved(request, action, entry.staff, entry.at, entry.outcome)
+            if action is Action.CLAIM:
                 self._note_claim(self._requests[request.id])
 
     def _note_claim(self, request: Request) -> None:
@@ -267,11 +254,10 @@ class Desk:
         request = self._requests.get(event.request_id)
         if request is None:
             raise LocalError(f"no request {event.request_id}")
-        target = TRANSITIONS.get((request.status, "cancel"))
-        if target is None:
+        if refusal(request, Action.CANCEL, None) is not None:
             # The shopper pressed cancel just as staff resolved it: not a bug.
             return [Ignored(f"{request.ticket} is already {request.status.value}", event)]
-        return self._apply(request, "cancel", target, None, now, None)
+        return self._apply(request, Action.CANCEL, None, now, None)
 
     def _staff_acted(self, event: StaffActed, now: datetime) -> list[Effect]:
         request = self._requests.get(event.request_id)
@@ -285,66 +271,37 @@ class Desk:
         applied = self._applied_actions.setdefault(request.id, set())
         if event.action_id in applied:
             return [Ignored(f"duplicate action {event.action_id}", event)]
-        target = TRANSITIONS.get((request.status, event.action))
-        if target is None:
-            if event.action == "claim" and request.status is Status.CLAIMED:
-                # Rule 3: tell the loser again who won.
-                return [Ignored(f"{request.ticket} already claimed by {request.claimed_by}", event), Publish(request)]
-            return [Ignored(f"cannot {event.action} {request.ticket}: {request.status.value}", event)]
-        holder = request.claimed_by
-        if request.status is Status.CLAIMED and event.action != "claim" and holder != staff:
-            return [Ignored(f"{request.ticket} is held by {holder}, not {staff}", event)]
+        action = Action(event.action)
+        refused = refusal(request, action, staff)
+        if refused is Refusal.TAKEN:
+            # Rule 3: tell the loser again who won.
+            return [Ignored(f"{request.ticket} already claimed by {request.claimed_by}", event), Publish(request)]
+        if refused is Refusal.NOT_HOLDER:
+            return [Ignored(f"{request.ticket} is held by {request.claimed_by}, not {staff}", event)]
+        if refused is not None:
+            return [Ignored(f"cannot {action.value} {request.ticket}: {request.status.value}", event)]
         applied.add(event.action_id)
         outcome = clean_text(event.outcome, TEXT_MAX) if event.outcome else None
-        return self._apply(request, event.action, target, staff, now, outcome)
+        return self._apply(request, action, staff, now, outcome)
 
     def _apply(
-        self,
-        request: Request,
-        action: str,
-        target: Status,
-        staff: str | None,
-        now: datetime,
-        outcome: str | None,
+        self, request: Request, action: Action, staff: str | None, now: datetime, outcome: str | None
     ) -> list[Effect]:
-        moved = self._moved(request, action, target, staff, now, outcome)
-        self._requests[moved.id] = moved
-        if action == "claim":
-            self._note_claim(moved)
+        after = moved(request, action, staff, now, outcome)
+        self._requests[after.id] = after
+        if action is Action.CLAIM:
+            self._note_claim(after)
         effects: list[Effect] = [
-            Store(self._entry(moved, LOGGED_AS[action], now, staff, outcome)),
-            Publish(moved),
-            StatusChanged(moved),
+            Store(self._entry(after, action.logged_as, now, staff, outcome)),
+            Publish(after),
+            StatusChanged(after),
         ]
         # A change of who is waiting moves everyone behind in that line.
         for other in self.open_requests():
-            behind = other.status is Status.OPEN and other.created_at > moved.created_at
-            if other.kind is moved.kind and other.id != moved.id and behind:
+            behind = other.status is Status.OPEN and other.created_at > after.created_at
+            if other.kind is after.kind and other.id != after.id and behind:
                 effects.append(StatusChanged(other))
         return effects
-
-    @staticmethod
-    def _moved(
-        request: Request,
-        action: str,
-        target: Status,
-        staff: str | None,
-        now: datetime,
-        outcome: str | None,
-    ) -> Request:
-        # Whoever acts on a request answers its escalation; a release starts it over.
-        changes: dict[str, object] = {"status": target, "seq": request.seq + 1, "escalation": 0}
-        if action == "claim":
-            changes.update(claimed_by=staff, claimed_at=now)
-        elif action == "release":
-            changes.update(claimed_by=None, claimed_at=None)
-        elif action == "resolve":
-            if request.claimed_by is None:
-                changes.update(claimed_by=staff, claimed_at=now)
-            changes.update(resolved_at=now, outcome=outcome)
-        elif action == "cancel":
-            changes.update(resolved_at=now)
-        return replace(request, **changes)  # type: ignore[arg-type]
 
     def _entry(
         self,

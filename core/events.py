@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.lifecycle import Action
 from core.model import Feedback, Kind, LogEntry, Request, Ticket
-
-STAFF_ACTIONS = ("claim", "release", "resolve")
 
 # -- facts (inputs) -----------------------------------------------------------
 
@@ -35,7 +34,7 @@ class StaffActed:
     """A staff pager asked to claim, release or resolve a request."""
 
     request_id: str
-    action: str  # claim | release | resolve
+    action: Action  # claim | release | resolve (core/lifecycle.py STAFF_ACTIONS)
     staff: str
     action_id: str
     outcome: str | None = None

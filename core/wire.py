@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core.events import STAFF_ACTIONS, StaffActed
+from core.events import StaffActed
+from core.lifecycle import STAFF_ACTIONS, Action
 from core.model import FACES, Feedback, Kind, PrinterState, Request, Status, valid_id
 from core.records import from_iso_utc, to_iso_utc
 
@@ -302,7 +303,7 @@ def decode_action(request_id: str, payload: bytes) -> StaffActed:
         raise WireError("action_id may hold only letters, digits, '-' and '_'")
     return StaffActed(
         request_id=request_id,
-        action=action,
+        action=Action(action),
         staff=_text(body, "staff", 64),  # type: ignore[arg-type]
         action_id=action_id,  # type: ignore[arg-type]
         outcome=_text(body, "outcome", 500, optional=True),

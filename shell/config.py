@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.escalation import Limits
+from core.lifecycle import Role
 from core.model import Kind, valid_id
 from core.numbering import DEFAULT_FORMAT, FormatError, check_format
 
@@ -27,7 +28,7 @@ FLOW_CONTROLS = ("none", "rtscts", "xonxoff", "dsrdtr")
 PAPER_WIDTHS = (58, 80)
 DOUBLE_BYTE = ("", "gb18030", "big5")
 QR_FIELDS = ("request_id", "ticket", "store", "kiosk")
-ROLES = ("floor", "returns", "manager")
+ROLES = tuple(role.value for role in Role)
 
 
 class ConfigError(Exception):

@@ -14,7 +14,8 @@ from datetime import datetime
 
 from core import wire
 from core.board import Board, Notice
-from core.model import Feedback, Request, Status
+from core.lifecycle import STAFF_ACTIONS, Action, Refusal, Role, refusal
+from core.model import Feedback, Request
 from shell.ports import Clock, Transport
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class PagerService:
         """Every pager follows request states and kiosk printers; managers also
         unhappy shoppers who want a call (their contact details: managers only)."""
         topics = [wire.all_states(store_id), wire.all_printers(store_id)]
-        if role == "manager":
+        if role == Role.MANAGER:
             topics.append(wire.all_unhappy(store_id))
         return topics
 
@@ -68,6 +69,8 @@ class PagerService:
 
     def act(self, action: str, ticket: str, outcome: str | None = None) -> Request:
         """Ask the owning kiosk to claim, release or resolve; raise ActionRefused."""
+        if action not in STAFF_ACTIONS:
+            raise ActionRefused(f"unknown action {action!r}")
         found = [r for r in self.board.matching(ticket) if not r.status.is_final]
         if not found:
             raise ActionRefused(f"no open request {ticket}")
@@ -76,13 +79,16 @@ class PagerService:
             raise ActionRefused(f"{ticket} is open at more than one kiosk ({where}): say which")
         request = found[0]
         me = self.board.staff
-        if action == "claim" and request.status is Status.CLAIMED:
-            if request.claimed_by == me:
-                raise ActionRefused(f"you already have {request.ticket}")
-            raise ActionRefused(f"{request.ticket} is taken by {request.claimed_by}")
-        if action in ("release", "resolve") and request.status is Status.CLAIMED and request.claimed_by != me:
+        # The desk's own rule (core/lifecycle.py), asked before sending, in words for the person.
+        refused = refusal(request, Action(action), me)
+        if refused is Refusal.TAKEN:
+            mine = request.claimed_by == me
+            raise ActionRefused(
+                f"you already have {request.ticket}" if mine else f"{request.ticket} is taken by {request.claimed_by}"
+            )
+        if refused is Refusal.NOT_HOLDER:
             raise ActionRefused(f"{request.ticket} is held by {request.claimed_by}")
-        if action == "release" and request.status is not Status.CLAIMED:
+        if refused is not None:
             raise ActionRefused(f"{request.ticket} is not claimed")
         message = self.board.ask(action, request, self.new_id(), outcome)
         topic = wire.action_topic(self.store_id, request.kiosk, request.id)
@@ -132,6 +138,6 @@ class PagerService:
         # Escalations arrive as request states too; only the unhappy-shopper
         # alert carries something the board does not already know.
         feedback = wire.decode_unhappy(payload)
-        if feedback is not None and self.board.role == "manager":
+        if feedback is not None and self.board.role is Role.MANAGER:
             for listener in list(self.unhappy_listeners):
                 listener(feedback)

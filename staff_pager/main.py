@@ -15,7 +15,7 @@ from pathlib import Path
 from adapters.paho_transport import PahoTransport
 from core import wire
 from core.board import Board
-from shell.config import ConfigError, PagerConfig, default_config, load_pager
+from shell.config import ROLES, ConfigError, PagerConfig, default_config, load_pager
 from shell.display import has_display
 from shell.loop import Loop, SystemClock, connection_words
 from shell.pager_service import PagerService
@@ -40,7 +40,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--store", help="store id")
     parser.add_argument("--device", help="this pager's device id")
     parser.add_argument("--staff", help="sign in as this staff member")
-    parser.add_argument("--role", choices=("floor", "returns", "manager"))
+    parser.add_argument("--role", choices=ROLES)
     parser.add_argument("--console", action="store_true", help="terminal front on stdin/stdout")
     parser.add_argument("--log-level", default="WARNING")
     return parser.parse_args(argv)
