@@ -112,6 +112,11 @@ class LogEntry:
 FACES = {1: "very unhappy", 2: "unhappy", 3: "happy", 4: "very happy"}
 
 
+def unhappy(rating: int) -> bool:
+    """Faces 1 and 2: asked what could be better; with contact details, the managers are told."""
+    return rating <= 2
+
+
 @dataclass(frozen=True)
 class Feedback:
     """One shopper's exit feedback: a face (1 very unhappy … 4 very happy)."""
@@ -126,7 +131,14 @@ class Feedback:
 
     @property
     def unhappy(self) -> bool:
-        return self.rating <= 2
+        return unhappy(self.rating)
+
+
+# The ticket printers a kiosk can drive: paper widths in mm, and the printer's
+# own Chinese character sets ("": none, Chinese is printed as pictures). The
+# config checks against these; printer/ lays out for them.
+PAPER_WIDTHS = (58, 80)
+DOUBLE_BYTE = ("", "gb18030", "big5")
 
 
 class PrinterState(StrEnum):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from core.catalog import Item
 from core.escalation import SERVICE_DESK
-from core.model import Kind, PrinterState, Status
+from core.model import Kind, PrinterState, Status, unhappy
 from shell.kiosk_service import TicketView
 
 Translate = Callable[[str], str]
@@ -55,7 +55,7 @@ HAPPY_REASONS = (
 
 def reasons_for(rating: int) -> tuple[str, tuple[str, ...]]:
     """The question and the reasons to offer after a face (1 very unhappy … 4 very happy)."""
-    if rating <= 2:
+    if unhappy(rating):
         return N_("What could we do better?"), UNHAPPY_REASONS
     return N_("What went well?"), HAPPY_REASONS
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import logging
-import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn
 
+from adapters.atomic_file import write_atomically
 from adapters.tinydb_store import TinyDBEventLog
 from core.model import FACES, Feedback
 from core.records import RequestRow, request_rows, to_iso_utc
@@ -97,22 +98,17 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
     A temp file renamed into place means an interrupted export never leaves
     a half file that looks complete.
     """
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(header)
     count = 0
-    try:
-        # utf-8-sig: the BOM is how Excel knows the file is UTF-8 (else
-        # Chinese turns to mojibake). errors="replace": a lone surrogate from
-        # odd input becomes "?" rather than aborting the whole export.
-        with open(temp, "w", encoding="utf-8-sig", errors="replace", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\r\n")
-            writer.writerow(header)
-            for cells in rows:
-                writer.writerow([neutralise(cell) for cell in cells])
-                count += 1
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    for cells in rows:
+        writer.writerow([neutralise(cell) for cell in cells])
+        count += 1
+    # utf-8-sig: the BOM is how Excel knows the file is UTF-8 (else Chinese
+    # turns to mojibake). errors="replace": a lone surrogate from odd input
+    # becomes "?" rather than aborting the whole export.
+    write_atomically(path, text.getvalue().encode("utf-8-sig", errors="replace"))
     return count
 
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-PAPER_WIDTHS = (58, 80)  # mm
-DOUBLE_BYTE = ("", "gb18030", "big5")  # the printer's own Chinese character set; "" none
-
-# Font A (12 x 24 dots) columns and printable dots at 203 dpi, by paper width.
+# Font A (12 x 24 dots) columns and printable dots at 203 dpi, by paper width
+# (core/model.py PAPER_WIDTHS).
 _COLUMNS = {58: 32, 80: 48}
 _DOTS = {58: 384, 80: 576}
 

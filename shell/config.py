@@ -19,14 +19,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.escalation import Limits
 from core.lifecycle import Role
-from core.model import Kind, valid_id
+from core.model import DOUBLE_BYTE, PAPER_WIDTHS, Kind, valid_id
 from core.numbering import DEFAULT_FORMAT, FormatError, check_format
 
 BAUDRATES = (9600, 19200, 38400, 57600, 115200)
 PARITIES = ("none", "even", "odd")
 FLOW_CONTROLS = ("none", "rtscts", "xonxoff", "dsrdtr")
-PAPER_WIDTHS = (58, 80)
-DOUBLE_BYTE = ("", "gb18030", "big5")
 QR_FIELDS = ("request_id", "ticket", "store", "kiosk")
 ROLES = tuple(role.value for role in Role)
 
