@@ -30,8 +30,8 @@ class HeadlessKiosk:
         self.out = out
         self._last_status: dict[str, tuple[str, str | None, int]] = {}
         self._taking = False
-        self._printing: set[str] = set()
         service.listeners.append(self._status_changed)
+        service.print_listeners.append(self._printed)
         service.printer_listeners.append(lambda state, detail: self.say("printer", state.value, shlex.quote(detail)))
 
     def say(self, *words: str) -> None:
@@ -95,9 +95,8 @@ class HeadlessKiosk:
         finally:
             self._taking = False
         self._last_status[view.request.id] = (view.request.status.value, None, 0)
+        # "printing": a `printed` line follows when the spool answers.
         printed = "printing" if view.printing else ("yes" if view.printed else "no")
-        if view.printing:
-            self._printing.add(view.request.id)  # a `printed` line follows from the spool
         words = [
             "ticket",
             view.request.ticket,
@@ -136,14 +135,16 @@ class HeadlessKiosk:
 
     # -- output --------------------------------------------------------------
 
+    def _printed(self, request_id: str, error: str | None) -> None:
+        request = self.service.desk.request(request_id)
+        if request is not None:
+            words = [f"printer_error={shlex.quote(error)}"] if error else []
+            self.say("printed", request.ticket, "no" if error else "yes", *words)
+
     def _status_changed(self, view: TicketView, force: bool = False) -> None:
         if self._taking:
             return
         request = view.request
-        if request.id in self._printing and not view.printing:
-            self._printing.discard(request.id)
-            error = [f"printer_error={shlex.quote(view.print_error)}"] if view.print_error else []
-            self.say("printed", request.ticket, "no" if view.print_error else "yes", *error)
         state = (request.status.value, request.claimed_by, request.escalation)
         if not force and self._last_status.get(request.id) == state:
             return

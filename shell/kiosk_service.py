@@ -93,9 +93,9 @@ class KioskService:
         self.new_id = new_id
         self.listeners: list[StatusListener] = []
         self.rejected: Counter[str] = Counter()
-        self._print_errors: dict[str, str] = {}
         self._tickets: dict[str, Ticket] = {}  # this session's tickets, for *Print again*
-        self._printing: set[str] = set()
+        # (request id, None if printed or why not), when the spool answers
+        self.print_listeners: list[Callable[[str, str | None], None]] = []
         self.printer_state: PrinterState | None = None  # what the printer last said
         self.printer_detail = ""
         self.printer_listeners: list[Callable[[PrinterState, str], None]] = []
@@ -155,8 +155,6 @@ class KioskService:
             return False
         if not self.spool.submit(ticket):
             return False
-        self._printing.add(request_id)
-        self._print_errors.pop(request_id, None)
         self._tell(request_id)
         return True
 
@@ -173,16 +171,14 @@ class KioskService:
         self.spool.test(ticket, done)
 
     def last_print_error(self) -> str | None:
-        return next(reversed(self._print_errors.values()), None)
+        return self.spool.last_error() if self.spool is not None else None
 
     # -- from the print spool (on the front's thread) -----------------------
 
     def printed(self, request_id: str, error: str | None) -> None:
-        self._printing.discard(request_id)
-        if error is None:
-            self._print_errors.pop(request_id, None)
-        else:
-            self._print_errors[request_id] = error
+        """The spool has an answer for a ticket (its table already says so)."""
+        for listener in list(self.print_listeners):
+            listener(request_id, error)
         self._tell(request_id)
 
     def printer_state_seen(self, state: PrinterState, detail: str) -> None:
@@ -224,7 +220,8 @@ class KioskService:
         for request_id in [r for r in self._tickets if self._finished(r)]:
             # Nothing can be printed again for a finished request: forget it.
             self._tickets.pop(request_id, None)
-            self._print_errors.pop(request_id, None)
+            if self.spool is not None:
+                self.spool.forget(request_id)
         today = now.date()
         if self.retention_days and self._retention_done_on != today:
             self._retention_done_on = today
@@ -237,10 +234,20 @@ class KioskService:
         request = self.desk.request(request_id)
         if request is None:
             raise KeyError(request_id)
-        error = self._print_errors.get(request_id)
-        printing = request_id in self._printing
+        error, printing = self._print_state(request_id)
         wait = self.desk.estimated_wait(request_id, self.clock.now())
         return TicketView(request, self.desk.place_in_line(request_id), error, wait, printing)
+
+    def _print_state(self, request_id: str) -> tuple[str | None, bool]:
+        """(why the ticket is not on paper, whether it is on its way), from core/print_jobs.py's table."""
+        if request_id not in self._tickets:
+            return None, False  # taken before this start: its ticket was dealt with then
+        if self.spool is None:
+            return "no printer configured", False
+        job = self.spool.job(request_id)
+        if job is None:
+            return None, False
+        return job.error, job.state.printing
 
     # -- from the broker ----------------------------------------------------
 
@@ -319,9 +326,6 @@ class KioskService:
 
     def _print(self, effect: PrintTicket) -> None:
         """Hand the ticket to the spool; the screen says "printing" until it answers."""
-        request_id = effect.ticket.request_id
-        self._tickets[request_id] = effect.ticket
-        if self.spool is None:
-            self._print_errors[request_id] = "no printer configured"
-        elif self.spool.submit(effect.ticket):
-            self._printing.add(request_id)
+        self._tickets[effect.ticket.request_id] = effect.ticket
+        if self.spool is not None:
+            self.spool.submit(effect.ticket)

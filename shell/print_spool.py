@@ -7,12 +7,9 @@ broker messages use. The rules:
 - One ticket at a time, in the order taken. Before each ticket the printer is
   asked how it is (`DLE EOT`, where it answers): a ticket is sent only while
   it can print. Not to trust "written" as "printed", it is asked again after.
-- A ticket is printed at most once: a request id that printed is never sent
-  again, and one already waiting is not queued twice (a doubled tap on
-  *Print again*). A ticket that failed may be tried again by the shopper.
-- A ticket whose turn comes more than `max_age` seconds after it was asked
-  for is dropped, not printed: after a refill the printer must not pour out
-  tickets for shoppers long gone.
+- Which ticket may be queued, sent or printed again is core/print_jobs.py's
+  table (at most once per request; none sent after its shopper left), kept
+  here under a lock because the spool's thread and the screen's both use it.
 - While the printer is not well it is asked every `poll_seconds`, so its
   recovery is seen without waiting for the next shopper.
 """
@@ -27,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.model import PrinterState, Ticket
+from core.print_jobs import Job, PrintJobs
 from shell.ports import PrinterError, TicketPrinter
 
 log = logging.getLogger(__name__)
@@ -49,10 +47,9 @@ STATE_WORDS = {
 
 
 @dataclass(frozen=True)
-class _Job:
+class _Work:
     ticket: Ticket
-    asked_at: float  # monotonic
-    done: Callable[[str | None], None] | None = None  # for a test ticket: its own answer
+    done: Callable[[str | None], None] | None = None  # a staff test ticket: its own answer
 
 
 class PrintSpool:
@@ -73,11 +70,9 @@ class PrintSpool:
         self.on_state = on_state
         self.ask_status = ask_status
         self.poll_seconds = poll_seconds
-        self.max_age = max_age
-        self._jobs: queue.Queue[_Job | None] = queue.Queue()
+        self._work: queue.Queue[_Work | None] = queue.Queue()
         self._lock = threading.Lock()
-        self._printed: set[str] = set()
-        self._waiting: set[str] = set()
+        self._jobs = PrintJobs(max_age)
         self.state: PrinterState | None = None  # last seen; None before the first look
         self._thread = threading.Thread(target=self._run, name="print-spool", daemon=True)
         self._thread.start()
@@ -87,18 +82,31 @@ class PrintSpool:
     def submit(self, ticket: Ticket) -> bool:
         """Queue `ticket`; False (and nothing queued) if it printed already or is waiting."""
         with self._lock:
-            if ticket.request_id in self._printed or ticket.request_id in self._waiting:
+            if not self._jobs.queue(ticket.request_id, time.monotonic()):
                 return False
-            self._waiting.add(ticket.request_id)
-        self._jobs.put(_Job(ticket, time.monotonic()))
+        self._work.put(_Work(ticket))
         return True
+
+    def job(self, request_id: str) -> Job | None:
+        """Where the request's ticket stands (core/print_jobs.py)."""
+        with self._lock:
+            return self._jobs.get(request_id)
+
+    def last_error(self) -> str | None:
+        with self._lock:
+            return self._jobs.last_error
+
+    def forget(self, request_id: str) -> None:
+        """The request ended: nothing is printed for it any more."""
+        with self._lock:
+            self._jobs.forget(request_id)
 
     def test(self, ticket: Ticket, done: Callable[[str | None], None]) -> None:
         """A staff test ticket: `done(None or why not)` on the front's thread."""
-        self._jobs.put(_Job(ticket, time.monotonic(), done))
+        self._work.put(_Work(ticket, done))
 
     def close(self, timeout: float = 10.0) -> None:
-        self._jobs.put(None)
+        self._work.put(None)
         self._thread.join(timeout)
 
     # -- the spool's thread ----------------------------------------------------
@@ -109,36 +117,36 @@ class PrintSpool:
         while True:
             bad = self.state is not None and not self.state.prints
             try:
-                job = self._jobs.get(timeout=self.poll_seconds if bad else None)
+                work = self._work.get(timeout=self.poll_seconds if bad else None)
             except queue.Empty:
                 self._look()  # waiting for it to recover
                 continue
-            if job is None:
+            if work is None:
                 return
-            error = self._print(job)
-            if job.done is not None:
-                self.call_soon(job.done, error)
-            else:
+            if work.done is not None:
+                self.call_soon(work.done, self._print(work.ticket))
+                continue
+            request_id = work.ticket.request_id
+            with self._lock:
+                error = self._jobs.send(request_id, time.monotonic())
+            if error is None:
+                error = self._print(work.ticket)
                 with self._lock:
-                    self._waiting.discard(job.ticket.request_id)
-                    if error is None:
-                        self._printed.add(job.ticket.request_id)
-                self.call_soon(self.on_printed, job.ticket.request_id, error)
+                    self._jobs.finish(request_id, error)
+            else:
+                log.warning("ticket %s dropped: %s", work.ticket.number, error)
+            self.call_soon(self.on_printed, request_id, error)
 
-    def _print(self, job: _Job) -> str | None:
-        age = time.monotonic() - job.asked_at
-        if job.done is None and age > self.max_age:
-            log.warning("ticket %s dropped: its turn came %.0f s late", job.ticket.number, age)
-            return f"not printed: the printer was busy for {age:.0f} s"
+    def _print(self, ticket: Ticket) -> str | None:
         if self.ask_status:
             state = self._look()
             if not state.prints:
-                log.error("ticket %s not sent: printer %s", job.ticket.number, STATE_WORDS[state])
+                log.error("ticket %s not sent: printer %s", ticket.number, STATE_WORDS[state])
                 return f"printer {STATE_WORDS[state]}"
         try:
-            self.printer.print_ticket(job.ticket)
+            self.printer.print_ticket(ticket)
         except PrinterError as exc:
-            log.error("ticket %s not printed: %s", job.ticket.number, exc)
+            log.error("ticket %s not printed: %s", ticket.number, exc)
             self._seen(PrinterState.FAILED, str(exc))
             return str(exc)
         if self.ask_status:
