@@ -29,7 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from run_demo import SESSION, Area, Placement, place
+from demo.headless import SESSION
+from demo.screen import Area, Placement, place
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"

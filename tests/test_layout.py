@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "shell", "adapters", "printer", "kiosk", "staff_pager", "manager")
+PACKAGES = ("core", "shell", "adapters", "printer", "kiosk", "staff_pager", "manager", "demo")
 
 # Each library is imported by exactly these files (tests aside).
 OWNERS = {
@@ -28,6 +28,7 @@ ALLOWED = {
     "manager": {"core", "shell", "adapters", "manager"},
     "kiosk": {"core", "shell", "adapters", "printer", "kiosk"},
     "staff_pager": {"core", "shell", "adapters", "staff_pager"},
+    "demo": {"core", "shell", "demo"},
 }
 
 
