@@ -3,7 +3,7 @@ look for it on a screenshot (tests/picture.py).
 
 `python tests/text_pictures.py OUT_DIR` reads lines `key<TAB>text<TAB>size<TAB>bold`
 (size in sp, bold 0 or 1) on stdin and, for each, writes OUT_DIR/<key>.png and
-prints `drawn <key>`: the text's coverage (0 nothing … 255 ink) as Kivy
+prints `drawn <key>` (`quit` stops it): the text's coverage (0 nothing … 255 ink) as Kivy
 renders it with the apps' font, a greyscale picture cropped to the ink. Runs on a display (it needs Kivy's
 GL); the apps' own metrics apply, so `size` is what their .kv files say.
 Touches Kivy's window, fonts and OUT_DIR.
@@ -43,6 +43,8 @@ def main(out_dir: str) -> int:
     out.mkdir(parents=True, exist_ok=True)
     font = kivy_runtime.register_fonts()
     for line in sys.stdin:
+        if line.strip() == "quit":
+            break
         if not line.strip():
             continue
         key, text, size, bold = line.rstrip("\n").split("\t")
