@@ -2,10 +2,11 @@
 look for it on a screenshot (tests/picture.py).
 
 `python tests/text_pictures.py OUT_DIR` reads lines `key<TAB>text<TAB>size<TAB>bold`
-(size in sp, bold 0 or 1) on stdin and, for each, writes OUT_DIR/<key>.png and
-prints `drawn <key>` (`quit` stops it): the text's coverage (0 nothing … 255 ink) as Kivy
-renders it with the apps' font, a greyscale picture cropped to the ink. Runs on a display (it needs Kivy's
-GL); the apps' own metrics apply, so `size` is what their .kv files say.
+(size in sp, bold 0 or 1) on stdin until `quit`; for each it writes
+OUT_DIR/<key>.png and prints `drawn <key>`. The picture is the text's coverage
+(0 nothing … 255 ink) as Kivy renders it with the apps' font, in grey,
+cropped to the ink. Runs on a display (Kivy's GL); the apps' own metrics
+apply, so `size` is what their .kv files say.
 Touches Kivy's window, fonts and OUT_DIR.
 """
 
