@@ -25,17 +25,17 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from core.board import Notice
+from core.lifecycle import Action
 from core.model import Feedback
 from shell.config import PagerConfig
 from shell.pager_service import ActionRefused, PagerService
-from staff_pager.rows import Row, notice_words, printers_words, rows, unhappy_words
+from staff_pager.rows import ACTION_WORDS, Row, notice_words, printers_words, rows, sending_words, unhappy_words
 
 log = logging.getLogger(__name__)
 
 Build = Callable[[PagerConfig, str, Callable[..., None]], tuple[PagerService, Any]]
 
 STRIPES = {"ok": (0.16, 0.55, 0.30, 1), "warn": (0.85, 0.55, 0.05, 1), "late": (0.78, 0.16, 0.14, 1)}
-ACTION_WORDS = {"claim": "Claim", "resolve": "Resolve", "release": "Release"}
 
 
 class SignInScreen(Screen):
@@ -61,6 +61,7 @@ class RequestRow(BoxLayout):
 
     __events__ = ("on_act",)
     ticket = StringProperty("")
+    ref = StringProperty("")  # kiosk/ticket: what the buttons act on
     kind = StringProperty("")
     details = StringProperty("")
     waited = StringProperty("")
@@ -69,6 +70,7 @@ class RequestRow(BoxLayout):
 
     def show(self, row: Row) -> None:
         self.ticket, self.kind, self.details, self.waited = row.ticket, row.kind, row.details, row.waited
+        self.ref = row.ref
         self.holder = "" if not row.holder else ("You have it" if row.holder == "You" else f"{row.holder} is on it")
         self.stripe = list(STRIPES[row.urgency])
         if getattr(self, "_actions", None) == row.actions:
@@ -80,7 +82,7 @@ class RequestRow(BoxLayout):
         for action in row.actions:
             button = Factory.PagerButton(text=ACTION_WORDS[action])
             button.action = action
-            button.bind(on_release=lambda b: self.dispatch("on_act", b.action, self.ticket))
+            button.bind(on_release=lambda b: self.dispatch("on_act", b.action, self.ref))
             box.add_widget(button)
 
     def on_act(self, action: str, ticket: str) -> None:
@@ -147,16 +149,15 @@ class PagerApp(KvLoadedOnce):
     def unhappy(self, feedback: Feedback) -> None:
         self.board_screen.notice = unhappy_words(feedback)
 
-    def act(self, action: str, ticket: str) -> None:
+    def act(self, action: str, ref: str) -> None:
         assert self.service is not None
+        ticket = ref.rpartition("/")[2]
         try:
-            self.service.act(action, ticket)
+            self.service.act(action, ref)
         except ActionRefused as exc:
             self.board_screen.notice = str(exc)
             return
-        self.board_screen.notice = {"claim": f"Claiming {ticket}…", "resolve": f"Resolving {ticket}…"}.get(
-            action, f"Releasing {ticket}…"
-        )
+        self.board_screen.notice = sending_words(Action(action), ticket)
 
     def refresh(self) -> None:
         """Render the board: one row per open request, oldest first."""
@@ -166,13 +167,13 @@ class PagerApp(KvLoadedOnce):
         box = self.board_screen.ids.rows
         while len(box.children) < len(shown):
             widget = RequestRow()
-            widget.bind(on_act=lambda _r, action, ticket: self.act(action, ticket))
+            widget.bind(on_act=lambda _r, action, ref: self.act(action, ref))
             box.add_widget(widget)
         while len(box.children) > len(shown):
             box.remove_widget(box.children[0])
         for shown_widget, row in zip(reversed(box.children), shown, strict=True):
             shown_widget.show(row)
-        waiting = sum(1 for r in shown if "claim" in r.actions)
+        waiting = sum(1 for r in shown if Action.CLAIM in r.actions)
         self.board_screen.summary = f"{waiting} waiting · {len(shown) - waiting} being helped"
 
     def on_stop(self) -> None:

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.board import Board, Notice
+from core.lifecycle import Action, offered
 from core.model import Feedback, Kind, PrinterState, Request, Status
 from core.wire import PrinterReport
 
 KIND_WORDS = {Kind.FIND: "Find an item", Kind.RETURN: "Return", Kind.HELP: "Help"}
+ACTION_WORDS = {Action.CLAIM: "Claim", Action.RESOLVE: "Resolve", Action.RELEASE: "Release"}
 TOPICS = {"question": "Product question", "complaint": "Complaint", "other": "Something else"}
 
 # Waiting time against the store's target: people judge a wait fairly up to
@@ -26,13 +28,14 @@ LATE_SECONDS = 180
 @dataclass(frozen=True)
 class Row:
     ticket: str
-    kind: str
+    kind: str  # "Help · North entrance": the type, and where the shopper asked
     details: str
     waited: str  # m:ss
     urgency: str  # ok | warn | late
     holder: str  # "" when nobody holds it
-    actions: tuple[str, ...]  # what I may do: claim, or resolve and release
+    actions: tuple[Action, ...]  # what I may do (core/lifecycle.py offered)
     escalated: bool
+    ref: str = ""  # "kiosk-1/H-001": names the request even when two kiosks share a number
 
 
 def describe(request: Request) -> str:
@@ -64,23 +67,25 @@ def rows(board: Board, now: datetime) -> list[Row]:
     for request in board.open_requests():
         wait = (now - request.created_at).total_seconds()
         mine = request.claimed_by == board.staff
-        if request.status is Status.OPEN:
-            actions: tuple[str, ...] = ("claim",)
-        else:
-            actions = ("resolve", "release") if mine else ()
         shown.append(
             Row(
                 ticket=request.ticket,
-                kind=KIND_WORDS[request.kind],
+                kind=f"{KIND_WORDS[request.kind]} · {request.entrance or request.kiosk}",
                 details=describe(request),
                 waited=waited(wait),
                 urgency=urgency(wait) if request.status is Status.OPEN else "ok",
                 holder="You" if mine else (request.claimed_by or ""),
-                actions=actions,
+                actions=offered(request, board.staff),
                 escalated=request.escalation > 0 and request.status is Status.OPEN,
+                ref=f"{request.kiosk}/{request.ticket}",
             )
         )
     return shown
+
+
+def sending_words(action: Action, ticket: str) -> str:
+    """Said while the owning kiosk decides."""
+    return {Action.CLAIM: "Claiming", Action.RESOLVE: "Resolving"}.get(action, "Releasing") + f" {ticket}…"
 
 
 def notice_words(notice: Notice) -> str:

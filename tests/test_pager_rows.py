@@ -62,3 +62,11 @@ def test_a_managers_alert_says_where_why_and_how_to_reach_the_shopper() -> None:
     assert unhappy_words(feedback) == (
         'Unhappy shopper at kiosk-2: I waited too long. "nobody came" Contact: +31 6 1234 5678'
     )
+
+
+def test_each_row_says_where_the_shopper_asked_and_names_the_request_across_kiosks() -> None:
+    north = Request("a", Kind.FIND, "F-001", "kiosk-2", T0, entrance="North entrance")
+    unnamed = Request("b", Kind.HELP, "F-001", "kiosk-1", T0)
+    shown = {r.ref: r for r in rows(board_with(north, unnamed), T0)}
+    assert shown["kiosk-2/F-001"].kind == "Find an item · North entrance"
+    assert shown["kiosk-1/F-001"].kind == "Help · kiosk-1"
