@@ -307,6 +307,9 @@ class KioskApp(KvLoadedOnce):
         screen = self.screens.get_screen("maintenance")
         config = self.kiosk_config
         screen.broker = f"Broker {config.broker.url}: " + ("connected" if self._connected else "NOT connected")
+        # Why, in the words the log used (docs/setup-messages.md), and kiosks that would share ticket numbers.
+        problems = [getattr(self.transport, "problem", None), *(self.service.clashes.values() if self.service else ())]
+        screen.broker += "".join(f"\n{problem}" for problem in problems if problem)
         waiting = self.service.transport.waiting() if self.service and hasattr(self.service.transport, "waiting") else 0
         screen.outbox = f"Messages waiting for the broker: {waiting}"
         screen.printer = printer_words(

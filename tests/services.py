@@ -14,6 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
 from adapters.file_outbox import FileOutbox
 from adapters.paho_transport import PahoTransport
 from core import wire
@@ -161,9 +164,6 @@ def is_view(status: Status, ticket: str) -> Callable[[object], bool]:
 
 def retained(broker, topic: str, count: int) -> list[tuple[str, bytes]]:  # type: ignore[no-untyped-def]
     """The first `count` messages a fresh subscriber to `topic` gets (the retained ones first)."""
-    import paho.mqtt.client as mqtt
-    from paho.mqtt.enums import CallbackAPIVersion
-
     got: list[tuple[str, bytes]] = []
     enough = threading.Event()
 
@@ -183,3 +183,19 @@ def retained(broker, topic: str, count: int) -> list[tuple[str, bytes]]:  # type
         client.loop_stop()
         client.disconnect()
     return got[:count]
+
+
+class Publisher:
+    """A plain MQTT client that publishes what a test gives it, QoS 1, waiting for the PUBACK."""
+
+    def __init__(self, broker) -> None:  # type: ignore[no-untyped-def]
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self.client.connect("127.0.0.1", broker.port)
+        self.client.loop_start()
+
+    def send(self, topic: str, payload: bytes, retain: bool = False) -> None:
+        self.client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(TIMEOUT)
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()

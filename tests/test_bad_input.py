@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
 from core import wire
 from core.model import Kind, Status
 from tests.memory_log import MemoryLog
-from tests.services import TIMEOUT, is_notice, is_view, kiosk, new_store, pager
+from tests.services import Publisher, is_notice, is_view, kiosk, new_store, pager
 
 VALID_ACTION = {"v": 1, "action": "claim", "staff": "Eve", "action_id": "a1", "outcome": None}
 
@@ -39,20 +37,6 @@ def junk_payloads(valid: dict[str, object]) -> Iterator[tuple[str, bytes]]:
     for key in valid:
         if key != "v":
             yield f"{key} of the wrong type", json.dumps({**valid, key: [1]}).encode()
-
-
-class Publisher:
-    def __init__(self, broker) -> None:  # type: ignore[no-untyped-def]
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        self.client.connect("127.0.0.1", broker.port)
-        self.client.loop_start()
-
-    def send(self, topic: str, payload: bytes, retain: bool = False) -> None:
-        self.client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(TIMEOUT)
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
 
 
 @pytest.fixture

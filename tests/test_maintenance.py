@@ -61,3 +61,27 @@ def test_three_wrong_pins_lock_the_pad_and_no_pin_set_means_no_way_in(broker, tm
         enter(kiosk, PIN)  # right, but too late
         assert "Too many wrong PINs: wait a minute" in visible_texts(kiosk.screen)
         assert kiosk.on("pin")
+
+
+def test_maintenance_names_another_kiosk_that_would_hand_out_the_same_numbers(broker, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from core import wire
+    from core.numbering import DEFAULT_FORMAT
+    from tests.services import Publisher
+
+    monkeypatch.setenv("STORE_ASSIST_MAINTENANCE_PIN", PIN)
+    with running_kiosk(broker, tmp_path / "kiosk") as kiosk:
+        other = wire.Presence("kiosk-9", "kiosk", True, datetime.now(UTC), name="South", ticket_format=DEFAULT_FORMAT)
+        publisher = Publisher(broker)
+        try:
+            publisher.send(wire.presence_topic(kiosk.config.store.id, "kiosk-9"), wire.encode_presence(other))
+        finally:
+            publisher.close()
+        wait_until(lambda: kiosk.app.service.clashes, what="the other kiosk's presence")
+        for _ in range(5):
+            tap(store_name_label(kiosk))
+        wait_until(lambda: kiosk.on("pin"), what="the PIN pad")
+        enter(kiosk, PIN)
+        wait_until(lambda: kiosk.on("maintenance"))
+        assert "kiosk-9 also issues F-001: set kiosk.ticket_format" in " ".join(visible_texts(kiosk.screen))
