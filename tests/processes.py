@@ -113,3 +113,16 @@ class LineProcess:
                 self.proc.kill()
                 self.proc.wait()
         return self.proc.returncode
+
+
+def run_to_end(*args: str) -> subprocess.CompletedProcess[str]:
+    """An entry point (`run_kiosk.py --headless …`) run with no input to its end:
+    for setups it must refuse at once, or that stop at the end of input."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from shell.config import ConfigError, KioskConfig, load_kiosk, load_pager
+from tests.processes import run_to_end
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,14 +77,7 @@ def test_each_mistake_is_named_by_its_key(tmp_path: Path, text: str, message: st
 
 def start_kiosk(config: Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
     """The headless kiosk as a real process, with no input: it stops at once or at the end of input."""
-    return subprocess.run(
-        [sys.executable, "run_kiosk.py", "--headless", "--config", str(config), "--data-dir", str(data_dir)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_to_end("run_kiosk.py", "--headless", "--config", str(config), "--data-dir", str(data_dir))
 
 
 def test_a_bad_config_stops_the_kiosk_with_one_message_and_starts_nothing(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.broker import Mosquitto, free_port
-from tests.processes import ROOT, LineProcess
+from tests.processes import ROOT, LineProcess, run_to_end
 
 PASSWORD_ENV = "STORE_ASSIST_MQTT_PASSWORD"
 
@@ -147,14 +146,7 @@ def test_two_devices_on_one_id_are_told_instead_of_knocking_each_other_off(broke
 
 
 def run_kiosk(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "run_kiosk.py", "--headless", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_to_end("run_kiosk.py", "--headless", *args)
 
 
 def test_a_missing_or_wrong_ca_file_stops_the_kiosk_with_the_file_named(tmp_path: Path) -> None:
