@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import socket
 import ssl
 import sys
 import threading
@@ -24,7 +23,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from shell.ports import Acknowledged, TransportError
+from shell.broker_trouble import Trouble, login_refused, taken_over, topics_refused, unreachable
+from shell.config import BrokerSection
+from shell.ports import Acknowledged, MessageHandler, TransportError
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,6 @@ RECONNECT_MAX_DELAY = 2
 # device on this id) try again this slowly: no knocking each other off the
 # broker several times a second.
 REFUSED_DELAY = 30
-# The same setup problem is logged again at most this often.
-REPEAT_PROBLEM = 30.0
 
 # MQTT 5 reason codes that mean "fix the setup", not "wait a moment".
 _LOGIN_REFUSED = (134, 135)  # Bad user name or password, Not authorized
@@ -51,10 +50,14 @@ QUICK_DROPS = 3
 PresencePayload = Callable[[bool, datetime], bytes]
 
 
+def _nowhere(topic: str, payload: bytes) -> None:
+    log.warning("message on %s before start(): dropped", topic)
+
+
 class _OutageNoise(logging.Filter):
     """paho logs every publish made while disconnected at ERROR, yet QoS 1
     messages are kept in memory and sent after reconnecting, and the outage
-    itself is reported by `_trouble`: keep ERROR for errors."""
+    itself is reported by shell/broker_trouble.py: keep ERROR for errors."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("Client is not connected")
@@ -70,7 +73,6 @@ class PahoTransport:
         client_id: str,
         *,
         subscriptions: list[str],
-        deliver: Callable[[str, bytes], None],
         presence: tuple[str, PresencePayload] | None = None,
         username: str = "",
         password: str | None = None,
@@ -87,7 +89,7 @@ class PahoTransport:
         self.port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
         self.keepalive = keepalive
         self.subscriptions = list(subscriptions)
-        self.deliver = deliver
+        self.deliver: MessageHandler = _nowhere  # given by start()
         self.presence = presence
         self.on_connection = on_connection
         # Called on paho's thread after every successful connect, after the
@@ -99,10 +101,8 @@ class PahoTransport:
         self.password_env = password_env
         self.has_password = password is not None
         # What is wrong with the connection, in words for the person who set it
-        # up; None while connected. Fronts show it, the log says it once.
-        self.problem: str | None = None
-        self._problem_logged_at = 0.0
-        self._problem_since = 0.0
+        # up (None while all is well): the log says it once, fronts show it.
+        self.trouble = Trouble(log)
         self._up: bool | None = None  # last told to on_connection
         self._slowed = ""  # why reconnecting is slowed down: "login" or "taken"
         self._refused = False  # the last CONNACK said no
@@ -161,8 +161,35 @@ class PahoTransport:
 
     # -- lifecycle ------------------------------------------------------------
 
-    def start(self) -> None:
-        """Connect in the background; paho keeps reconnecting on its own."""
+    @classmethod
+    def for_device(
+        cls,
+        broker: BrokerSection,
+        device_id: str,
+        *,
+        subscriptions: list[str],
+        presence: tuple[str, PresencePayload],
+    ) -> PahoTransport:
+        """The broker link of one of the store's devices, as its config says."""
+        return cls(
+            broker.url,
+            client_id=device_id,
+            subscriptions=subscriptions,
+            presence=presence,
+            username=broker.username,
+            password=broker.password,
+            password_env=broker.password_env,
+            keepalive=broker.keepalive,
+            session_expiry=broker.session_expiry,
+            ca_file=broker.ca_file,
+        )
+
+    def start(self, deliver: MessageHandler | None = None) -> None:
+        """Connect in the background and hand every message received to
+        `deliver(topic, payload)` on paho's thread (none: a client that only
+        publishes); paho keeps reconnecting."""
+        if deliver is not None:
+            self.deliver = deliver
         properties = None
         if self.session_expiry:
             properties = Properties(PacketTypes.CONNECT)
@@ -178,6 +205,11 @@ class PahoTransport:
         except (OSError, ValueError) as exc:
             raise TransportError(f"cannot connect to {self.host}:{self.port}: {exc}") from exc
         self.client.loop_start()
+
+    def waiting(self) -> int:
+        """Messages published and not yet acknowledged by the broker."""
+        with self._acks_lock:
+            return len(self._acks)
 
     def wait_connected(self, timeout: float) -> bool:
         return self.connected.wait(timeout)
@@ -224,22 +256,25 @@ class PahoTransport:
         self._refused = reason_code.is_failure
         if reason_code.is_failure:
             if reason_code.value in _LOGIN_REFUSED:
-                password = f"${self.password_env}" if self.password_env else "the password"
-                self._trouble(
-                    f"the broker at {self.host}:{self.port} refused the login as "
-                    f"{self.username or 'anonymous (no broker.username)'} ({reason_code}): check broker.username and "
-                    f"{password} ({'set' if self.has_password else 'not set'}); retrying every {REFUSED_DELAY} s",
-                    slow="login",
+                words = login_refused(
+                    self.host,
+                    self.port,
+                    self.username,
+                    self.password_env,
+                    self.has_password,
+                    str(reason_code),
+                    REFUSED_DELAY,
                 )
+                self._trouble(words, slow="login")
             else:
                 self._trouble(f"the broker at {self.host}:{self.port} refused the connection: {reason_code}")
             return
-        if self.problem is not None:
-            log.warning("connected to broker %s:%s again after %.0f s", self.host, self.port, self._problem_age())
+        self._connected_at = time.monotonic()
+        lasted = self.trouble.cleared(self._connected_at)
+        if lasted is not None:
+            log.warning("connected to broker %s:%s again after %.0f s", self.host, self.port, lasted)
         else:
             log.info("connected to broker %s:%s", self.host, self.port)
-        self.problem = None
-        self._connected_at = time.monotonic()
         if self._slowed == "login":
             self._speed_up()
         # Subscriptions vanish with a clean session: renew them on every connect.
@@ -267,22 +302,7 @@ class PahoTransport:
 
     def _on_connect_fail(self, client, userdata):  # type: ignore[no-untyped-def]
         # paho calls this inside its `except OSError`, and passes no reason.
-        self._trouble(self._unreachable(sys.exc_info()[1]))
-
-    def _unreachable(self, exc: BaseException | None) -> str:
-        where = f"the broker at {self.host}:{self.port}"
-        if isinstance(exc, ssl.SSLCertVerificationError):
-            return (
-                f"{where} has a TLS certificate this device does not trust ({exc.verify_message}): check broker.ca_file"
-            )
-        if isinstance(exc, ssl.SSLError):
-            return f"TLS with {where} failed ({exc.reason}): is it the TLS port, and broker.url mqtts://?"
-        if isinstance(exc, socket.gaierror):
-            return (
-                f"cannot find the broker host {self.host} (check broker.url); retrying every {RECONNECT_MAX_DELAY} s"
-            )
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        return f"cannot reach {where}: {reason.lower()}; retrying every {RECONNECT_MAX_DELAY} s"
+        self._trouble(unreachable(self.host, self.port, sys.exc_info()[1], RECONNECT_MAX_DELAY))
 
     def _presence_answered(self, accepted: bool, reason: str) -> None:
         if not accepted and self.presence is not None:
@@ -290,14 +310,8 @@ class PahoTransport:
             # and then delivers nothing the ACL forbids, so the refused
             # presence is the one sign. Without this the device looks connected
             # and hears nothing.
-            log.error(
-                "the broker refused %s on %s (%s): check store.id and that the broker's ACL has this "
-                "device (broker_config/provision.py); nothing will reach it or come from it",
-                self.client_id,
-                self.presence[0],
-                reason,
-            )
-            self.problem = f"the broker refuses this device's topics ({reason}): check store.id"
+            log.error("%s", topics_refused(self.client_id, self.presence[0], reason))
+            self.trouble.note(f"the broker refuses this device's topics ({reason}): check store.id")
             self._tell(False)  # connected, but nothing works: the fronts say so
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties):  # type: ignore[no-untyped-def]
@@ -306,13 +320,7 @@ class PahoTransport:
             if code.is_failure:
                 # Right password, wrong store: the ACL refuses everything, and
                 # without this the device would look connected yet hear nothing.
-                log.error(
-                    "the broker refused the subscription to %s for %s (%s): check store.id and the "
-                    "broker's ACL for this device (broker_config/README.md)",
-                    topic,
-                    self.client_id,
-                    code,
-                )
+                log.error("%s", topics_refused(self.client_id, topic, str(code)))
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):  # type: ignore[no-untyped-def]
         self.connected.clear()
@@ -323,12 +331,7 @@ class PahoTransport:
         if self._slowed == "taken" and lasted >= QUICK_DROP:
             self._speed_up()
         if reason_code.value == _TAKEN_OVER or self._quick_drops >= QUICK_DROPS:
-            self._trouble(
-                f"the broker keeps closing the connection as soon as it is made ({reason_code}): most likely "
-                f"another device is connected as {self.client_id} and takes over its session. Every device "
-                f"needs its own device.id (and broker username); retrying every {REFUSED_DELAY} s",
-                slow="taken",
-            )
+            self._trouble(taken_over(self.client_id, str(reason_code), REFUSED_DELAY), slow="taken")
             return
         if reason_code.is_failure:
             self._trouble(f"lost the broker at {self.host}:{self.port}: {reason_code}")
@@ -337,16 +340,8 @@ class PahoTransport:
             self._tell(False)
 
     def _trouble(self, problem: str, *, slow: str = "") -> None:
-        """Say what is wrong: at once when it is new, then at most every REPEAT_PROBLEM seconds."""
-        now = time.monotonic()
-        if problem != self.problem:
-            self._problem_since = now
-            log.error("%s", problem)
-            self._problem_logged_at = now
-        elif now - self._problem_logged_at >= REPEAT_PROBLEM:
-            log.error("still, for %.0f s: %s", self._problem_age(), problem)
-            self._problem_logged_at = now
-        self.problem = problem
+        """Say what is wrong (once, then every 30 s); `slow`: retry slowly, and why."""
+        self.trouble.report(problem, time.monotonic())
         if slow and not self._slowed:
             self._slowed = slow
             self.client.reconnect_delay_set(min_delay=REFUSED_DELAY, max_delay=REFUSED_DELAY)
@@ -356,8 +351,9 @@ class PahoTransport:
         self._slowed = ""
         self.client.reconnect_delay_set(min_delay=RECONNECT_MIN_DELAY, max_delay=RECONNECT_MAX_DELAY)  # type: ignore[arg-type]
 
-    def _problem_age(self) -> float:
-        return time.monotonic() - self._problem_since
+    @property
+    def problem(self) -> str | None:
+        return self.trouble.problem
 
     def _tell(self, up: bool) -> None:
         if self._up is not up:

@@ -67,17 +67,10 @@ def bare_paho(url_port: int, n: int) -> list[float]:
 def kiosk_to_pager(broker: Mosquitto, data_dir: Path, n: int) -> list[float]:
     store = "bench"
     seen = threading.Event()
-    pager_holder: dict[str, PagerService] = {}
-
-    def on_state(topic: str, payload: bytes) -> None:
-        # The pager's own code, run straight on paho's thread: no queue hop to time.
-        pager_holder["p"].on_message(topic, payload)
-
-    pager_transport = PahoTransport(broker.url, "bench-pager", subscriptions=[wire.all_states(store)], deliver=on_state)
+    pager_transport = PahoTransport(broker.url, "bench-pager", subscriptions=[wire.all_states(store)])
     pager = PagerService(board=Board("Anna"), store_id=store, transport=pager_transport, clock=SystemClock())
     pager.listeners.append(lambda notice: seen.set() if isinstance(notice, Notice) and notice.kind == "new" else None)
-    pager_holder["p"] = pager
-    kiosk_transport = PahoTransport(broker.url, "bench-kiosk", subscriptions=[], deliver=lambda t, p: None)
+    kiosk_transport = PahoTransport(broker.url, "bench-kiosk", subscriptions=[])
     event_log = TinyDBEventLog(data_dir)
     kiosk = KioskService(
         desk=Desk("kiosk-1", ZoneInfo("Europe/Amsterdam")),
@@ -87,8 +80,10 @@ def kiosk_to_pager(broker: Mosquitto, data_dir: Path, n: int) -> list[float]:
         event_log=event_log,
         clock=SystemClock(),
     )
+    # The pager's own code, run straight on paho's thread: no queue hop to time.
+    pager_transport.start(pager.on_message)
+    kiosk_transport.start()
     for transport in (pager_transport, kiosk_transport):
-        transport.start()
         if not transport.wait_connected(TIMEOUT):
             raise TimeoutError("no broker")
     time.sleep(0.5)

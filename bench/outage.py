@@ -27,7 +27,7 @@ PAYLOAD = b'{"v":1,"id":"x","status":"open"}' + b" " * 400
 
 
 def transport(port: int, name: str) -> PahoTransport:
-    return PahoTransport(f"mqtt://127.0.0.1:{port}", name, subscriptions=[], deliver=lambda t, p: None)
+    return PahoTransport(f"mqtt://127.0.0.1:{port}", name, subscriptions=[])
 
 
 def one_run(folder: Path, messages: int, restart_kiosk: bool) -> float:

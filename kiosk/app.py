@@ -45,11 +45,12 @@ from kiosk.staff_screens import MaintenanceScreen, PinScreen
 from kiosk.theme import HIGH_CONTRAST, LARGE_TEXT, NORMAL
 from kiosk.wording import connection_words, find_details, greeting, item_row, printer_words, ticket_words
 from shell.config import KioskConfig
+from shell.device import Device
 from shell.kiosk_service import KioskService, TicketView
 
 log = logging.getLogger(__name__)
 
-Build = Callable[[KioskConfig, Callable[..., None]], tuple[KioskService, Any]]
+Build = Callable[[KioskConfig, Callable[..., None]], Device[KioskService]]
 
 THANKS_SECONDS = 6  # the thank-you screen returns to Welcome by itself
 PIN_TRIES = 3  # wrong PINs before the pad locks
@@ -73,7 +74,7 @@ class KioskApp(KvLoadedOnce):
         self._build_service = build
         self.tz = ZoneInfo(config.store.timezone)
         self.service: KioskService | None = None
-        self.transport: Any = None
+        self.device: Device[KioskService] | None = None
         self.current_request: str | None = None
         self._rating = 0
         self._pin_failures = 0
@@ -144,12 +145,12 @@ class KioskApp(KvLoadedOnce):
         return root
 
     def start_service(self) -> None:
-        self.service, self.transport = self._build_service(self.kiosk_config, call_on_main_thread)
+        self.device = self._build_service(self.kiosk_config, call_on_main_thread)
+        self.service = self.device.service
         self.service.listeners.append(self.status_changed)
         self.service.printer_listeners.append(lambda _state, _detail: self.show_maintenance())
-        self.transport.on_connection = lambda up: call_on_main_thread(self.set_connection, up)
         self.set_connection(False)
-        self.transport.start()
+        self.device.start(self.set_connection)
         self._ticker = Clock.schedule_interval(self._tick, 1.0)  # escalation deadlines
 
     def _tick(self, _dt: float) -> None:
@@ -166,15 +167,10 @@ class KioskApp(KvLoadedOnce):
         for event in (self._idle_event, self._leave_event, self._ticker):
             if event is not None:
                 event.cancel()
-        if self.service is not None and self.service.spool is not None:
-            self.service.spool.close()
-            self.service.spool = None
-        if self.transport is not None:
-            self.transport.close()
-            self.transport = None
-        if self.service is not None:
-            self.service.event_log.close()  # type: ignore[attr-defined]
-            self.service = None
+        if self.device is not None:
+            self.device.close()
+            self.device = None
+        self.service = None
 
     # -- navigation ------------------------------------------------------------
 
@@ -308,9 +304,10 @@ class KioskApp(KvLoadedOnce):
         config = self.kiosk_config
         screen.broker = f"Broker {config.broker.url}: " + ("connected" if self._connected else "NOT connected")
         # Why, in the words the log used (docs/setup-messages.md), and kiosks that would share ticket numbers.
-        problems = [getattr(self.transport, "problem", None), *(self.service.clashes.values() if self.service else ())]
+        problems = [self.device.problem if self.device else None]
+        problems += self.service.clashes.values() if self.service else ()
         screen.broker += "".join(f"\n{problem}" for problem in problems if problem)
-        waiting = self.service.transport.waiting() if self.service and hasattr(self.service.transport, "waiting") else 0
+        waiting = self.service.transport.waiting() if self.service else 0
         screen.outbox = f"Messages waiting for the broker: {waiting}"
         screen.printer = printer_words(
             config.printer.port,

@@ -20,8 +20,9 @@ from core import wire
 from core.desk import Desk
 from core.finder import Finder
 from kiosk.catalog_file import CatalogError, load_catalog
-from kiosk.printing import printer_setup, start_spool, ticket_printer
+from kiosk.printing import print_spool, printer_setup
 from shell.config import ConfigError, KioskConfig, default_config, load_kiosk
+from shell.device import Device
 from shell.display import has_display
 from shell.kiosk_service import KioskService
 from shell.loop import Loop, SystemClock, connection_words
@@ -67,8 +68,8 @@ def load_config(args: argparse.Namespace) -> KioskConfig:
     )
 
 
-def build(config: KioskConfig, call_soon: Callable[..., None]) -> tuple[KioskService, PahoTransport]:
-    """The kiosk service and its transport; `call_soon(fn, *args)` hands broker
+def build(config: KioskConfig, call_soon: Callable[..., None]) -> Device[KioskService]:
+    """The kiosk's parts, not started; `call_soon(fn, *args)` hands broker
     messages and printer results to the front's thread."""
     tz = ZoneInfo(config.store.timezone)
     event_log = TinyDBEventLog(Path(config.storage.data_dir))
@@ -84,13 +85,10 @@ def build(config: KioskConfig, call_soon: Callable[..., None]) -> tuple[KioskSer
         ticket_format=config.kiosk.ticket_format,
         entrance=config.kiosk.entrance,
     )
-    printer = ticket_printer(config)
-    holder: dict[str, KioskService] = {}
-    transport = PahoTransport(
-        config.broker.url,
-        client_id=config.device.id,
+    link = PahoTransport.for_device(
+        config.broker,
+        config.device.id,
         subscriptions=KioskService.topics(config.store.id, config.device.id),
-        deliver=lambda topic, payload: call_soon(holder["service"].on_message, topic, payload),
         presence=(
             wire.presence_topic(config.store.id, config.device.id),
             lambda online, at: wire.encode_presence(
@@ -104,31 +102,27 @@ def build(config: KioskConfig, call_soon: Callable[..., None]) -> tuple[KioskSer
                 )
             ),
         ),
-        username=config.broker.username,
-        password=config.broker.password,
-        password_env=config.broker.password_env,
-        keepalive=config.broker.keepalive,
-        session_expiry=config.broker.session_expiry,
-        ca_file=config.broker.ca_file,
     )
     # Every message is on disk before paho sees it and leaves the disk only
     # when the broker acknowledges it; what a previous run left is sent first.
-    outbox = DurableOutbox(transport, FileOutbox(Path(config.storage.data_dir) / "outbox"))
+    outbox = DurableOutbox(link, FileOutbox(Path(config.storage.data_dir) / "outbox"))
     outbox.resend_pending()
+    spool = print_spool(config)
     service = KioskService(
         desk=desk,
         store_id=config.store.id,
         transport=outbox,
-        spool=None,
+        spool=spool,
         event_log=event_log,
         clock=clock,
         retention_days=config.storage.retention_days,
     )
-    holder["service"] = service
-    transport.connected_listeners.append(lambda: call_soon(service.connected))
-    if printer is not None:
-        start_spool(service, printer, call_soon, config)
-    return service, transport
+    link.connected_listeners.append(lambda: call_soon(service.connected))
+    closers = [link.close, event_log.close]
+    if spool is not None:
+        spool.start(call_soon, on_printed=service.printed, on_state=service.printer_state_seen)
+        closers.insert(0, spool.close)
+    return Device(service, link, service.on_message, call_soon, closers)
 
 
 def load_finder(config: KioskConfig) -> Finder | None:
@@ -181,10 +175,10 @@ def run_headless(config: KioskConfig) -> int:
     from kiosk.headless import HeadlessKiosk
 
     loop = Loop()
-    service, transport = build(config, loop.call_soon)
+    device = build(config, loop.call_soon)
+    service = device.service
     front = HeadlessKiosk(service, loop)
-    transport.on_connection = lambda up: loop.call_soon(front.say, *connection_words(up, transport.problem))
-    transport.start()
+    device.start(lambda up: front.say(*connection_words(up, device.problem)))
     front.say("ready", config.device.id, f"store={config.store.id}", f"broker={config.broker.url}")
     front.start_reader(sys.stdin)
     stop_ticking = loop.every(1.0, service.tick)  # escalation deadlines
@@ -194,8 +188,5 @@ def run_headless(config: KioskConfig) -> int:
         pass
     finally:
         stop_ticking()
-        if service.spool is not None:
-            service.spool.close()
-        transport.close()
-        service.event_log.close()  # type: ignore[attr-defined]
+        device.close()
     return 0

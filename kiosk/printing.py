@@ -6,7 +6,6 @@ serial port (printer/serial_port.py) and reports back through `call_soon`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from core.model import Ticket
@@ -17,7 +16,6 @@ from printer.ticket_content import PrinterSetup, TicketContent
 from printer.ticket_layout import check
 from printer.ticket_printer import EscposTicketPrinter
 from shell.config import ConfigError, KioskConfig
-from shell.kiosk_service import KioskService
 from shell.ports import PrinterError
 from shell.print_spool import PrintSpool
 
@@ -63,15 +61,7 @@ def ticket_printer(config: KioskConfig, translations: Translations | None = None
     return EscposTicketPrinter(pipe, compose, printer_setup(config))
 
 
-def start_spool(
-    service: KioskService, printer: EscposTicketPrinter, call_soon: Callable[..., None], config: KioskConfig
-) -> PrintSpool:
-    spool = PrintSpool(
-        printer,
-        call_soon,
-        on_printed=service.printed,
-        on_state=service.printer_state_seen,
-        ask_status=config.printer.ask_status,
-    )
-    service.spool = spool
-    return spool
+def print_spool(config: KioskConfig) -> PrintSpool | None:
+    """The configured printer behind its spool (not started yet), or None without one."""
+    printer = ticket_printer(config)
+    return None if printer is None else PrintSpool(printer, ask_status=config.printer.ask_status)

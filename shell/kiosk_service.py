@@ -87,7 +87,7 @@ class KioskService:
         self.store_id = store_id
         self.kiosk_id = desk.kiosk_id
         self.transport = transport
-        self.spool = spool  # set after construction when the spool reports back to this service
+        self.spool = spool
         self.event_log = event_log
         self.clock = clock
         self.new_id = new_id

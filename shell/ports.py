@@ -49,6 +49,9 @@ class EventLog(Protocol):
     def scrub_free_text_before(self, first_kept: date) -> int:
         """Remove free text from records of days before `first_kept`; how many changed."""
 
+    def close(self) -> None:
+        """Let go of the storage (another process may write it next)."""
+
 
 MessageHandler = Callable[[str, bytes], None]
 
@@ -67,6 +70,24 @@ class Transport(Protocol):
         expiry: int | None = None,
         on_done: Acknowledged | None = None,
     ) -> None: ...
+
+    def waiting(self) -> int:
+        """Messages handed over and not yet acknowledged by the broker."""
+
+    def close(self) -> None: ...
+
+
+class Link(Protocol):
+    """A device's connection to the store's broker, as the fronts see it."""
+
+    on_connection: Callable[[bool], None] | None  # up or down, on the link's own thread
+
+    @property
+    def problem(self) -> str | None:
+        """What is wrong, in words (shell/broker_trouble.py); None: all well."""
+
+    def start(self, deliver: MessageHandler) -> None:
+        """Connect in the background; every message received goes to `deliver(topic, payload)`."""
 
     def close(self) -> None: ...
 

@@ -56,18 +56,12 @@ class PrintSpool:
     def __init__(
         self,
         printer: TicketPrinter,
-        call_soon: CallSoon,
         *,
-        on_printed: Printed,
-        on_state: StateSeen,
         ask_status: bool = True,
         poll_seconds: float = 5.0,
         max_age: float = 60.0,
     ) -> None:
         self.printer = printer
-        self.call_soon = call_soon
-        self.on_printed = on_printed
-        self.on_state = on_state
         self.ask_status = ask_status
         self.poll_seconds = poll_seconds
         self._work: queue.Queue[_Work | None] = queue.Queue()
@@ -75,6 +69,12 @@ class PrintSpool:
         self._jobs = PrintJobs(max_age)
         self.state: PrinterState | None = None  # last seen; None before the first look
         self._thread = threading.Thread(target=self._run, name="print-spool", daemon=True)
+
+    def start(self, call_soon: CallSoon, *, on_printed: Printed, on_state: StateSeen) -> None:
+        """Start printing; answers go to `on_printed` and `on_state` through `call_soon`."""
+        self.call_soon = call_soon
+        self.on_printed = on_printed
+        self.on_state = on_state
         self._thread.start()
 
     # -- from the front's thread ----------------------------------------------
@@ -107,7 +107,8 @@ class PrintSpool:
 
     def close(self, timeout: float = 10.0) -> None:
         self._work.put(None)
-        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
 
     # -- the spool's thread ----------------------------------------------------
 

@@ -1,7 +1,7 @@
 """The staff pager window: sign in, see what is waiting, claim, resolve, release.
 
 Touches Kivy and the pager service. Broker messages reach the service on
-Kivy's main thread (`deliver_on_main_thread`), so the service and its board
+Kivy's main thread (`call_on_main_thread`), so the service and its board
 are only ever used from here. The rows are rendered from staff_pager/rows.py.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters import kivy_runtime  # sets Kivy's environment: first, before any kivy import
-from adapters.kivy_runtime import KvLoadedOnce, call_on_main_thread, deliver_on_main_thread
+from adapters.kivy_runtime import KvLoadedOnce, call_on_main_thread
 
 # isort: split
 from kivy.clock import Clock, ClockEvent
@@ -28,12 +28,13 @@ from core.board import Notice
 from core.lifecycle import Action
 from core.model import Feedback
 from shell.config import PagerConfig
+from shell.device import Device
 from shell.pager_service import ActionRefused, PagerService
 from staff_pager.rows import ACTION_WORDS, Row, notice_words, printers_words, rows, sending_words, unhappy_words
 
 log = logging.getLogger(__name__)
 
-Build = Callable[[PagerConfig, str, Callable[..., None]], tuple[PagerService, Any]]
+Build = Callable[[PagerConfig, str, Callable[..., None]], Device[PagerService]]
 
 STRIPES = {"ok": (0.16, 0.55, 0.30, 1), "warn": (0.85, 0.55, 0.05, 1), "late": (0.78, 0.16, 0.14, 1)}
 
@@ -102,7 +103,7 @@ class PagerApp(KvLoadedOnce):
         self.pager_config = config
         self._build_service = build
         self.service: PagerService | None = None
-        self.transport: Any = None
+        self.device: Device[PagerService] | None = None
         self._ticker: ClockEvent | None = None
         self.title = f"Store Assist pager — {config.store.name}"
 
@@ -123,12 +124,12 @@ class PagerApp(KvLoadedOnce):
         if not name.strip():
             self.screens.get_screen("sign_in").message = "Type your name to sign in."
             return
-        self.service, self.transport = self._build_service(self.pager_config, name.strip(), deliver_on_main_thread)
+        self.device = self._build_service(self.pager_config, name.strip(), call_on_main_thread)
+        self.service = self.device.service
         self.service.listeners.append(self.noticed)
         self.service.unhappy_listeners.append(self.unhappy)
         self.service.printer_listeners.append(lambda _report: self.show_printers())
-        self.transport.on_connection = lambda up: call_on_main_thread(self.set_connection, up)
-        self.transport.start()
+        self.device.start(self.set_connection)
         self.board_screen.who = f"{self.service.board.staff} · {self.pager_config.staff.role}"
         self.screens.current = "board"
         self._ticker = Clock.schedule_interval(lambda _dt: self.refresh(), 1.0)  # waiting times
@@ -182,9 +183,9 @@ class PagerApp(KvLoadedOnce):
     def shutdown(self) -> None:
         if self._ticker is not None:
             self._ticker.cancel()
-        if self.transport is not None:
-            self.transport.close()
-            self.transport = None
+        if self.device is not None:
+            self.device.close()
+            self.device = None
 
 
 def run_app(config: PagerConfig, build: Build) -> int:

@@ -16,6 +16,7 @@ from adapters.paho_transport import PahoTransport
 from core import wire
 from core.board import Board
 from shell.config import ROLES, ConfigError, PagerConfig, default_config, load_pager
+from shell.device import Device
 from shell.display import has_display
 from shell.loop import Loop, SystemClock, connection_words
 from shell.pager_service import PagerService
@@ -46,32 +47,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def build(
-    config: PagerConfig, staff: str, deliver_to: Callable[[Callable[..., object], str, bytes], None]
-) -> tuple[PagerService, PahoTransport]:
+def build(config: PagerConfig, staff: str, call_soon: Callable[..., None]) -> Device[PagerService]:
+    """The pager's parts for `staff`, not started; `call_soon(fn, *args)` hands
+    broker messages to the front's thread."""
     board = Board(staff, config.staff.role)
-    holder: dict[str, PagerService] = {}
-    transport = PahoTransport(
-        config.broker.url,
-        client_id=config.device.id,
+    link = PahoTransport.for_device(
+        config.broker,
+        config.device.id,
         subscriptions=PagerService.topics(config.store.id, config.staff.role),
-        deliver=lambda topic, payload: deliver_to(holder["service"].on_message, topic, payload),
         presence=(
             wire.presence_topic(config.store.id, config.device.id),
             lambda online, at: wire.encode_presence(
                 wire.Presence(config.device.id, config.staff.role, online, at, name=board.staff)
             ),
         ),
-        username=config.broker.username,
-        password=config.broker.password,
-        password_env=config.broker.password_env,
-        keepalive=config.broker.keepalive,
-        session_expiry=config.broker.session_expiry,
-        ca_file=config.broker.ca_file,
     )
-    service = PagerService(board=board, store_id=config.store.id, transport=transport, clock=SystemClock())
-    holder["service"] = service
-    return service, transport
+    service = PagerService(board=board, store_id=config.store.id, transport=link, clock=SystemClock())
+    return Device(service, link, service.on_message, call_soon, [link.close])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,10 +105,10 @@ def run_console(config: PagerConfig) -> int:
     from staff_pager.console import ConsolePager
 
     loop = Loop()
-    service, transport = build(config, config.staff.name, lambda fn, t, p: loop.call_soon(fn, t, p))
+    device = build(config, config.staff.name, loop.call_soon)
+    service = device.service
     front = ConsolePager(service, loop)
-    transport.on_connection = lambda up: loop.call_soon(front.say, *connection_words(up, transport.problem))
-    transport.start()
+    device.start(lambda up: front.say(*connection_words(up, device.problem)))
     front.say("ready", shlex.quote(service.board.staff), f"store={config.store.id}", f"role={config.staff.role}")
     front.start_reader(sys.stdin)
     try:
@@ -124,5 +116,5 @@ def run_console(config: PagerConfig) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        transport.close()
+        device.close()
     return 0

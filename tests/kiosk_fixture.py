@@ -86,7 +86,7 @@ def running_kiosk(
     app.root = app.build()
     Window.add_widget(app.root)
     try:
-        wait_until(lambda: app.transport.connected.is_set(), what="kiosk connected to the broker")
+        wait_until(lambda: app.device.link.connected.is_set(), what="kiosk connected to the broker")
         yield RunningKiosk(app, config, pty)
     finally:
         Window.remove_widget(app.root)

@@ -80,7 +80,7 @@ def running(service_factory: Callable[[Loop], tuple[object, PahoTransport]]) -> 
     service.listeners.append(runner.record)  # type: ignore[attr-defined]
     thread = threading.Thread(target=loop.run, daemon=True)
     thread.start()
-    transport.start()
+    transport.start(lambda topic, payload: loop.call_soon(service.on_message, topic, payload))  # type: ignore[attr-defined]
     assert transport.wait_connected(TIMEOUT)
     try:
         yield service, runner
@@ -101,13 +101,11 @@ def kiosk(  # type: ignore[no-untyped-def]
     """A kiosk service; with `outbox`, publishing through the durable outbox."""
 
     def factory(loop: Loop) -> tuple[KioskService, PahoTransport]:
-        holder: dict[str, KioskService] = {}
         transport = PahoTransport(
             broker.url,
             f"{store}-{kiosk_id}",
             session_expiry=session_expiry,
             subscriptions=[wire.my_actions(store, kiosk_id)],
-            deliver=lambda t, p: loop.call_soon(holder["s"].on_message, t, p),
             presence=(
                 wire.presence_topic(store, kiosk_id),
                 lambda online, at: wire.encode_presence(wire.Presence(kiosk_id, "kiosk", online, at)),
@@ -124,7 +122,6 @@ def kiosk(  # type: ignore[no-untyped-def]
             event_log=log or MemoryLog(),
             clock=SystemClock(),
         )
-        holder["s"] = service
         return service, transport
 
     return running(factory)
@@ -134,17 +131,14 @@ def pager(broker, store: str, staff: str, session_expiry: int | None = None, rol
     """A pager service; with `session_expiry`, a fixed client id and a kept session."""
 
     def factory(loop: Loop) -> tuple[PagerService, PahoTransport]:
-        holder: dict[str, PagerService] = {}
         suffix = "" if session_expiry else f"-{uuid.uuid4().hex[:6]}"
         transport = PahoTransport(
             broker.url,
             f"{store}-pager-{staff}{suffix}",
             session_expiry=session_expiry,
             subscriptions=PagerService.topics(store, role),
-            deliver=lambda t, p: loop.call_soon(holder["s"].on_message, t, p),
         )
         service = PagerService(board=Board(staff, role), store_id=store, transport=transport, clock=SystemClock())
-        holder["s"] = service
         return service, transport
 
     return running(factory)

@@ -73,14 +73,15 @@ def main(out_dir: str, broker_url: str, data_dir: str) -> int:
     app = KioskApp(config, build, load_finder(config))
     app.root = app.build()
     Window.add_widget(app.root)
-    pager, pager_transport = build_pager(
+    pager_device = build_pager(
         load_pager(None, broker_url=broker_url, store_id=store, device_id="pager-anna"),
         "Anna",
-        kivy_runtime.deliver_on_main_thread,
+        kivy_runtime.call_on_main_thread,
     )
-    pager_transport.start()
+    pager, pager_transport = pager_device.service, pager_device.link
+    pager_device.start()
     try:
-        wait_until(lambda: app.transport.connected.is_set() and pager_transport.connected.is_set())
+        wait_until(lambda: app.device.link.connected.is_set() and pager_transport.connected.is_set())
         screen = lambda: app.screens.get_screen(app.screens.current)  # noqa: E731
         notes = {"en": "Which paint is best for a bathroom?", "nl": "Welke verf is het beste voor een badkamer?",
                  "zh_Hans": "浴室用哪种油漆最好？", "zh_Hant": "浴室用哪種油漆最好？"}  # fmt: skip
@@ -159,7 +160,7 @@ def main(out_dir: str, broker_url: str, data_dir: str) -> int:
         glyphs = {font: distinct_glyphs("你好你", font) for font in (app.font_name, "Roboto")}
         (out / "glyphs.json").write_text(json.dumps(glyphs))
     finally:
-        pager_transport.close()
+        pager_device.close()
         app.shutdown()
         printer.close()
     return 0

@@ -284,13 +284,12 @@ def test_the_apps_transport_works_over_tls_with_the_store_ca(secured: Broker) ->
         f"mqtts://localhost:{secured.tls_port}",
         "pager-anna",
         subscriptions=[f"store/{STORE}/requests/+/+/state"],
-        deliver=deliver,
         username="pager-anna",
         password=secured.passwords["pager-anna"],
         ca_file=str(secured.folder / "ca.crt"),
     )
     kiosk = Client(secured, "kiosk-1")
-    transport.start()
+    transport.start(deliver)
     try:
         assert transport.wait_connected(TIMEOUT), "no TLS connection"
         for _ in range(50):

@@ -67,10 +67,9 @@ def test_a_pager_away_for_two_minutes_gets_everything_published_meanwhile(broker
     def pager_transport() -> PahoTransport:
         # The pager's own adapter, as a pager builds it: fixed id, kept session.
         transport = PahoTransport(
-            broker.url, f"{store}-pager-away", subscriptions=[wire.all_states(store)],
-            deliver=deliver, session_expiry=600,
+            broker.url, f"{store}-pager-away", subscriptions=[wire.all_states(store)], session_expiry=600,
         )  # fmt: skip
-        transport.start()
+        transport.start(deliver)
         assert transport.wait_connected(TIMEOUT)
         return transport
 

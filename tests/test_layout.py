@@ -73,3 +73,35 @@ def test_no_source_file_is_over_400_lines() -> None:
     for path in [*sources(), *ROOT.glob("*.py")]:
         lines = len(path.read_text(encoding="utf-8").splitlines())
         assert lines <= 400, f"{path.relative_to(ROOT)} has {lines} lines"
+
+
+def test_no_kv_layout_is_over_400_lines_either() -> None:
+    for path in [p for package in PACKAGES for p in sorted((ROOT / package).glob("*.kv"))]:
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        assert lines <= 400, f"{path.relative_to(ROOT)} has {lines} lines"
+
+
+STAFF_ACTION_WORDS = {"claim", "release", "resolve"}
+
+
+def test_no_module_outside_the_core_decides_what_an_action_may_do() -> None:
+    """What a staff member may do is core/lifecycle.py's to say: elsewhere no
+    code compares an action with a word or looks at the transition table."""
+    for path in sources():
+        if path.parts[-2] == "core":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            assert not (isinstance(node, ast.Name) and node.id == "TRANSITIONS"), f"{path.name} reads TRANSITIONS"
+            if not isinstance(node, ast.Compare):
+                continue
+            names = {n.id for n in [node.left, *node.comparators] if isinstance(n, ast.Name)}
+            words = {
+                c.value
+                for side in [node.left, *node.comparators]
+                for c in ast.walk(side)
+                if isinstance(c, ast.Constant) and isinstance(c.value, str)
+            }
+            assert not ("action" in names and words & STAFF_ACTION_WORDS), (
+                f"{path.relative_to(ROOT)}:{node.lineno} decides on an action by its word"
+            )

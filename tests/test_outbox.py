@@ -86,8 +86,8 @@ def subscriber(broker: Mosquitto, topic: str, got: list[bytes], arrived: threadi
             got.append(payload)
             arrived.notify_all()
 
-    transport = PahoTransport(broker.url, f"sub-{threading.get_ident()}", subscriptions=[topic], deliver=deliver)
-    transport.start()
+    transport = PahoTransport(broker.url, f"sub-{threading.get_ident()}", subscriptions=[topic])
+    transport.start(deliver)
     assert transport.wait_connected(TIMEOUT)
     return transport
 
@@ -95,7 +95,7 @@ def subscriber(broker: Mosquitto, topic: str, got: list[bytes], arrived: threadi
 def test_messages_taken_while_the_broker_is_down_arrive_when_it_comes_up(tmp_path: Path) -> None:
     broker = Mosquitto(tmp_path / "broker")
     (tmp_path / "broker").mkdir()
-    kiosk = PahoTransport(broker.url, "kiosk-down", subscriptions=[], deliver=lambda t, p: None)
+    kiosk = PahoTransport(broker.url, "kiosk-down", subscriptions=[])
     outbox = DurableOutbox(kiosk, FileOutbox(tmp_path / "outbox"))
     kiosk.start()  # nothing listens yet: paho keeps trying
     for n in range(5):
@@ -119,7 +119,7 @@ def test_messages_taken_while_the_broker_is_down_arrive_when_it_comes_up(tmp_pat
 
 def test_messages_left_by_a_kiosk_that_stopped_are_delivered_by_the_next_start(broker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # The first run never reaches a broker (a closed port), then stops.
-    dead = PahoTransport("mqtt://127.0.0.1:1", "kiosk-gone", subscriptions=[], deliver=lambda t, p: None)
+    dead = PahoTransport("mqtt://127.0.0.1:1", "kiosk-gone", subscriptions=[])
     first = DurableOutbox(dead, FileOutbox(tmp_path / "outbox"))
     dead.start()
     first.publish("store/s2/feedback/k", b"kept across the restart")
@@ -127,7 +127,7 @@ def test_messages_left_by_a_kiosk_that_stopped_are_delivered_by_the_next_start(b
     got: list[bytes] = []
     arrived = threading.Condition()
     listener = subscriber(broker, "store/s2/feedback/+", got, arrived)
-    kiosk = PahoTransport(broker.url, "kiosk-back", subscriptions=[], deliver=lambda t, p: None)
+    kiosk = PahoTransport(broker.url, "kiosk-back", subscriptions=[])
     again = DurableOutbox(kiosk, FileOutbox(tmp_path / "outbox"))
     try:
         assert again.resend_pending() == 1
