@@ -13,10 +13,10 @@ import threading
 from typing import TextIO
 
 from core.model import FACES, Kind, LocalError, Status
+from core.words import HELP_TOPICS
 from shell.kiosk_service import KioskService, TicketView
 from shell.loop import Loop
 
-HELP_TOPICS = ("question", "complaint", "other")
 USAGE = (
     "commands: find <query> | return <receipt or -> <reason> | help <question|complaint|other> [note]"
     " | feedback <1-4> [reasons,comma,separated or -] [comment] | cancel <ticket> | list | quit"

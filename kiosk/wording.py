@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core import words
 from core.catalog import Item
 from core.escalation import SERVICE_DESK
-from core.model import Kind, PrinterState, Status, unhappy
+from core.model import PrinterState, Status, unhappy
 from shell.kiosk_service import TicketView
 
 Translate = Callable[[str], str]
@@ -24,9 +25,10 @@ def N_(message: str) -> str:
     return message
 
 
-KIND_WORDS = {Kind.FIND: N_("Find an item"), Kind.RETURN: N_("Return an item"), Kind.HELP: N_("Ask for help")}
-
-HELP_TOPICS = (("question", N_("Product question")), ("complaint", N_("Complaint")), ("other", N_("Something else")))
+# The shared English words (core/words.py), as the screens list them; they are
+# message ids too (tests/test_languages.py reads them from there).
+KIND_WORDS = words.KIND_WORDS
+HELP_TOPICS = tuple(words.HELP_TOPICS.items())
 RETURN_REASONS = (
     N_("Wrong size"),
     N_("Damaged or faulty"),
@@ -34,7 +36,7 @@ RETURN_REASONS = (
     N_("Changed my mind"),
     N_("Other"),
 )
-FACES = ((1, N_("Very unhappy")), (2, N_("Unhappy")), (3, N_("Happy")), (4, N_("Very happy")))
+FACES = tuple(words.FACE_WORDS.items())
 
 # After the face: what to ask, and the reasons to choose from, by the answer.
 UNHAPPY_REASONS = (

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from core.model import PrinterState, Ticket
 from core.print_jobs import Job, PrintJobs
+from core.words import PRINTER_WORDS
 from shell.ports import PrinterError, TicketPrinter
 
 log = logging.getLogger(__name__)
@@ -35,15 +36,6 @@ Printed = Callable[[str, str | None], None]
 # (state, what the printer or the port said)
 StateSeen = Callable[[PrinterState, str], None]
 
-STATE_WORDS = {
-    PrinterState.OK: "ready",
-    PrinterState.PAPER_LOW: "paper is running low",
-    PrinterState.PAPER_OUT: "out of paper",
-    PrinterState.COVER_OPEN: "cover open",
-    PrinterState.OFFLINE: "offline",
-    PrinterState.NOT_ANSWERING: "not answering",
-    PrinterState.FAILED: "could not print",
-}
 
 
 @dataclass(frozen=True)
@@ -142,8 +134,8 @@ class PrintSpool:
         if self.ask_status:
             state = self._look()
             if not state.prints:
-                log.error("ticket %s not sent: printer %s", ticket.number, STATE_WORDS[state])
-                return f"printer {STATE_WORDS[state]}"
+                log.error("ticket %s not sent: printer %s", ticket.number, PRINTER_WORDS[state])
+                return f"printer {PRINTER_WORDS[state]}"
         try:
             self.printer.print_ticket(ticket)
         except PrinterError as exc:
@@ -153,7 +145,7 @@ class PrintSpool:
         if self.ask_status:
             state = self._look()
             if state is PrinterState.PAPER_OUT:  # it ran out during this ticket
-                return f"printer {STATE_WORDS[state]}"
+                return f"printer {PRINTER_WORDS[state]}"
         else:
             self._seen(PrinterState.OK, "ticket sent")
         return None
@@ -164,7 +156,7 @@ class PrintSpool:
         except PrinterError as exc:
             self._seen(PrinterState.NOT_ANSWERING, str(exc))
             return PrinterState.NOT_ANSWERING
-        self._seen(state, STATE_WORDS[state])
+        self._seen(state, PRINTER_WORDS[state])
         return state
 
     def _seen(self, state: PrinterState, detail: str) -> None:

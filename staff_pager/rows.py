@@ -14,10 +14,9 @@ from core.board import Board, Notice
 from core.lifecycle import Action, offered
 from core.model import Feedback, Kind, PrinterState, Request, Status
 from core.wire import PrinterReport
+from core.words import HELP_TOPICS, PRINTER_WORDS, STAFF_KIND_WORDS
 
-KIND_WORDS = {Kind.FIND: "Find an item", Kind.RETURN: "Return", Kind.HELP: "Help"}
 ACTION_WORDS = {Action.CLAIM: "Claim", Action.RESOLVE: "Resolve", Action.RELEASE: "Release"}
-TOPICS = {"question": "Product question", "complaint": "Complaint", "other": "Something else"}
 
 # Waiting time against the store's target: people judge a wait fairly up to
 # about three minutes and overestimate beyond it.
@@ -46,7 +45,7 @@ def describe(request: Request) -> str:
     if request.kind is Kind.RETURN:
         receipt = f"receipt {d['receipt']}" if d.get("receipt") else "no receipt"
         return f"{d.get('reason', '')} · {receipt}"
-    topic = TOPICS.get(d.get("topic", ""), d.get("topic", ""))
+    topic = HELP_TOPICS.get(d.get("topic", ""), d.get("topic", ""))
     return f"{topic}: {d['note']}" if d.get("note") else topic
 
 
@@ -70,7 +69,7 @@ def rows(board: Board, now: datetime) -> list[Row]:
         shown.append(
             Row(
                 ticket=request.ticket,
-                kind=f"{KIND_WORDS[request.kind]} · {request.entrance or request.kiosk}",
+                kind=f"{STAFF_KIND_WORDS[request.kind]} · {request.entrance or request.kiosk}",
                 details=describe(request),
                 waited=waited(wait),
                 urgency=urgency(wait) if request.status is Status.OPEN else "ok",
@@ -91,34 +90,27 @@ def sending_words(action: Action, ticket: str) -> str:
 def notice_words(notice: Notice) -> str:
     r = notice.request
     if notice.kind == "new":
-        return f"New: {r.ticket} · {KIND_WORDS[r.kind]} · {describe(r)}"
+        return f"New: {r.ticket} · {STAFF_KIND_WORDS[r.kind]} · {describe(r)}"
     if notice.kind == "claimed":
         return f"You have {r.ticket} — go to the shopper"
     if notice.kind == "taken":
         return f"{r.ticket} was taken by {notice.by}"
     if notice.kind == "escalated":
-        return f"Still waiting: {r.ticket} · {KIND_WORDS[r.kind]} — can you go?"
+        return f"Still waiting: {r.ticket} · {STAFF_KIND_WORDS[r.kind]} — can you go?"
     if notice.kind == "closed":
         return f"{r.ticket} {r.status.value}" + (f" by {r.claimed_by}" if r.claimed_by else "")
     return f"{r.ticket}: {r.claimed_by} is on it" if r.claimed_by else f"{r.ticket} is waiting again"
 
 
-PRINTER_WORDS = {
-    PrinterState.PAPER_LOW: "paper running low",
-    PrinterState.PAPER_OUT: "OUT OF PAPER",
-    PrinterState.COVER_OPEN: "cover open",
-    PrinterState.OFFLINE: "offline",
-    PrinterState.NOT_ANSWERING: "not answering",
-    PrinterState.FAILED: "could not print",
-}
 
 
 def printers_words(reports: Iterable[PrinterReport]) -> str:
     """The kiosk printers that need someone, one line; empty when all print."""
+    # Shouted while it cannot print: someone must go to it now.
     wrong = [
-        f"{r.kiosk} {PRINTER_WORDS[r.state]}"
+        f"{r.kiosk} {PRINTER_WORDS[r.state] if r.state.prints else PRINTER_WORDS[r.state].upper()}"
         for r in sorted(reports, key=lambda r: r.kiosk)
-        if r.state in PRINTER_WORDS
+        if r.state is not PrinterState.OK
     ]
     return ("Printer: " + "; ".join(wrong)) if wrong else ""
 

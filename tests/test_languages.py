@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core import words
 from kiosk.language import LANGUAGES, Translations
 from tests.kiosk_fixture import running_kiosk
 from tests.ui import button, tap, type_into, visible_texts, wait_until
@@ -17,11 +18,12 @@ TRANSLATED = [code for code, _name in LANGUAGES if code != "en"]
 
 
 def message_ids() -> set[str]:
-    """Every message the kiosk can show: marked in its Python and .kv sources."""
+    """Every message the kiosk can show: marked in its Python and .kv sources,
+    and the shared words of core/words.py that its screens and tickets show."""
     found: set[str] = set()
     for path in [*(ROOT / "kiosk").glob("*.py"), *(ROOT / "kiosk").glob("*.kv")]:
         found |= set(MARKED.findall(path.read_text(encoding="utf-8")))
-    return found
+    return found | {*words.KIND_WORDS.values(), *words.HELP_TOPICS.values(), *words.FACE_WORDS.values()}
 
 
 def test_every_message_is_translated_in_every_language_with_its_placeholders() -> None:
