@@ -21,14 +21,15 @@ How it holds together:
   apps draw in dp and sp only, so a density of 0.55 shows the full 1080x1920
   layout at 55 %. The kiosk's `screen_dpi` (millimetres for its keyboard keys)
   is scaled with it through a generated DIR/kiosk.toml, so the keyboard keeps
-  its proportions.
+  its proportions. The screen is measured (adapters/x_screen.py) and the
+  apps' shapes are taken (shell/display.py) as by an app started alone.
 - Headless (headless.py, tmux.py): the supervisor runs in the bottom pane of a
   tmux window (a new session outside tmux, a new window in the current session
   inside it), the kiosk and the pager in the panes above it. The launcher only
   starts that and waits; detaching (Ctrl-b d) leaves the demo running in tmux.
 
 Modules: folder (where things go, one demo per folder), processes (starting,
-waiting for and stopping processes; signals), screen (measuring the screen,
-placing the windows), windows and tmux (the apps as windows or as panes),
-supervisor, headless (the launcher in tmux).
+waiting for and stopping processes; signals), screen (placing the
+windows on the measured screen), windows and tmux (the apps as windows or as
+panes), supervisor, headless (the launcher in tmux).
 """

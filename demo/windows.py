@@ -1,7 +1,7 @@
-"""The kiosk and the pager as windows: placed on the screen (screen.py),
-started as the supervisor's children with Kivy's settings for where and how
-large, each logging to DIR/kiosk.log or DIR/pager.log. Writes DIR/kiosk.toml
-and those logs; starts the two apps.
+"""The kiosk and the pager as windows: placed side by side (screen.py) on the
+screen adapters/x_screen.py measures, started as the supervisor's children
+with Kivy's settings for where and how large, each logging to DIR/kiosk.log
+or DIR/pager.log. Writes DIR/kiosk.toml and those logs; starts the two apps.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from adapters.x_screen import find_screen
 from demo.commands import PRINTER_HELP
 from demo.folder import ROOT, shown
 from demo.processes import Proc
-from demo.screen import Area, Placement, find_screen, kiosk_toml, place
+from demo.screen import kiosk_toml, place
+from shell.display import Area, Placement
 
 
 def start_windows(

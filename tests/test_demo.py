@@ -30,7 +30,8 @@ from pathlib import Path
 import pytest
 
 from demo.headless import SESSION
-from demo.screen import Area, Placement, place
+from demo.screen import place
+from shell.display import Area, Placement
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
