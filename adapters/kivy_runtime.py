@@ -3,8 +3,9 @@
 Importing this module sets Kivy's environment (no argv parsing, logs through
 Python's logging) *before* the first `import kivy`; it registers a font with
 Chinese glyphs, gives both apps their base class (each .kv file loaded once),
-and offers the hand-over from other threads (paho's network thread) to
-Kivy's main thread. Touches the environment, font files and Kivy.
+offers the hand-over from other threads (paho's network thread) to Kivy's
+main thread, and opens a window started alone at the shape of its app,
+scaled to the screen. Touches the environment, font files and Kivy.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
 from kivy.core.text import LabelBase  # noqa: E402
+from kivy.metrics import Metrics  # noqa: E402
+
+from adapters.x_screen import find_screen  # noqa: E402
+from shell.display import fit, placed_by_environment  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -87,3 +92,29 @@ def deliver_on_main_thread(fn: Callable[..., object], topic: str, payload: bytes
 
 def call_on_main_thread(fn: Callable[..., object], *args: object) -> None:
     Clock.schedule_once(lambda _dt: fn(*args), 0)
+
+
+def fit_window(shape: tuple[int, int]) -> float | None:
+    """Show the window as `shape` (the pixels the app's layout is made for)
+    scaled down to fit the screen, centred; the density it is drawn at, or
+    None when the environment placed it.
+
+    Kivy opens its window at its own 800x600 when the module is first
+    imported, before an app has read its config: the window is resized and
+    moved here, and Kivy's density set, before the app builds a widget. Kivy's
+    own settings from the environment (KCFG_GRAPHICS_*, KIVY_METRICS_DENSITY:
+    the demo's, a test's) win: then the window stays as they made it."""
+    if placed_by_environment(os.environ):
+        return None
+    from kivy.core.window import Window
+
+    area, how = find_screen()
+    at = fit(area, shape)
+    Metrics.density = at.density
+    Window.size = (at.width, at.height)
+    Window.left, Window.top = at.left, at.top
+    log.info(
+        "window %dx%d at %d,%d: the app's %dx%d at %.0f%% on a screen of %dx%d (%s)",
+        at.width, at.height, at.left, at.top, *shape, at.density * 100, area.width, area.height, how,
+    )  # fmt: skip
+    return at.density

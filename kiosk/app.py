@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -46,6 +47,7 @@ from kiosk.theme import HIGH_CONTRAST, LARGE_TEXT, NORMAL
 from kiosk.wording import connection_words, find_details, greeting, item_row, printer_words, ticket_words
 from shell.config import KioskConfig
 from shell.device import Device
+from shell.display import KIOSK_SHAPES, scaled_dpi
 from shell.kiosk_service import KioskService, TicketView
 
 log = logging.getLogger(__name__)
@@ -363,6 +365,9 @@ def run_app(config: KioskConfig, build: Build, finder: Finder | None = None) -> 
         Config.set("kivy", "exit_on_escape", "0")
         Window.borderless = True
         Window.fullscreen = "auto"
+    elif (density := kivy_runtime.fit_window(KIOSK_SHAPES[config.kiosk.window])) is not None:
+        # The store's screen, scaled: the keyboard's millimetres scale with it (as in the demo).
+        config = replace(config, kiosk=replace(config.kiosk, screen_dpi=scaled_dpi(config.kiosk.screen_dpi, density)))
     app = KioskApp(config, build, finder)
     try:
         app.run()

@@ -21,6 +21,7 @@ from core.escalation import Limits
 from core.lifecycle import Role
 from core.model import DOUBLE_BYTE, PAPER_WIDTHS, Kind, valid_id
 from core.numbering import DEFAULT_FORMAT, FormatError, check_format
+from shell.display import KIOSK_SHAPES
 
 BAUDRATES = (9600, 19200, 38400, 57600, 115200)
 PARITIES = ("none", "even", "odd")
@@ -92,6 +93,7 @@ class KioskSection:
     idle_warning: int = 15  # seconds the "need more time?" prompt stays up
     screen_dpi: int = 96  # the touchscreen's pixels per inch: touch targets are kept >= 15 mm
     fullscreen: bool = False  # true on the store's kiosk: full screen, no window chrome, Escape does not quit
+    window: str = "upright"  # not full screen: a window the shape of the store's screen, "upright" or "wide"
     pin_env: str = "STORE_ASSIST_MAINTENANCE_PIN"  # the staff PIN is read from this environment variable
     on_screen_keyboard: bool = True  # Kivy's docked keyboard for the text fields; false: a kiosk with a real keyboard
     entrance: str = ""  # where this kiosk stands, as staff call it ("North entrance"); empty: the device id
@@ -222,6 +224,7 @@ def check_kiosk(config: KioskConfig) -> KioskConfig:
         raise ConfigError(f"kiosk.ticket_format: {exc}") from None
     if len(config.kiosk.entrance) > 40:
         raise ConfigError(f"kiosk.entrance: at most 40 characters, got {len(config.kiosk.entrance)}")
+    _one_of("kiosk.window", config.kiosk.window, tuple(KIOSK_SHAPES))
     if not 50 <= config.kiosk.screen_dpi <= 600:
         raise ConfigError(f"kiosk.screen_dpi: expected 50 to 600, got {config.kiosk.screen_dpi}")
     if not config.storage.data_dir:

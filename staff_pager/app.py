@@ -29,6 +29,7 @@ from core.lifecycle import Action
 from core.model import Feedback
 from shell.config import PagerConfig
 from shell.device import Device
+from shell.display import PAGER
 from shell.pager_service import ActionRefused, PagerService
 from staff_pager.rows import ACTION_WORDS, Row, notice_words, printers_words, rows, sending_words, unhappy_words
 
@@ -189,6 +190,7 @@ class PagerApp(KvLoadedOnce):
 
 
 def run_app(config: PagerConfig, build: Build) -> int:
+    kivy_runtime.fit_window(PAGER)  # phone-shaped, scaled to the screen
     app = PagerApp(config, build)
     try:
         app.run()

@@ -57,6 +57,7 @@ def test_flags_override_the_file(tmp_path: Path) -> None:
         ("[printers]\n", "printers: unknown section"),
         ("[kiosk]\nidle_timeout = 2\n", "kiosk.idle_timeout: must be at least 10"),
         ('[kiosk]\non_screen_keyboard = "yes"\n', "kiosk.on_screen_keyboard: expected bool, got str 'yes'"),
+        ('[kiosk]\nwindow = "portrait"\n', "kiosk.window: expected one of 'upright', 'wide', got 'portrait'"),
         ("not toml ===", "not valid TOML"),
         ("[escalation]\nhelp = [60, 30, 300]\n", "escalation.help: expected three increasing numbers"),
         ('[escalation]\nreturn = [60, "x", 300]\n', "escalation.return: expected a list of whole numbers"),

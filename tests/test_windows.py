@@ -6,7 +6,10 @@ session's Mosquitto; a console pager (`run_pager.py --console`) is the staff
 member who answers. The windows are tapped and typed into through X and read
 off screenshots: each text is looked for by what one copy of it looks like
 (tests/picture.py), so a screen drawn twice is seen. The README's pictures
-of the kiosk and the pager are saved on the way (docs/screenshots/).
+of the kiosk and the pager are saved on the way (docs/screenshots/). Last,
+each app is started alone on a screen of a laptop's size, with no Kivy
+settings from outside, as a person starts it: it must open at its own shape
+scaled to fit, every text on Welcome whole.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import pytest
 
 from kiosk.language import LANGUAGES, shared_translations
 from kiosk.theme import HIGH_CONTRAST, LARGE_TEXT, NORMAL
-from kiosk.wording import FACES
+from kiosk.wording import FACES, connection_words, greeting
+from tests.broker import free_port
 from tests.kiosk_fixture import PtyPrinter, new_store
 from tests.pager_fixture import console_pager
 from tests.processes import LineProcess
@@ -29,6 +33,7 @@ from tests.xvfb import ARTIFACTS, ROOT, VirtualScreen
 SHOTS = ARTIFACTS / "windows"
 README = ROOT / "docs" / "screenshots"
 KIOSK_SIZE = (1280, 800)
+LAPTOP, SMALL = (1280, 800), (1024, 768)  # screens the apps are started alone on
 
 # Text sizes in sp, as kiosk/kiosk.kv draws them.
 LANGUAGE, BIG, TITLE, BODY, CHOICE, FIELD, ACCESS = 24, 32, 44, 26, 26, 32, 20
@@ -247,3 +252,97 @@ def test_on_an_upright_screen_the_keyboard_comes_up_under_the_note(on_welcome: A
         kiosk.tap_text(Text("Back", BODY))
     finally:
         kiosk.resize(*KIOSK_SIZE)
+
+
+# -- the apps started alone, as a store's IT person or a developer does -----------
+
+
+def alone_on(size: tuple[int, int]) -> VirtualScreen:
+    return VirtualScreen(f"-screen 0 {size[0]}x{size[1]}x24 +extension GLX")
+
+
+@pytest.fixture(scope="module")
+def alone(pictures: TextPictures, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AppWindow, AppWindow]]:
+    """The kiosk alone on a 1280x800 screen and the pager alone on a 1024x768
+    one, with no Kivy settings from outside; no broker there (the kiosk says so)."""
+    offline = f"mqtt://127.0.0.1:{free_port()}"
+    laptop, small = alone_on(LAPTOP), alone_on(SMALL)
+    data = tmp_path_factory.mktemp("kiosk-alone")
+    windows: list[AppWindow] = []
+    try:
+        for screen, args in (
+            (laptop, ("run_kiosk.py", "--data-dir", str(data), "--device", "kiosk-alone")),
+            (small, ("run_pager.py", "--device", "pager-alone")),
+        ):
+            windows.append(AppWindow(screen, pictures, *args, "--broker", offline, size=None))
+        yield windows[0], windows[1]
+    finally:
+        codes = [window.close() for window in windows]
+        laptop.stop()
+        small.stop()
+    assert codes == [0] * len(windows), [window.log()[-3000:] for window in windows]
+
+
+def on_screen(window: AppWindow, shape: tuple[int, int], screen: tuple[int, int]) -> float:
+    """The window is `shape` scaled down, wholly on the screen, about as tall
+    as the screen; the scale (Kivy's density in it)."""
+    left, top, right, bottom = window.box()
+    width, height = right - left, bottom - top
+    assert abs(width / height - shape[0] / shape[1]) < 0.01, f"{width}x{height} is not the shape of {shape}"
+    assert min(left, top) >= 0 and right <= screen[0] and bottom <= screen[1], f"{window.box()}: off the screen"
+    assert height >= 0.9 * screen[1], f"{width}x{height}: not scaled to fit the {screen[0]}x{screen[1]} screen"
+    return height / shape[1]
+
+
+def whole_on_its_button(window: AppWindow, text: Text, picture, background) -> None:  # type: ignore[no-untyped-def]
+    """`text` is drawn whole, once, with its button's colour all round it:
+    it does not run over the button's edge onto the screen's background."""
+    around = window.around(window.once(text, picture), picture)
+    assert len(around) == 1 and background not in around, (
+        f"{text.words!r} runs over its button's edge: {around} around it ({window.keep(picture)})"
+    )
+
+
+def welcome_whole(kiosk: AppWindow, scale: float, language: str, zoom: float, notice: bool) -> None:
+    """Welcome as the shopper sees it: a greeting, every language name and
+    both accessibility buttons drawn whole, each within its button; the
+    offline notice (`notice`) whole in one line."""
+
+    def sized(words: str, size: float, bold: bool = False) -> Text:
+        return Text(words, round(size * zoom * scale, 4), bold)
+
+    picture = kiosk.shot()
+    background = picture.getpixel((2, 2))
+    greetings = [_(greeting(hour), language) for hour in (6, 13, 20)]
+    drawn = [found for words in greetings for found in kiosk.find(sized(words, 56, bold=True), picture)]
+    assert len(drawn) == 1, f"{len(drawn)} greetings drawn whole, of {greetings} ({kiosk.keep(picture)})"
+    for _code, name in LANGUAGES:
+        whole_on_its_button(kiosk, sized(name, LANGUAGE), picture, background)
+    for words in ("Larger text", "High contrast"):
+        whole_on_its_button(kiosk, sized(_(words, language), ACCESS), picture, background)
+    if notice:
+        kiosk.once(sized(connection_words(False, lambda message: _(message, language)), 20), picture)
+    kiosk.save(SHOTS / f"kiosk-alone-{language}{'-larger' if zoom > 1 else ''}.png")
+
+
+def test_the_kiosk_started_alone_is_its_upright_screen_scaled_to_fit_with_every_text_whole(alone) -> None:  # type: ignore[no-untyped-def]
+    kiosk, _pager = alone
+    scale = on_screen(kiosk, (1080, 1920), LAPTOP)
+    larger = Text(_("Larger text", "nl"), round(ACCESS * scale, 4))
+    kiosk.wait_for(Text(_(connection_words(False)), round(20 * scale, 4)))
+    welcome_whole(kiosk, scale, "en", 1.0, notice=True)
+    kiosk.tap_text(Text("Nederlands", round(LANGUAGE * scale, 4)))
+    kiosk.wait_for(larger)
+    welcome_whole(kiosk, scale, "nl", 1.0, notice=True)
+    kiosk.tap_text(larger)
+    kiosk.wait_for(Text(larger.words, round(ACCESS * LARGE_TEXT * scale, 4)))
+    # Larger, the notice no longer fits one line at full size: it is made smaller (kiosk/fit_text.py).
+    welcome_whole(kiosk, scale, "nl", LARGE_TEXT, notice=False)
+
+
+def test_the_pager_started_alone_is_phone_shaped_and_fits_the_screen(alone) -> None:  # type: ignore[no-untyped-def]
+    _kiosk, pager = alone
+    scale = on_screen(pager, (480, 800), SMALL)
+    pager.wait_for(Text("Your name", round(18 * scale, 4)))
+    pager.once(Text("Sign in", round(20 * scale, 4), bold=True))
+    pager.save(SHOTS / "pager-alone.png")

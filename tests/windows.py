@@ -68,19 +68,22 @@ class AppWindow:
         screen: VirtualScreen,
         pictures: TextPictures,
         *args: str,
-        size: tuple[int, int],
+        size: tuple[int, int] | None,
         at: tuple[int, int] = (0, 0),
     ) -> None:
+        """`size` None: the app alone, as a person starts it, finds its own size and place."""
         if not shutil.which("xdotool"):
             pytest.skip("xdotool is not installed (apt-get install xdotool)")
         self.screen = screen
         self.pictures = pictures
-        # Kivy's own settings from the environment (KCFG_<section>_<key>): the
-        # window's size and place, as a store's kiosk is set up on its screen.
-        env = screen.env(
-            KCFG_GRAPHICS_WIDTH=str(size[0]), KCFG_GRAPHICS_HEIGHT=str(size[1]),
-            KCFG_GRAPHICS_POSITION="custom", KCFG_GRAPHICS_LEFT=str(at[0]), KCFG_GRAPHICS_TOP=str(at[1]),
-        )  # fmt: skip
+        env = screen.env()
+        if size is not None:
+            # Kivy's own settings from the environment (KCFG_<section>_<key>): the
+            # window's size and place, as a store's kiosk is set up on its screen.
+            env.update(
+                KCFG_GRAPHICS_WIDTH=str(size[0]), KCFG_GRAPHICS_HEIGHT=str(size[1]),
+                KCFG_GRAPHICS_POSITION="custom", KCFG_GRAPHICS_LEFT=str(at[0]), KCFG_GRAPHICS_TOP=str(at[1]),
+            )  # fmt: skip
         self.proc = LineProcess(*args, env=env)
         try:
             self.id = self.xdotool("search", "--sync", "--onlyvisible", "--pid", str(self.proc.proc.pid)).split()[0]
@@ -99,6 +102,7 @@ class AppWindow:
         return "".join(self.proc.stderr)
 
     def box(self) -> tuple[int, int, int, int]:
+        """(left, top, right, bottom) of the window on the screen."""
         geometry = dict(line.split("=") for line in self.xdotool("getwindowgeometry", "--shell", self.id).split())
         x, y, w, h = (int(geometry[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
         return x, y, x + w, y + h
@@ -145,6 +149,16 @@ class AppWindow:
                 return found
             if time.monotonic() > deadline:
                 raise AssertionError(f"{text} not seen in the window within {timeout}s ({self.keep(picture)})")
+
+    def around(self, found: Found, picture, margin: int = 2) -> set[tuple[int, int, int]]:  # type: ignore[no-untyped-def]
+        """The colours `margin` pixels outside a found text's box, all round
+        it: one colour when the text sits on one background (its button)."""
+        left, top = found.left - margin, found.top - margin
+        right, bottom = found.left + found.width + margin, found.top + found.height + margin
+        ring = [(x, y) for x in range(left, right + 1) for y in (top, bottom)]
+        ring += [(x, y) for y in range(top, bottom + 1) for x in (left, right)]
+        width, height = picture.size
+        return {picture.getpixel((x, y)) if 0 <= x < width and 0 <= y < height else (-1, -1, -1) for x, y in ring}
 
     def keep(self, picture) -> str:  # type: ignore[no-untyped-def]
         """Keep a picture that a failure is about; where it is."""
