@@ -81,16 +81,10 @@ def register_fonts() -> str:
     return FONT_NAME
 
 
-def deliver_on_main_thread(fn: Callable[..., object], topic: str, payload: bytes) -> None:
-    """Run `fn(topic, payload)` on Kivy's main thread at the next frame.
-
-    Called from paho's network thread; `Clock.schedule_once` is Kivy's one
-    thread-safe way in.
-    """
-    Clock.schedule_once(lambda _dt: fn(topic, payload), 0)
-
-
 def call_on_main_thread(fn: Callable[..., object], *args: object) -> None:
+    """Run `fn(*args)` on Kivy's main thread at the next frame. Called from
+    paho's network thread and the print spool's: `Clock.schedule_once` is
+    Kivy's one thread-safe way in."""
     Clock.schedule_once(lambda _dt: fn(*args), 0)
 
 
