@@ -318,8 +318,8 @@ class PahoTransport:
         topic = self._subscribing.pop(mid, "?")
         for code in reason_codes:
             if code.is_failure:
-                # Right password, wrong store: the ACL refuses everything, and
-                # without this the device would look connected yet hear nothing.
+                # A broker whose ACL refuses subscriptions says so here
+                # (Mosquitto's never does: see _presence_answered).
                 log.error("%s", topics_refused(self.client_id, topic, str(code)))
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):  # type: ignore[no-untyped-def]
