@@ -92,9 +92,13 @@ class PahoTransport:
         self.deliver: MessageHandler = _nowhere  # given by start()
         self.presence = presence
         self.on_connection = on_connection
-        # Called on paho's thread after every successful connect, after the
-        # subscriptions and presence: the owner of retained states republishes them.
-        self.connected_listeners: list[Callable[[], None]] = []
+        # Called on paho's thread after a connect to a broker that does not hold
+        # this device's session (the first connect, a broker restarted without
+        # persistence, an expired session): its retained messages may be gone
+        # too, and their owner publishes them again. Not after a connect that
+        # resumed the session: paho is resending what the broker missed, in
+        # order, and copies sent meanwhile would overtake it.
+        self.session_lost_listeners: list[Callable[[], None]] = []
         self.connected = threading.Event()
         self.client_id = client_id
         self.username = username
@@ -297,8 +301,9 @@ class PahoTransport:
             self._set_will()  # for the next connection
         self.connected.set()
         self._tell(True)
-        for listener in list(self.connected_listeners):
-            listener()
+        if not flags.session_present:
+            for listener in list(self.session_lost_listeners):
+                listener()
 
     def _on_connect_fail(self, client, userdata):  # type: ignore[no-untyped-def]
         # paho calls this inside its `except OSError`, and passes no reason.

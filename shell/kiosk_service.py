@@ -115,11 +115,11 @@ class KioskService:
         return [wire.my_actions(store_id, kiosk_id), wire.all_devices(store_id)]
 
     def connected(self) -> None:
-        """The broker (re)connected. It may have lost every retained message
-        (restarted without persistence, or a new broker): the owner of a
-        request restores its state, or pagers would never see the open
-        requests and the next shopper would queue behind invisible ones.
-        Receivers drop a copy they already have (same seq)."""
+        """Connected to a broker that does not hold this kiosk's session. It may
+        have lost every retained message too (restarted without persistence,
+        or a new broker): the owner of a request restores its state, or pagers
+        would never see the open requests and the next shopper would queue
+        behind invisible ones. Receivers drop a copy they already have (same seq)."""
         for request in self.desk.open_requests():
             self._publish(request)
         if self.printer_state is not None:
