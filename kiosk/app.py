@@ -7,7 +7,6 @@ service (which is not thread-safe by design) is only ever called from here.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import time
@@ -42,6 +41,7 @@ from kiosk.screens import (
     TicketScreen,
     WelcomeScreen,
 )
+from kiosk.staff_access import PinAnswer, PinLock, SecretTaps, refusal_words
 from kiosk.staff_screens import MaintenanceScreen, PinScreen
 from kiosk.theme import HIGH_CONTRAST, LARGE_TEXT, NORMAL
 from kiosk.wording import connection_words, find_details, greeting, item_row, printer_words, ticket_words
@@ -55,8 +55,6 @@ log = logging.getLogger(__name__)
 Build = Callable[[KioskConfig, Callable[..., None]], Device[KioskService]]
 
 THANKS_SECONDS = 6  # the thank-you screen returns to Welcome by itself
-PIN_TRIES = 3  # wrong PINs before the pad locks
-PIN_LOCK_SECONDS = 60
 
 
 class KioskApp(KvLoadedOnce):
@@ -79,8 +77,8 @@ class KioskApp(KvLoadedOnce):
         self.device: Device[KioskService] | None = None
         self.current_request: str | None = None
         self._rating = 0
-        self._pin_failures = 0
-        self._pin_locked_until = 0.0
+        self.pin_lock = PinLock()
+        self.secret_taps = SecretTaps()
         self._idle_event: ClockEvent | None = None
         self._leave_event: ClockEvent | None = None
         self._ticker: ClockEvent | None = None
@@ -105,7 +103,7 @@ class KioskApp(KvLoadedOnce):
         # A keyboard never stays up over a screen the shopper has left.
         self.screens.bind(current=lambda *_: self.keyboard.hide() if self.keyboard else None)
         welcome = WelcomeScreen(name="welcome", store_name=self.kiosk_config.store.name)
-        welcome.bind(on_choose=lambda _s, what: self.go(what), on_staff=lambda _s: self.go("pin"))
+        welcome.bind(on_choose=lambda _s, what: self.go(what), on_name_tap=lambda _s: self.name_tapped())
         forms: dict[str, tuple[type[FormScreen], Kind]] = {
             "find": (FindScreen, Kind.FIND),
             "return": (ReturnScreen, Kind.RETURN),
@@ -281,24 +279,19 @@ class KioskApp(KvLoadedOnce):
 
     # -- staff maintenance ----------------------------------------------------
 
+    def name_tapped(self) -> None:
+        if self.secret_taps.tap(time.monotonic()):
+            self.go("pin")
+
     def check_pin(self, digits: str) -> None:
-        screen = self.screens.get_screen("pin")
-        expected = os.environ.get(self.kiosk_config.kiosk.pin_env, "")
-        if time.monotonic() < self._pin_locked_until:
-            screen.message = "Too many wrong PINs: wait a minute"
-        elif not expected:
-            screen.message = f"No maintenance PIN set ({self.kiosk_config.kiosk.pin_env})"
-        elif hmac.compare_digest(digits.encode(), expected.encode()):
-            self._pin_failures = 0
+        pin_env = self.kiosk_config.kiosk.pin_env
+        answer = self.pin_lock.check(digits, os.environ.get(pin_env, ""), time.monotonic())
+        if answer is PinAnswer.OPEN:
             self.show_maintenance()
             self.go("maintenance")
             return
-        else:
-            self._pin_failures += 1
-            screen.message = "Wrong PIN"
-            if self._pin_failures >= PIN_TRIES:
-                self._pin_failures = 0
-                self._pin_locked_until = time.monotonic() + PIN_LOCK_SECONDS
+        screen = self.screens.get_screen("pin")
+        screen.message = refusal_words(answer, pin_env)
         log.warning("maintenance PIN refused: %s", screen.message)
 
     def show_maintenance(self) -> None:

@@ -76,24 +76,17 @@ class KioskScreen(Screen):
 
 
 class WelcomeScreen(KioskScreen):
-    __events__ = ("on_choose", "on_staff")
+    """`on_choose(what)`: a main button; `on_name_tap`: a tap on the store's
+    name (five quick ones open the staff PIN pad, kiosk/staff_access.py)."""
+
+    __events__ = ("on_choose", "on_name_tap")
     store_name = StringProperty("")
     greeting = StringProperty("")
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        from kiosk.staff_screens import SecretTaps  # staff screens need this file's kv first
-
-        self._secret = SecretTaps()
-
-    def staff_tap(self) -> None:
-        if self._secret.tap():
-            self.dispatch("on_staff")
 
     def on_choose(self, what: str) -> None:
         pass
 
-    def on_staff(self) -> None:
+    def on_name_tap(self) -> None:
         pass
 
 

@@ -2,12 +2,12 @@
 
 Touches Kivy only; like the shopper's screens they show what they are given
 and dispatch events (layout in staff.kv). Reached from Welcome by five quick
-taps on the store's name; staff read English.
+taps on the store's name; the rules of the way in are kiosk/staff_access.py's.
+Staff read English.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from kivy.lang import Builder
@@ -16,23 +16,6 @@ from kivy.properties import StringProperty
 from kiosk.screens import KioskScreen
 
 PIN_MAX = 8
-SECRET_TAPS = 5  # on the store's name, each within this many seconds of the first
-SECRET_WINDOW = 3.0
-
-
-class SecretTaps:
-    """Counts quick taps; True on the one that completes the gesture."""
-
-    def __init__(self) -> None:
-        self._taps: list[float] = []
-
-    def tap(self, now: float | None = None) -> bool:
-        moment = time.monotonic() if now is None else now
-        self._taps = [t for t in self._taps if moment - t <= SECRET_WINDOW] + [moment]
-        if len(self._taps) >= SECRET_TAPS:
-            self._taps.clear()
-            return True
-        return False
 
 
 class PinScreen(KioskScreen):

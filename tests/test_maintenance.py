@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.staff_screens import SecretTaps
+from kiosk.staff_access import SecretTaps
 from printer.decode import decode
 from tests.kiosk_fixture import running_kiosk
 from tests.ui import button, tap, visible_texts, wait_until, walk
