@@ -3,6 +3,9 @@
 Touches Kivy and the kiosk service. Everything here runs on Kivy's main
 thread: broker messages and printer results arrive through `call_on_main_thread`, so the
 service (which is not thread-safe by design) is only ever called from here.
+The rules of the shopper's visit and of the idle timeout are kiosk/visit.py's,
+the way into maintenance is kiosk/staff_access.py's: the App reads the clock,
+passes it in, and shows the outcome.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,10 +33,9 @@ from core.finder import Finder
 from core.model import Kind
 from kiosk.feedback import FeedbackDetailsScreen, FeedbackScreen, ThanksScreen
 from kiosk.keyboard import OnScreenKeyboard
-from kiosk.language import DEFAULT, LANGUAGES, shared_translations
+from kiosk.language import DEFAULT, shared_translations
 from kiosk.screens import (
     FindScreen,
-    FormScreen,
     HelpScreen,
     IdlePrompt,
     KioskRoot,
@@ -43,7 +46,8 @@ from kiosk.screens import (
 )
 from kiosk.staff_access import PinAnswer, PinLock, SecretTaps, refusal_words
 from kiosk.staff_screens import MaintenanceScreen, PinScreen
-from kiosk.theme import HIGH_CONTRAST, LARGE_TEXT, NORMAL
+from kiosk.theme import NORMAL
+from kiosk.visit import Due, Event, IdlePolicy, Visit
 from kiosk.wording import connection_words, find_details, greeting, item_row, printer_words, ticket_words
 from shell.config import KioskConfig
 from shell.device import Device
@@ -63,6 +67,7 @@ class KioskApp(KvLoadedOnce):
     # are evaluated again whenever it changes.
     language = StringProperty(DEFAULT)
     # Accessibility modes, chosen on Welcome and forgotten with the shopper.
+    # All four show `self.visit` (kiosk/visit.py) to the .kv rules.
     palette = DictProperty(NORMAL)
     text_scale = NumericProperty(1.0)
     high_contrast = BooleanProperty(False)
@@ -75,12 +80,11 @@ class KioskApp(KvLoadedOnce):
         self.tz = ZoneInfo(config.store.timezone)
         self.service: KioskService | None = None
         self.device: Device[KioskService] | None = None
-        self.current_request: str | None = None
-        self._rating = 0
+        self.visit = Visit()
+        self.idle = IdlePolicy(config.kiosk.idle_timeout, config.kiosk.idle_warning, THANKS_SECONDS)
         self.pin_lock = PinLock()
         self.secret_taps = SecretTaps()
         self._idle_event: ClockEvent | None = None
-        self._leave_event: ClockEvent | None = None
         self._ticker: ClockEvent | None = None
         self.prompt: IdlePrompt | None = None
         self.keyboard: OnScreenKeyboard | None = None
@@ -102,47 +106,42 @@ class KioskApp(KvLoadedOnce):
         self.keyboard.install()
         # A keyboard never stays up over a screen the shopper has left.
         self.screens.bind(current=lambda *_: self.keyboard.hide() if self.keyboard else None)
-        welcome = WelcomeScreen(name="welcome", store_name=self.kiosk_config.store.name)
-        welcome.bind(on_choose=lambda _s, what: self.go(what), on_name_tap=lambda _s: self.name_tapped())
-        forms: dict[str, tuple[type[FormScreen], Kind]] = {
-            "find": (FindScreen, Kind.FIND),
-            "return": (ReturnScreen, Kind.RETURN),
-            "help": (HelpScreen, Kind.HELP),
-        }
-        screens: list[KioskScreen] = [welcome]
-        for name, (cls, kind) in forms.items():
-            form = cls(name=name)
-            form.bind(on_submit=lambda _s, details, kind=kind: self.take(kind, details))
-            form.bind(on_back=lambda _s: self.home())
-            screens.append(form)
-        find = screens[1]
-        find.bind(on_search=lambda _s, text: self.search(text), on_take=lambda _s, sku: self.take_item(sku))
-        ticket = TicketScreen(name="ticket")
-        ticket.bind(
-            on_done=lambda _s: self.home(),
-            on_cancel=lambda _s: self.cancel(),
-            on_print_again=lambda _s: self.print_again(),
+        # What each screen's events do, in the order the screens are added (Welcome first: shown first).
+        self._add(
+            WelcomeScreen(name="welcome", store_name=self.kiosk_config.store.name),
+            on_choose=self.go,
+            on_name_tap=self.name_tapped,
         )
-        feedback = FeedbackScreen(name="feedback")
-        feedback.bind(on_rate=lambda _s, rating: self.rate(rating), on_back=lambda _s: self.home())
-        details = FeedbackDetailsScreen(name="feedback_details")
-        details.bind(on_send=lambda _s, reasons, comment, contact: self.send_feedback(reasons, comment, contact))
-        screens += [ticket, feedback, details, ThanksScreen(name="thanks")]
-        pin = PinScreen(name="pin")
-        pin.bind(on_pin=lambda _s, digits: self.check_pin(digits), on_cancel=lambda _s: self.home())
-        maintenance = MaintenanceScreen(name="maintenance")
-        maintenance.bind(
-            on_back=lambda _s: self.home(), on_exit=lambda _s: self.stop(), on_test_print=lambda _s: self.test_print()
+        self._add(
+            FindScreen(name="find"),
+            on_submit=partial(self.take, Kind.FIND),
+            on_back=self.home,
+            on_search=self.search,
+            on_take=self.take_item,
         )
-        screens += [pin, maintenance]
-        for screen in screens:
-            self.screens.add_widget(screen)
+        self._add(ReturnScreen(name="return"), on_submit=partial(self.take, Kind.RETURN), on_back=self.home)
+        self._add(HelpScreen(name="help"), on_submit=partial(self.take, Kind.HELP), on_back=self.home)
+        self._add(
+            TicketScreen(name="ticket"), on_done=self.home, on_cancel=self.cancel, on_print_again=self.print_again
+        )
+        self._add(FeedbackScreen(name="feedback"), on_rate=self.rate, on_back=self.home)
+        self._add(FeedbackDetailsScreen(name="feedback_details"), on_send=self.send_feedback)
+        self._add(ThanksScreen(name="thanks"))
+        self._add(PinScreen(name="pin"), on_pin=self.check_pin, on_cancel=self.home)
+        self._add(
+            MaintenanceScreen(name="maintenance"), on_back=self.home, on_exit=self.stop, on_test_print=self.test_print
+        )
         self.prompt = IdlePrompt()
         self.prompt.bind(on_more_time=lambda _p: self.more_time())
         Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
-        self.set_language(DEFAULT)
+        self._show_language()
         self.start_service()
         return root
+
+    def _add(self, screen: KioskScreen, **handlers: Callable[..., object]) -> None:
+        """Add `screen`, each of its events calling its handler with the event's arguments."""
+        screen.bind(**{event: partial(_without_sender, act) for event, act in handlers.items()})
+        self.screens.add_widget(screen)
 
     def start_service(self) -> None:
         self.device = self._build_service(self.kiosk_config, call_on_main_thread)
@@ -164,7 +163,7 @@ class KioskApp(KvLoadedOnce):
         Window.unbind(on_touch_down=self._touched, on_key_down=self._touched)
         if self.keyboard is not None:
             self.keyboard.uninstall()
-        for event in (self._idle_event, self._leave_event, self._ticker):
+        for event in (self._idle_event, self._ticker):
             if event is not None:
                 event.cancel()
         if self.device is not None:
@@ -174,9 +173,13 @@ class KioskApp(KvLoadedOnce):
 
     # -- navigation ------------------------------------------------------------
 
+    @property
+    def current_request(self) -> str | None:
+        return self.visit.request
+
     def go(self, name: str) -> None:
         self.screens.current = name
-        self._arm_idle()
+        self._idle_saw(Event.SCREEN)
 
     def tr(self, message: str, language: str) -> str:
         return self.translations.tr(message, language)
@@ -186,9 +189,11 @@ class KioskApp(KvLoadedOnce):
 
     def set_language(self, language: str) -> None:
         """The shopper picked a language on Welcome: every screen follows."""
-        if language not in dict(LANGUAGES):
-            raise ValueError(f"unknown language {language!r}")
-        self.language = language
+        self.visit.choose_language(language)
+        self._show_language()
+
+    def _show_language(self) -> None:
+        self.language = language = self.visit.language
         if self.keyboard is not None:
             self.keyboard.set_language(language)
         for screen in self.screens.screens:
@@ -200,11 +205,17 @@ class KioskApp(KvLoadedOnce):
             self.status_changed(self.service.view(self.current_request))
 
     def set_large_text(self, on: bool) -> None:
-        self.text_scale = LARGE_TEXT if on else 1.0
+        self.visit.large_text = on
+        self._show_modes()
 
     def set_high_contrast(self, on: bool) -> None:
-        self.high_contrast = on
-        self.palette = HIGH_CONTRAST if on else NORMAL
+        self.visit.high_contrast = on
+        self._show_modes()
+
+    def _show_modes(self) -> None:
+        self.text_scale = self.visit.text_scale
+        self.high_contrast = self.visit.high_contrast
+        self.palette = self.visit.palette
 
     def home(self) -> None:
         """Back to Welcome, forgetting everything the last shopper typed and chose,
@@ -215,12 +226,11 @@ class KioskApp(KvLoadedOnce):
             self.keyboard.hide()
         for screen in self.screens.screens:
             screen.clear()
-        self.current_request = None
-        self.set_language(DEFAULT)
-        self.set_large_text(False)
-        self.set_high_contrast(False)
+        self.visit = Visit()
+        self._show_language()
+        self._show_modes()
         self.screens.current = "welcome"
-        self._disarm_idle()
+        self._idle_saw(Event.LEFT)
 
     def refresh_greeting(self) -> None:
         hour = datetime.now(self.tz).hour
@@ -245,10 +255,8 @@ class KioskApp(KvLoadedOnce):
 
     def take(self, kind: Kind, details: dict[str, str]) -> None:
         assert self.service is not None
-        # The shopper's language goes with the request: for their printed
-        # ticket, and so staff know which language to greet them in.
-        view = self.service.request_help(kind, {**details, "language": self.language})
-        self.current_request = view.request.id
+        view = self.service.request_help(kind, self.visit.request_details(details))
+        self.visit.request = view.request.id
         self.screens.get_screen("ticket").show(ticket_words(view, self._))
         self.go("ticket")
 
@@ -263,15 +271,15 @@ class KioskApp(KvLoadedOnce):
 
     def rate(self, rating: int) -> None:
         """A face: ask what went well or what could be better, by the answer."""
-        self._rating = rating
+        self.visit.rating = rating
         self.screens.get_screen("feedback_details").prepare(rating, self._)
         self.go("feedback_details")
 
     def send_feedback(self, reasons: tuple[str, ...], comment: str, contact: str) -> None:
         assert self.service is not None
-        self.service.give_feedback(self._rating, reasons, comment, contact)
-        self.go("thanks")
-        self._leave_event = Clock.schedule_once(lambda _dt: self.home(), THANKS_SECONDS)
+        self.service.give_feedback(self.visit.rating, reasons, comment, contact)
+        self.screens.current = "thanks"
+        self._idle_saw(Event.THANKS)
 
     def status_changed(self, view: TicketView) -> None:
         if view.request.id == self.current_request:
@@ -295,20 +303,18 @@ class KioskApp(KvLoadedOnce):
         log.warning("maintenance PIN refused: %s", screen.message)
 
     def show_maintenance(self) -> None:
+        service, device = self.service, self.device
+        if service is None or device is None:
+            return  # shut down
         screen = self.screens.get_screen("maintenance")
         config = self.kiosk_config
         screen.broker = f"Broker {config.broker.url}: " + ("connected" if self._connected else "NOT connected")
         # Why, in the words the log used (docs/setup-messages.md), and kiosks that would share ticket numbers.
-        problems = [self.device.problem if self.device else None]
-        problems += self.service.clashes.values() if self.service else ()
+        problems = [device.problem, *service.clashes.values()]
         screen.broker += "".join(f"\n{problem}" for problem in problems if problem)
-        waiting = self.service.transport.waiting() if self.service else 0
-        screen.outbox = f"Messages waiting for the broker: {waiting}"
+        screen.outbox = f"Messages waiting for the broker: {service.transport.waiting()}"
         screen.printer = printer_words(
-            config.printer.port,
-            self.service.printer_state if self.service else None,
-            self.service.printer_detail if self.service else "",
-            self.service.last_print_error() if self.service else None,
+            config.printer.port, service.printer_state, service.printer_detail, service.last_print_error()
         )
 
     def test_print(self) -> None:
@@ -325,29 +331,42 @@ class KioskApp(KvLoadedOnce):
     # -- idle timeout: "need more time?", then back to Welcome -----------------
 
     def _touched(self, *_args: object) -> None:
-        if self.screens.current != "welcome" and not (self.prompt and self.prompt.parent):
-            self._arm_idle()
-
-    def _arm_idle(self) -> None:
-        self._disarm_idle()
-        self._idle_event = Clock.schedule_once(self._ask_more_time, self.kiosk_config.kiosk.idle_timeout)
-
-    def _disarm_idle(self) -> None:
-        for event in (self._idle_event, self._leave_event):
-            if event is not None:
-                event.cancel()
-        self._idle_event = self._leave_event = None
+        self._idle_saw(Event.TOUCH)
 
     def _ask_more_time(self, _dt: float = 0) -> None:
-        if self.screens.current == "welcome" or self.prompt is None:
-            return
-        self.prompt.open()
-        self._leave_event = Clock.schedule_once(lambda _dt: self.home(), self.kiosk_config.kiosk.idle_warning)
+        """The idle timeout ran out (tests call this: its length is config)."""
+        self._idle_saw(Event.IDLE)
 
     def more_time(self) -> None:
         if self.prompt is not None:
             self.prompt.dismiss()
-        self._arm_idle()
+        self._idle_saw(Event.MORE_TIME)
+
+    def _idle_saw(self, event: Event) -> None:
+        self._carry_out(self.idle.handle(event, time.monotonic()))
+
+    def _idle_due(self, _dt: float) -> None:
+        self._idle_event = None
+        self._carry_out(self.idle.handle_timer(time.monotonic()))
+
+    def _carry_out(self, due: Due | None) -> None:
+        """Do what the idle policy says, then keep one Clock event at its next deadline."""
+        if due is Due.LEAVE:
+            self.home()  # which tells the policy, and follows it
+            return
+        if due is Due.ASK and self.prompt is not None:
+            self.prompt.open()
+        if self._idle_event is not None:
+            self._idle_event.cancel()
+        deadline = self.idle.timer()
+        if deadline is None:
+            self._idle_event = None
+        else:
+            self._idle_event = Clock.schedule_once(self._idle_due, max(0.0, deadline - time.monotonic()))
+
+
+def _without_sender(act: Callable[..., object], _sender: object, *args: object) -> None:
+    act(*args)
 
 
 def run_app(config: KioskConfig, build: Build, finder: Finder | None = None) -> int:
