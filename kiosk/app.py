@@ -34,20 +34,12 @@ from core.model import Kind
 from kiosk.feedback import FeedbackDetailsScreen, FeedbackScreen, ThanksScreen
 from kiosk.keyboard import OnScreenKeyboard
 from kiosk.language import DEFAULT, shared_translations
-from kiosk.screens import (
-    FindScreen,
-    HelpScreen,
-    IdlePrompt,
-    KioskRoot,
-    KioskScreen,
-    ReturnScreen,
-    TicketScreen,
-    WelcomeScreen,
-)
+from kiosk.screens import FindScreen, HelpScreen, IdlePrompt, KioskRoot, ReturnScreen, TicketScreen, WelcomeScreen
 from kiosk.staff_access import PinAnswer, PinLock, SecretTaps, refusal_words
 from kiosk.staff_screens import MaintenanceScreen, PinScreen
 from kiosk.theme import NORMAL
 from kiosk.visit import Due, Event, IdlePolicy, Visit
+from kiosk.widgets import KioskScreen
 from kiosk.wording import connection_words, find_details, greeting, item_row, printer_words, ticket_words
 from shell.config import KioskConfig
 from shell.device import Device

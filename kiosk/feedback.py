@@ -2,22 +2,19 @@
 better, a comment and contact details, then thanks.
 
 Touches Kivy only; like the other screens (kiosk/screens.py) they show what
-they are given and dispatch events. Layout in feedback.kv, loaded once; the
-faces' shapes come from kiosk/faces.py.
+they are given and dispatch events. Layout in feedback.kv, loaded once, after
+the shared widgets (kiosk/widgets.py); the faces' shapes come from kiosk/faces.py.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from kivy.factory import Factory
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.button import Button
 
 from core.contact import ContactError, check_contact
 from kiosk.faces import face
-from kiosk.screens import KioskScreen, relabel  # kiosk.kv first: feedback.kv uses its widgets
+from kiosk.widgets import KioskScreen, load_kv_once, relabel
 from kiosk.wording import BAD_CONTACT, FACES, Translate, reasons_for
 
 
@@ -147,6 +144,4 @@ class ThanksScreen(KioskScreen):
     pass
 
 
-KV = str(Path(__file__).with_name("feedback.kv"))
-if KV not in Builder.files:  # a .kv loaded twice applies its rules twice
-    Builder.load_file(KV)
+load_kv_once("feedback.kv")

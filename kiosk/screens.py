@@ -2,22 +2,21 @@
 
 Touches Kivy only. No screen calls the kiosk service: each declares events
 (`on_submit`, `on_rate`, …) that the App binds to the service, and the App
-pushes new words down (Textual's "attributes down, messages up"). The layout
-lives in kiosk.kv, loaded once; exit feedback has its own (kiosk/feedback.py).
+pushes new words down (Textual's "attributes down, messages up"). Their
+layouts: frame.kv (the window's frame and the idle prompt), welcome.kv,
+forms.kv, ticket.kv, each loaded once, at import, after the shared widgets
+(kiosk/widgets.py); exit feedback and the staff screens have their own
+modules.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from kivy.factory import Factory
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.modalview import ModalView
-from kivy.uix.screenmanager import Screen
 
+from kiosk.widgets import KioskScreen, add_choices, load_kv_once, relabel, reset_choices
 from kiosk.wording import (
     HELP_TOPICS,
     RETURN_REASONS,
@@ -41,38 +40,6 @@ class IdlePrompt(ModalView):
 
     def on_more_time(self) -> None:
         pass
-
-
-def add_choices(box: object, labels: list[str], group: str, on_choose: object) -> None:
-    """One toggle per label in `box`; choosing one calls `on_choose(label)` with
-    the English message id, whatever language the button shows."""
-    for label in labels:
-        button = Factory.Choice(text=label, group=group, allow_no_selection=False)
-        button.key = label
-        button.bind(on_release=lambda b: on_choose(b.key))  # type: ignore[operator]
-        box.add_widget(button)  # type: ignore[attr-defined]
-
-
-def relabel(box: object, _: Translate) -> None:
-    """Show every keyed button in `box` in the shopper's language."""
-    for button in box.children:  # type: ignore[attr-defined]
-        if hasattr(button, "key"):
-            button.text = _(button.key)
-
-
-def reset_choices(box: object) -> None:
-    for button in box.children:  # type: ignore[attr-defined]
-        button.state = "normal"
-
-
-class KioskScreen(Screen):
-    """A screen whose typed text is forgotten when the shopper leaves it for Welcome."""
-
-    def clear(self) -> None:
-        """Forget everything the last shopper typed or chose."""
-
-    def relabel(self, _: Translate) -> None:
-        """Show the labels built in Python (not in kiosk.kv) in the shopper's language."""
 
 
 class WelcomeScreen(KioskScreen):
@@ -254,6 +221,5 @@ class TicketScreen(KioskScreen):
             setattr(self, name, "")
 
 
-KV = str(Path(__file__).with_name("kiosk.kv"))
-if KV not in Builder.files:  # a .kv loaded twice applies its rules twice
-    Builder.load_file(KV)
+for layout in ("frame.kv", "welcome.kv", "forms.kv", "ticket.kv"):
+    load_kv_once(layout)

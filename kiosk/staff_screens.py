@@ -8,12 +8,9 @@ Staff read English.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from kivy.lang import Builder
 from kivy.properties import StringProperty
 
-from kiosk.screens import KioskScreen
+from kiosk.widgets import KioskScreen, load_kv_once
 
 PIN_MAX = 8
 
@@ -69,6 +66,4 @@ class MaintenanceScreen(KioskScreen):
         pass
 
 
-KV = str(Path(__file__).with_name("staff.kv"))
-if KV not in Builder.files:
-    Builder.load_file(KV)
+load_kv_once("staff.kv")

@@ -35,7 +35,7 @@ README = ROOT / "docs" / "screenshots"
 KIOSK_SIZE = (1280, 800)
 LAPTOP, SMALL = (1280, 800), (1024, 768)  # screens the apps are started alone on
 
-# Text sizes in sp, as kiosk/kiosk.kv draws them.
+# Text sizes in sp, as the kiosk's .kv files draw them (kiosk/widgets.kv, welcome.kv).
 LANGUAGE, BIG, TITLE, BODY, CHOICE, FIELD, ACCESS = 24, 32, 44, 26, 26, 32, 20
 
 
