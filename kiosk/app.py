@@ -208,6 +208,8 @@ class KioskApp(KvLoadedOnce):
         self.text_scale = self.visit.text_scale
         self.high_contrast = self.visit.high_contrast
         self.palette = self.visit.palette
+        if self.keyboard is not None:
+            self.keyboard.ink = self.palette["ink"]
 
     def home(self) -> None:
         """Back to Welcome, forgetting everything the last shopper typed and chose,

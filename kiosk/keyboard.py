@@ -26,6 +26,8 @@ from kivy.core.window import Window
 from kivy.uix.vkeyboard import VKeyboard
 from kivy.uix.widget import Widget
 
+from kiosk.theme import NORMAL, Colour
+
 log = logging.getLogger(__name__)
 
 MM_PER_INCH = 25.4
@@ -79,10 +81,11 @@ class ThumbKeyboard(VKeyboard):
 
     def draw_keys(self) -> None:
         super().draw_keys()
-        # kiosk.kv's <Label> rule gives every label the kiosk's CJK font, which
-        # has no ⌫ ⇪ ⨯: the keys keep Kivy's own keyboard font (DejaVu Sans).
-        for label in self.children:
-            label.font_name = self.font_name
+        # The keys keep Kivy's own keyboard font (DejaVu Sans: the kiosk's CJK
+        # font has no ⌫ ⇪ ⨯), their letters in the kiosk's ink, not Kivy's white.
+        if ThumbKeyboard.controller is not None:
+            for label in self.children:
+                label.color = ThumbKeyboard.controller.ink
 
     def _update_dock_mode(self, win: Any, *largs: Any) -> None:
         if self.parent is not None:  # Kivy keeps this bound after the keyboard is taken away
@@ -97,7 +100,8 @@ class OnScreenKeyboard:
     """The kiosk's side of the keyboard: switches Kivy's docked keyboard on for
     this app's window (`install`) and back (`uninstall`), follows the shopper's
     language, and calls `lift(pixels)` so the screens move up just enough to
-    keep the field being typed into above the keyboard (0 when it goes)."""
+    keep the field being typed into above the keyboard (0 when it goes).
+    `ink`: the colour of the keys' letters (the App sets the palette's)."""
 
     def __init__(self, enabled: bool, screen_dpi: int, lift: Callable[[float], None]) -> None:
         self.enabled = enabled
@@ -105,6 +109,7 @@ class OnScreenKeyboard:
         self.key_px = mm_to_px(KEY_MM, screen_dpi)
         self.gap_px = mm_to_px(GAP_MM, screen_dpi)
         self.layout: str = DEFAULT_LAYOUT
+        self.ink: Colour = NORMAL["ink"]
         self._lift = lift
         self._lifted = 0.0
         self._saved: dict[str, Any] | None = None
