@@ -102,6 +102,9 @@ class KioskApp(KvLoadedOnce):
         self._add(
             WelcomeScreen(name="welcome", store_name=self.kiosk_config.store.name),
             on_choose=self.go,
+            on_language=self.set_language,
+            on_large_text=self.set_large_text,
+            on_high_contrast=self.set_high_contrast,
             on_name_tap=self.name_tapped,
         )
         self._add(

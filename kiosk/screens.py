@@ -11,11 +11,13 @@ modules.
 
 from __future__ import annotations
 
+from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.modalview import ModalView
 
+from kiosk.language import LANGUAGES
 from kiosk.widgets import KioskScreen, add_choices, load_kv_once, relabel, reset_choices
 from kiosk.wording import (
     HELP_TOPICS,
@@ -43,14 +45,32 @@ class IdlePrompt(ModalView):
 
 
 class WelcomeScreen(KioskScreen):
-    """`on_choose(what)`: a main button; `on_name_tap`: a tap on the store's
-    name (five quick ones open the staff PIN pad, kiosk/staff_access.py)."""
+    """`on_choose(what)`: a main button; `on_language(code)`: a language, each
+    shown in its own script; `on_large_text(on)`, `on_high_contrast(on)`: the
+    accessibility modes; `on_name_tap`: a tap on the store's name (five quick
+    ones open the staff PIN pad, kiosk/staff_access.py)."""
 
-    __events__ = ("on_choose", "on_name_tap")
+    __events__ = ("on_choose", "on_language", "on_large_text", "on_high_contrast", "on_name_tap")
     store_name = StringProperty("")
     greeting = StringProperty("")
 
+    def on_kv_post(self, base_widget: object) -> None:
+        for code, name in LANGUAGES:
+            button = Factory.LanguageButton(text=name)
+            button.language = code
+            button.bind(on_release=lambda b: self.dispatch("on_language", b.language))
+            self.ids.languages.add_widget(button)
+
     def on_choose(self, what: str) -> None:
+        pass
+
+    def on_language(self, code: str) -> None:
+        pass
+
+    def on_large_text(self, on: bool) -> None:
+        pass
+
+    def on_high_contrast(self, on: bool) -> None:
         pass
 
     def on_name_tap(self) -> None:

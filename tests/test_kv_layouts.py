@@ -1,7 +1,8 @@
-"""The apps' .kv files, read as text: rules only for our own classes, each
-file loaded by one module. Kivy applies a rule for one of its own classes
-(`<Label>:`) to every such widget of every app in the process, and a .kv
-loaded twice applies its rules twice (docs/architecture.md, Kivy)."""
+"""The apps' .kv files, read as text: layout only (no App method does work
+from a .kv), rules only for our own classes, each file loaded by one module.
+Kivy applies a rule for one of its own classes (`<Label>:`) to every such
+widget of every app in the process, and a .kv loaded twice applies its rules
+twice (docs/architecture.md, Kivy)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import kivy
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("kiosk", "staff_pager")
 RULE = re.compile(r"^<([^>]+)>:", re.M)
+APP_CALL = re.compile(r"\bapp\.(\w+)\(")
 
 
 def layouts() -> list[Path]:
@@ -28,6 +30,14 @@ def kivys_classes() -> set[str]:
 def our_classes() -> set[str]:
     defined = re.compile(r"^class (\w+)\(", re.M)
     return {name for app in APPS for path in (ROOT / app).glob("*.py") for name in defined.findall(path.read_text())}
+
+
+def test_layouts_call_no_app_method_but_its_translation() -> None:
+    """Screens dispatch events and the App binds them; a .kv reads the App's
+    properties (palette, text_scale, language) and asks it for words only."""
+    for path in layouts():
+        called = set(APP_CALL.findall(path.read_text(encoding="utf-8")))
+        assert called <= {"tr"}, f"{path.name} calls app.{sorted(called - {'tr'})}"
 
 
 def test_every_rule_is_for_a_class_of_ours_never_for_one_of_kivys() -> None:
