@@ -139,13 +139,19 @@ class KioskApp(KvLoadedOnce):
         self.screens.add_widget(screen)
 
     def start_service(self) -> None:
-        self.device = self._build_service(self.kiosk_config, call_on_main_thread)
+        self.device = self._build_service(self.kiosk_config, self._on_main_thread)
         self.service = self.device.service
         self.service.listeners.append(self.status_changed)
         self.service.printer_listeners.append(lambda _state, _detail: self.show_maintenance())
         self.set_connection(False)
         self.device.start(self.set_connection)
         self._ticker = Clock.schedule_interval(self._tick, 1.0)  # escalation deadlines
+
+    def _on_main_thread(self, fn: Callable[..., object], *args: object) -> None:
+        """The device's way onto Kivy's thread. What arrives after shutdown is
+        dropped: the link's "down" as it closes would otherwise reach screens
+        whose rules read an App that has stopped (or the next one, in tests)."""
+        call_on_main_thread(lambda: fn(*args) if self.device is not None else None)
 
     def _tick(self, _dt: float) -> None:
         if self.service is not None:

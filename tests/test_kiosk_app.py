@@ -221,3 +221,14 @@ def test_the_finders_results_follow_the_shoppers_language(broker, tmp_path) -> N
         assert shows(kiosk, "充电式电钻 18伏") and shows(kiosk, "第 3 通道 · B 货架 · 库存 4 件")
         type_into(kiosk.screen.ids.item, "x")  # 电钻x: nothing matches every word
         assert not shows(kiosk, "充电式电钻 18伏")
+
+
+def test_what_the_link_says_as_the_kiosk_stops_reaches_no_screen(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The broker link says "down" on its own thread as it closes; handed to
+    Kivy's loop, it would arrive after the kiosk stopped, re-evaluating the
+    kiosk's .kv rules under whatever App runs next (the pager, in a test run)."""
+    with running_kiosk(broker, tmp_path / "kiosk", printer=False) as kiosk:
+        app = kiosk.app
+        wait_until(lambda: app.root_widget.connection == "", what="the link up on screen")
+    run_for(0.5)
+    assert app.root_widget.connection == "", "nothing changes on a stopped kiosk's screens"
