@@ -1,7 +1,9 @@
 """The kiosk's colours and text sizes: normal, high contrast, large text.
 
-Pure data. The .kv file reads the colours from `app.palette` and multiplies
-every text size by `app.text_scale`, so switching a mode changes every screen.
+Pure data. The shopper's visit picks one palette and one scale
+(kiosk/visit.py); the .kv files read the colours from `app.palette` and
+multiply every text size by `app.text_scale`, so switching a mode changes
+every screen.
 """
 
 from __future__ import annotations
