@@ -250,9 +250,8 @@ class PahoTransport:
             raise TransportError(f"cannot publish to {topic}: {exc}") from exc
         if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
             raise TransportError(f"cannot publish to {topic}: {mqtt.error_string(info.rc)}")
-        # MQTT_ERR_NO_CONN: paho keeps QoS 1 messages queued in memory and
-        # sends them after reconnecting (tried here: the durable outbox is
-        # what survives a restart, paho's queue dies with the process).
+        # MQTT_ERR_NO_CONN: paho queues QoS 1 in memory and sends it after
+        # reconnecting (docs/architecture.md#paho-mqtt-22).
 
     # -- paho callbacks (network thread) ---------------------------------------
 

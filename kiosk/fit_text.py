@@ -1,7 +1,7 @@
 """Text that fits its button: a one-line text made smaller until it is no
 wider than the room it has (a language name in a narrow button, a Dutch
-translation in larger text, a small window). kiosk.kv calls it in its
-`font_size` rules. Touches Kivy's text measuring only.
+translation in larger text, a small window). The kiosk's .kv files call it
+in their `font_size` rules. Touches Kivy's text measuring only.
 """
 
 from __future__ import annotations
