@@ -81,6 +81,20 @@ def recorded(demo_dir: Path) -> dict | None:
         return None
 
 
+def start_demo(demo_dir: Path, env: dict[str, str], *args: str, stdin: int = subprocess.PIPE) -> subprocess.Popen:
+    """`run_demo.py` as the README starts it, its output read as text."""
+    return subprocess.Popen(
+        [sys.executable, "run_demo.py", *args, "--dir", str(demo_dir)],
+        cwd=ROOT,
+        env=env,
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
+
+
 def wait_ready(demo_dir: Path, proc: subprocess.Popen | None = None) -> dict:
     """pids.json once the demo has started everything."""
 
@@ -224,16 +238,7 @@ def test_windows_side_by_side_printer_commands_and_sigterm(display: str, tmp_pat
         pytest.skip("xwininfo is not installed (apt-get install x11-utils)")
     env = demo_env(DISPLAY=display)
     demo_dir = tmp_path / "demo"
-    demo = subprocess.Popen(
-        [sys.executable, "run_demo.py", "--dir", str(demo_dir)],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        bufsize=1,
-    )
+    demo = start_demo(demo_dir, env)
     out = Output(demo.stdout)
     try:
         pids = all_pids(wait_ready(demo_dir, demo))
@@ -318,15 +323,7 @@ def panes(env: dict[str, str], target: str) -> dict[int, str]:
 
 def test_headless_from_outside_tmux_printer_reaches_kiosk_and_pager(tmux_env: dict[str, str], tmp_path: Path) -> None:
     demo_dir = tmp_path / "demo"
-    demo = subprocess.Popen(
-        [sys.executable, "run_demo.py", "--headless", "--dir", str(demo_dir)],
-        cwd=ROOT,
-        env=tmux_env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    demo = start_demo(demo_dir, tmux_env, "--headless", stdin=subprocess.DEVNULL)
     out = Output(demo.stdout)
     try:
         out.expect(f"tmux attach -t {SESSION}")
