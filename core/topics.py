@@ -14,7 +14,6 @@ __all__ = [
     "action_topic",
     "feedback_topic",
     "alert_topic",
-    "all_alerts",
     "unhappy_topic",
     "all_unhappy",
     "printer_topic",
@@ -60,10 +59,6 @@ def feedback_topic(store: str, kiosk: str) -> str:
 
 def alert_topic(store: str, kiosk: str) -> str:
     return f"store/{store}/alerts/{kiosk}"
-
-
-def all_alerts(store: str) -> str:
-    return f"store/{store}/alerts/+"
 
 
 def unhappy_topic(store: str, kiosk: str) -> str:

@@ -117,7 +117,7 @@ def build(config: KioskConfig, call_soon: Callable[..., None]) -> Device[KioskSe
         clock=clock,
         retention_days=config.storage.retention_days,
     )
-    link.session_lost_listeners.append(lambda: call_soon(service.connected))
+    link.session_lost_listeners.append(lambda: call_soon(service.restore_retained))
     closers = [link.close, event_log.close]
     if spool is not None:
         spool.start(call_soon, on_printed=service.printed, on_state=service.printer_state_seen)

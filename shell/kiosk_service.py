@@ -114,7 +114,7 @@ class KioskService:
         notice another kiosk that would hand out the same ticket numbers)."""
         return [wire.my_actions(store_id, kiosk_id), wire.all_devices(store_id)]
 
-    def connected(self) -> None:
+    def restore_retained(self) -> None:
         """Connected to a broker that does not hold this kiosk's session. It may
         have lost every retained message too (restarted without persistence,
         or a new broker): the owner of a request restores its state, or pagers

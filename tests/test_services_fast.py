@@ -56,7 +56,7 @@ def test_a_broker_that_forgot_everything_gets_the_open_requests_back_on_connect(
     done = kiosk.request_help(Kind.HELP, {})
     kiosk.cancel(done.request.id)
     broker.forget_retained()
-    kiosk.connected()
+    kiosk.restore_retained()
     late = pager_service(broker, clock, "Late", role="manager")
     assert [r.ticket for r in late.board.open_requests()] == ["F-001"]
 
