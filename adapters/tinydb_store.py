@@ -52,8 +52,15 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from adapters.atomic_file import TEMP_SUFFIX, fsync_dir, write_atomically
-from core.model import Feedback, LogEntry
-from core.records import entry_from_dict, entry_to_dict, feedback_from_dict, feedback_to_dict
+from core.model import Feedback, LogEntry, Search
+from core.records import (
+    entry_from_dict,
+    entry_to_dict,
+    feedback_from_dict,
+    feedback_to_dict,
+    search_from_dict,
+    search_to_dict,
+)
 from core.retention import entry_without_free_text, feedback_without_free_text
 from shell.ports import StoreError
 
@@ -63,7 +70,10 @@ T = TypeVar("T")
 
 REQUESTS = "requests"
 FEEDBACK = "feedback"
-_TABLE = {REQUESTS: "entries", FEEDBACK: "feedback"}
+SEARCHES = "searches"  # what shoppers looked for on the Find screen
+ALERTS = "alerts"  # the store's alerts, as the store's recorder keeps them
+KINDS = (REQUESTS, FEEDBACK, SEARCHES, ALERTS)
+_TABLE = {REQUESTS: "entries", FEEDBACK: "feedback", SEARCHES: "searches", ALERTS: "alerts"}
 _PARTITION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T\d{2}(?:\.(\d+))?)?\.json$")
 # A busy hour moves on to `<hour>.1.json`, `<hour>.2.json`, …: every insert
 # rewrites one file, and this keeps that file small whatever the traffic.
@@ -71,7 +81,7 @@ _MAX_RECORDS_PER_FILE = 200
 
 # This hour's file for each kind plus the previous hour's, for entries stamped
 # just before the hour that arrive just after it; older partitions are closed.
-_MAX_OPEN_PARTITIONS = 4
+_MAX_OPEN_PARTITIONS = 2 * len(KINDS)
 
 
 class AtomicJSONStorage(Storage):
@@ -140,7 +150,7 @@ class TinyDBEventLog:
                 raise StoreError(f"data dir {self.data_dir} does not exist")
             return
         try:
-            for kind in (REQUESTS, FEEDBACK):
+            for kind in KINDS:
                 (self.data_dir / kind).mkdir(parents=True, exist_ok=True)
             self._lock_fd = os.open(self.data_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
@@ -187,7 +197,7 @@ class TinyDBEventLog:
     def _remove_leftover_temp_files(self) -> None:
         # Only the lock holder may do this: a temp file is a write in progress
         # for whoever holds the lock, and a crash's leftover for nobody else.
-        for kind in (REQUESTS, FEEDBACK):
+        for kind in KINDS:
             for leftover in (self.data_dir / kind).glob(f".*{TEMP_SUFFIX}"):
                 log.warning("removing %s, left by a write that never finished", leftover)
                 leftover.unlink(missing_ok=True)
@@ -201,6 +211,16 @@ class TinyDBEventLog:
     def append_feedback(self, feedback: Feedback) -> None:
         """Store one shopper's feedback durably; it is on disk when this returns."""
         self._append(FEEDBACK, feedback.given_at, feedback_to_dict(feedback))
+
+    def append_search(self, search: Search) -> None:
+        """Store one search on the Find screen durably."""
+        self._append(SEARCHES, search.at, search_to_dict(search))
+
+    def append_record(self, kind: str, moment: datetime, record: dict[str, Any]) -> None:
+        """Store a record of `kind` (one of KINDS) checked by its caller, filed under `moment`."""
+        if kind not in _TABLE:
+            raise StoreError(f"unknown kind of record {kind!r}")
+        self._append(kind, moment, record)
 
     def _append(self, kind: str, moment: datetime, record: dict[str, Any]) -> None:
         if self.readonly:
@@ -250,6 +270,18 @@ class TinyDBEventLog:
         feedback = list(self._read(FEEDBACK, first, last, feedback_from_dict))
         feedback.sort(key=lambda f: f.given_at)
         return feedback
+
+    def searches_between(self, first: date, last: date) -> list[Search]:
+        """Searches whose UTC day is in [first, last], oldest first."""
+        searches = list(self._read(SEARCHES, first, last, search_from_dict))
+        searches.sort(key=lambda s: s.at)
+        return searches
+
+    def records_between(self, kind: str, first: date, last: date) -> list[dict[str, Any]]:
+        """Records of `kind` whose UTC day is in [first, last], as stored, in file order."""
+        if kind not in _TABLE:
+            raise StoreError(f"unknown kind of record {kind!r}")
+        return list(self._read(kind, first, last, dict))
 
     def _read(self, kind: str, first: date, last: date, parse: Callable[[object], T]) -> Iterator[T]:
         if self._closed:

@@ -129,11 +129,14 @@ class Desk:
                 created_at=entry.at,
                 details=dict(entry.details),
                 entrance=self.entrance,
+                changed_at=entry.at,
             )
             return
         request = self._requests.get(entry.request_id)
         if request is not None and entry.event == "escalated" and entry.details.get("level", "").isdigit():
-            self._requests[request.id] = replace(request, escalation=int(entry.details["level"]), seq=request.seq + 1)
+            self._requests[request.id] = replace(
+                request, escalation=int(entry.details["level"]), seq=request.seq + 1, changed_at=entry.at
+            )
             return
         action = LOGGED.get(entry.event)
         if request is None or action is None:
@@ -193,7 +196,7 @@ class Desk:
             level = due_level(request, now, self.limits[request.kind])
             if level <= request.escalation:
                 continue
-            moved = replace(request, escalation=level, seq=request.seq + 1)
+            moved = replace(request, escalation=level, seq=request.seq + 1, changed_at=now)
             self._requests[moved.id] = moved
             entry = replace(self._entry(moved, "escalated", now), details={"level": str(level)})
             effects += [Store(entry), Publish(moved), Alert(moved, level), StatusChanged(moved)]
@@ -232,6 +235,7 @@ class Desk:
             created_at=now,
             details=details,
             entrance=self.entrance,
+            changed_at=now,
         )
         self._requests[request.id] = request
         ticket = Ticket(
@@ -321,6 +325,7 @@ class Desk:
             staff=staff,
             outcome=outcome,
             details=dict(request.details) if event == "created" else {},
+            seq=request.seq,
         )
 
     def _feedback(self, event: FeedbackGiven, now: datetime) -> list[Effect]:
@@ -328,6 +333,8 @@ class Desk:
             raise LocalError(f"bad feedback id {event.feedback_id!r}")
         if event.rating not in FACES:
             raise LocalError(f"rating must be one of {sorted(FACES)}, got {event.rating!r}")
+        if event.request_id and not valid_id(event.request_id):
+            raise LocalError(f"bad request id {event.request_id!r} for feedback: check it on screen first")
         feedback = Feedback(
             id=event.feedback_id,
             kiosk=self.kiosk_id,
@@ -336,6 +343,7 @@ class Desk:
             reasons=tuple(clean_text(r, NAME_MAX) for r in event.reasons if r.strip()),
             comment=clean_text(event.comment, TEXT_MAX),
             contact=self._contact(event.contact),
+            request_id=event.request_id,
         )
         effects: list[Effect] = [Store(feedback), Publish(feedback)]
         if feedback.unhappy and feedback.contact:

@@ -47,6 +47,7 @@ class FeedbackGiven:
     reasons: tuple[str, ...] = ()
     comment: str = ""
     contact: str = ""  # given only with the shopper's consent to be contacted
+    request_id: str = ""  # the ticket the shopper showed (scanned QR or tapped number), if any
 
 
 Event = HelpRequested | CancelRequested | StaffActed | FeedbackGiven

@@ -74,6 +74,7 @@ class Request:
     outcome: str | None = None
     escalation: int = 0  # 0 none … 3 sent to the service desk (core/escalation.py)
     entrance: str = ""  # where the owning kiosk stands, as staff call it (kiosk.entrance)
+    changed_at: datetime | None = None  # when the change that made this `seq` happened
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class LogEntry:
     staff: str | None = None
     outcome: str | None = None
     details: dict[str, str] = field(default_factory=dict, hash=False)
+    seq: int = 0  # the request state's `seq` this step made (1: created); 0 in records from before
 
 
 FACES = {1: "very unhappy", 2: "unhappy", 3: "happy", 4: "very happy"}
@@ -128,10 +130,29 @@ class Feedback:
     reasons: tuple[str, ...] = ()
     comment: str = ""
     contact: str = ""  # only when the shopper agreed to be contacted
+    request_id: str = ""  # the request this visit's help was, when the shopper showed its ticket
 
     @property
     def unhappy(self) -> bool:
         return unhappy(self.rating)
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a shopper looked for on the Find screen: the words only, no person.
+
+    `results`: how many items the finder showed; `out_of_stock`: those shown
+    with no stock, each as "<sku> <English name>"; `taken`: the item the
+    shopper asked staff to take them to ("<sku> <English name>"), if any.
+    """
+
+    id: str
+    kiosk: str
+    at: datetime
+    term: str
+    results: int
+    out_of_stock: tuple[str, ...] = ()
+    taken: str = ""
 
 
 # The ticket printers a kiosk can drive: paper widths in mm, and the printer's

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from core.model import FACES, Feedback, Kind, LogEntry
+from core.model import FACES, Feedback, Kind, LogEntry, Request, Search, Status
 
 VERSION = 1
 
@@ -116,6 +116,7 @@ def entry_to_dict(entry: LogEntry) -> dict[str, Any]:
         "staff": entry.staff,
         "outcome": entry.outcome,
         "details": dict(entry.details),
+        "seq": entry.seq,
     }
 
 
@@ -139,7 +140,58 @@ def entry_from_dict(data: object) -> LogEntry:
         staff=_opt_str(record, "staff", what),
         outcome=_opt_str(record, "outcome", what),
         details=_details(record.get("details"), what),
+        seq=_opt_int(record, "seq", what),
     )
+
+
+def entry_from_state(request: Request) -> LogEntry:
+    """The lifecycle step a request state records.
+
+    Every change of a request makes one new state (`seq` + 1) and one log
+    entry, so a state alone says which step made it: seq 1 is `created`; a
+    claimed, resolved or cancelled state is that step; an open state with an
+    escalation level was `escalated`, one without was `released` (every move
+    sets the level back to 0). Its time is the state's `changed_at` (states
+    from kiosks before it fall back to the step's own field).
+    """
+    at = request.changed_at
+    staff = outcome = None
+    details: dict[str, str] = {}
+    if request.seq == 1:
+        event, at = "created", at or request.created_at
+        details = dict(request.details)
+    elif request.status is Status.CLAIMED:
+        event, staff, at = "claimed", request.claimed_by, at or request.claimed_at
+    elif request.status is Status.RESOLVED:
+        event, staff, outcome = "resolved", request.claimed_by, request.outcome
+        at = at or request.resolved_at
+    elif request.status is Status.CANCELLED:
+        event, at = "cancelled", at or request.resolved_at
+    elif request.escalation:
+        event, details = "escalated", {"level": str(request.escalation)}
+    else:
+        event = "released"
+    if at is None:
+        raise ValueError(f"state {request.id} seq {request.seq}: no time for its {event} step")
+    return LogEntry(
+        request_id=request.id,
+        ticket=request.ticket,
+        kind=request.kind,
+        kiosk=request.kiosk,
+        event=event,
+        at=at,
+        staff=staff,
+        outcome=outcome,
+        details=details,
+        seq=request.seq,
+    )
+
+
+def _opt_int(data: Mapping[str, Any], key: str, what: str) -> int:
+    value = data.get(key, 0)
+    if type(value) is not int or value < 0:
+        raise ValueError(f"{what} record: {key}: expected a whole number of 0 or more, got {value!r}")
+    return value
 
 
 # --- feedback --------------------------------------------------------------
@@ -157,6 +209,7 @@ def feedback_to_dict(feedback: Feedback) -> dict[str, Any]:
         "reasons": list(feedback.reasons),
         "comment": feedback.comment,
         "contact": feedback.contact,
+        "request_id": feedback.request_id,
     }
 
 
@@ -181,6 +234,42 @@ def feedback_from_dict(data: object) -> Feedback:
         reasons=tuple(reasons),
         comment=comment,
         contact=contact,
+        request_id=_opt_str(record, "request_id", what) or "",  # absent before feedback was joined
+    )
+
+
+# --- searches --------------------------------------------------------------
+
+
+def search_to_dict(search: Search) -> dict[str, Any]:
+    """The stored form of one search on the Find screen."""
+    return {
+        "v": VERSION,
+        "id": search.id,
+        "kiosk": search.kiosk,
+        "at": to_iso_utc(search.at),
+        "term": search.term,
+        "results": search.results,
+        "out_of_stock": list(search.out_of_stock),
+        "taken": search.taken,
+    }
+
+
+def search_from_dict(data: object) -> Search:
+    """Read a stored search back; raises ValueError naming what is wrong."""
+    what = "search"
+    record = _record(data, what)
+    out = record.get("out_of_stock", [])
+    if not isinstance(out, list) or not all(isinstance(item, str) for item in out):
+        raise ValueError(f"{what} record: out_of_stock: expected a list of strings, got {out!r}")
+    return Search(
+        id=_str(record, "id", what),
+        kiosk=_str(record, "kiosk", what),
+        at=from_iso_utc(record.get("at"), name=f"{what} record: at"),
+        term=_str(record, "term", what),
+        results=_opt_int(record, "results", what),
+        out_of_stock=tuple(out),
+        taken=_opt_str(record, "taken", what) or "",
     )
 
 

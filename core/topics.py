@@ -16,6 +16,8 @@ __all__ = [
     "alert_topic",
     "unhappy_topic",
     "all_unhappy",
+    "search_topic",
+    "all_searches",
     "printer_topic",
     "all_printers",
     "presence_topic",
@@ -39,6 +41,7 @@ class WireError(ValueError):
 # store/<store>/alerts/<kiosk>                        kiosk publishes (escalations, printer): no personal data
 # store/<store>/unhappy/<kiosk>                       kiosk publishes unhappy shoppers' contact details: managers only
 # store/<store>/printers/<kiosk>                      retained, kiosk publishes its printer's state
+# store/<store>/searches/<kiosk>                      kiosk publishes what shoppers looked for (terms only)
 # store/<store>/devices/<device>                      retained presence + last will
 #
 # The owning kiosk is a topic level so the broker ACL can say "a kiosk writes only
@@ -71,6 +74,14 @@ def all_unhappy(store: str) -> str:
     return f"store/{store}/unhappy/+"
 
 
+def search_topic(store: str, kiosk: str) -> str:
+    return f"store/{store}/searches/{kiosk}"
+
+
+def all_searches(store: str) -> str:
+    return f"store/{store}/searches/+"
+
+
 def printer_topic(store: str, kiosk: str) -> str:
     return f"store/{store}/printers/{kiosk}"
 
@@ -95,6 +106,9 @@ def my_actions(store: str, kiosk: str) -> str:
     return f"store/{store}/requests/{kiosk}/+/action"
 
 
+_DEVICE_TOPICS = ("feedback", "devices", "alerts", "unhappy", "printers", "searches")
+
+
 def parse_topic(store: str, topic: str) -> tuple[str, dict[str, str]]:
     """Which kind of topic this is, and its variable levels."""
     levels = topic.split("/")
@@ -105,6 +119,6 @@ def parse_topic(store: str, topic: str) -> tuple[str, dict[str, str]]:
         if not (valid_id(rest[1]) and valid_id(rest[2])):
             raise WireError(f"bad ids in topic {topic!r}")
         return rest[3], {"kiosk": rest[1], "request_id": rest[2]}
-    if len(rest) == 2 and rest[0] in ("feedback", "devices", "alerts", "unhappy", "printers") and valid_id(rest[1]):
+    if len(rest) == 2 and rest[0] in _DEVICE_TOPICS and valid_id(rest[1]):
         return rest[0], {"device": rest[1]}
     raise WireError(f"unknown topic {topic!r}")

@@ -15,7 +15,7 @@ from typing import Any
 
 from core.events import StaffActed
 from core.lifecycle import STAFF_ACTIONS, Action
-from core.model import FACES, Feedback, Kind, PrinterState, Request, Status, valid_id
+from core.model import FACES, Feedback, Kind, PrinterState, Request, Search, Status, valid_id
 from core.records import from_iso_utc, to_iso_utc
 
 # The topic tree, re-exported: `wire.state_topic(...)` reads as the contract.
@@ -66,6 +66,7 @@ def encode_request(request: Request) -> bytes:
             "outcome": request.outcome,
             "escalation": request.escalation,
             "entrance": request.entrance,
+            "changed_at": iso(request.changed_at),
         }
     )
 
@@ -111,6 +112,7 @@ def _feedback_body(feedback: Feedback, id_key: str) -> dict[str, Any]:
         "comment": feedback.comment,
         "contact": feedback.contact,
         "given_at": iso(feedback.given_at),
+        "request_id": feedback.request_id,
     }
 
 
@@ -129,6 +131,40 @@ def decode_unhappy(payload: bytes) -> Feedback | None:
     if body.get("kind") != "unhappy_shopper":
         return None
     return _feedback(body, id_key="feedback_id")
+
+
+def encode_search(search: Search) -> bytes:
+    return _dump(
+        {
+            "id": search.id,
+            "kiosk": search.kiosk,
+            "at": iso(search.at),
+            "term": search.term,
+            "results": search.results,
+            "out_of_stock": list(search.out_of_stock),
+            "taken": search.taken,
+        }
+    )
+
+
+def decode_search(payload: bytes) -> Search:
+    body = _load(payload)
+    search_id = _text(body, "id", 64)
+    kiosk = _text(body, "kiosk", 64)
+    if not (valid_id(search_id) and valid_id(kiosk)):
+        raise WireError("id and kiosk may hold only letters, digits, '-' and '_'")
+    out = body.get("out_of_stock", [])
+    if not isinstance(out, list) or len(out) > 20 or not all(isinstance(i, str) and len(i) <= 200 for i in out):
+        raise WireError("out_of_stock: expected at most 20 texts")
+    return Search(
+        id=search_id,  # type: ignore[arg-type]
+        kiosk=kiosk,  # type: ignore[arg-type]
+        at=parse_time(body.get("at"), "at"),  # type: ignore[arg-type]
+        term=_text(body, "term", 200),  # type: ignore[arg-type]
+        results=_int(body, "results", 0, 1000),
+        out_of_stock=tuple(out),
+        taken=_text(body, "taken", 200, optional=True, empty=True) or "",
+    )
 
 
 @dataclass(frozen=True)
@@ -290,6 +326,8 @@ def decode_request(payload: bytes) -> Request:
         escalation=_int(body, "escalation", 0, 3) if "escalation" in body else 0,
         # Optional too: states from before kiosks named their entrance.
         entrance=_text(body, "entrance", 64, optional=True, empty=True) or "",
+        # And from before states said when they changed.
+        changed_at=parse_time(body.get("changed_at"), "changed_at", optional=True),
     )
 
 
@@ -332,4 +370,14 @@ def _feedback(body: dict[str, Any], id_key: str) -> Feedback:
         reasons=tuple(reasons),
         comment=comment,
         contact=contact,
+        request_id=_joined_request(body.get("request_id")),
     )
+
+
+def _joined_request(value: Any) -> str:
+    # Optional: feedback from before it could name the help it was about.
+    if value is None or value == "":
+        return ""
+    if not valid_id(value):
+        raise WireError("request_id may hold only letters, digits, '-' and '_'")
+    return str(value)
