@@ -1,0 +1,1 @@
+"""The store server: services on the store's box beside the broker (the recorder)."""
