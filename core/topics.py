@@ -17,6 +17,9 @@ __all__ = [
     "unhappy_topic",
     "all_unhappy",
     "search_topic",
+    "figures_topic",
+    "rule_alert_topic",
+    "all_for_managers",
     "all_searches",
     "printer_topic",
     "all_printers",
@@ -42,6 +45,8 @@ class WireError(ValueError):
 # store/<store>/unhappy/<kiosk>                       kiosk publishes unhappy shoppers' contact details: managers only
 # store/<store>/printers/<kiosk>                      retained, kiosk publishes its printer's state
 # store/<store>/searches/<kiosk>                      kiosk publishes what shoppers looked for (terms only)
+# store/<store>/managers/figures                      retained, the recorder publishes today's figures: managers only
+# store/<store>/managers/alerts                       the recorder's rule alerts: managers only
 # store/<store>/devices/<device>                      retained presence + last will
 #
 # The owning kiosk is a topic level so the broker ACL can say "a kiosk writes only
@@ -82,6 +87,18 @@ def all_searches(store: str) -> str:
     return f"store/{store}/searches/+"
 
 
+def figures_topic(store: str) -> str:
+    return f"store/{store}/managers/figures"
+
+
+def rule_alert_topic(store: str) -> str:
+    return f"store/{store}/managers/alerts"
+
+
+def all_for_managers(store: str) -> str:
+    return f"store/{store}/managers/+"
+
+
 def printer_topic(store: str, kiosk: str) -> str:
     return f"store/{store}/printers/{kiosk}"
 
@@ -119,6 +136,8 @@ def parse_topic(store: str, topic: str) -> tuple[str, dict[str, str]]:
         if not (valid_id(rest[1]) and valid_id(rest[2])):
             raise WireError(f"bad ids in topic {topic!r}")
         return rest[3], {"kiosk": rest[1], "request_id": rest[2]}
+    if len(rest) == 2 and rest[0] == "managers" and rest[1] in ("figures", "alerts"):
+        return "figures" if rest[1] == "figures" else "rule_alert", {}
     if len(rest) == 2 and rest[0] in _DEVICE_TOPICS and valid_id(rest[1]):
         return rest[0], {"device": rest[1]}
     raise WireError(f"unknown topic {topic!r}")

@@ -141,7 +141,8 @@ class PagerConfig:
     staff: StaffSection = StaffSection()
 
 
-_FIELD_FOR_KEY = {"return": "returns"}
+# TOML keys that are Python keywords, and the fields they fill.
+_FIELD_FOR_KEY = {"return": "returns", "from": "sender"}
 
 
 def _section(cls: type, defaults: Any, raw: Any, name: str) -> Any:
