@@ -134,8 +134,9 @@ class Desk:
             return
         request = self._requests.get(entry.request_id)
         if request is not None and entry.event == "escalated" and entry.details.get("level", "").isdigit():
+            level = int(entry.details["level"])
             self._requests[request.id] = replace(
-                request, escalation=int(entry.details["level"]), seq=request.seq + 1, changed_at=entry.at
+                request, escalation=level, seq=request.seq + 1, changed_at=entry.at, changed_by=None
             )
             return
         action = LOGGED.get(entry.event)
@@ -196,7 +197,7 @@ class Desk:
             level = due_level(request, now, self.limits[request.kind])
             if level <= request.escalation:
                 continue
-            moved = replace(request, escalation=level, seq=request.seq + 1, changed_at=now)
+            moved = replace(request, escalation=level, seq=request.seq + 1, changed_at=now, changed_by=None)
             self._requests[moved.id] = moved
             entry = replace(self._entry(moved, "escalated", now), details={"level": str(level)})
             effects += [Store(entry), Publish(moved), Alert(moved, level), StatusChanged(moved)]

@@ -114,4 +114,12 @@ def moved(request: Request, action: Action, staff: str | None, now: datetime, ou
     move = TRANSITIONS[(request.status, action)]
     values = {Fill.STAFF: staff, Fill.NOW: now, Fill.OUTCOME: outcome, Fill.NOTHING: None}
     fields = {name: values[fill] for name, fill in move.sets.items()}
-    return replace(request, status=move.target, seq=request.seq + 1, escalation=0, changed_at=now, **fields)  # type: ignore[arg-type]
+    return replace(
+        request,
+        status=move.target,
+        seq=request.seq + 1,
+        escalation=0,
+        changed_at=now,
+        changed_by=staff,
+        **fields,  # type: ignore[arg-type]
+    )

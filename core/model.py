@@ -75,6 +75,7 @@ class Request:
     escalation: int = 0  # 0 none … 3 sent to the service desk (core/escalation.py)
     entrance: str = ""  # where the owning kiosk stands, as staff call it (kiosk.entrance)
     changed_at: datetime | None = None  # when the change that made this `seq` happened
+    changed_by: str | None = None  # the staff member who made it (None: the shopper, the kiosk's timer)
 
 
 @dataclass(frozen=True)

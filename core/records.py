@@ -170,7 +170,7 @@ def entry_from_state(request: Request) -> LogEntry:
     elif request.escalation:
         event, details = "escalated", {"level": str(request.escalation)}
     else:
-        event = "released"
+        event, staff = "released", request.changed_by
     if at is None:
         raise ValueError(f"state {request.id} seq {request.seq}: no time for its {event} step")
     return LogEntry(

@@ -67,6 +67,7 @@ def encode_request(request: Request) -> bytes:
             "escalation": request.escalation,
             "entrance": request.entrance,
             "changed_at": iso(request.changed_at),
+            "changed_by": request.changed_by,
         }
     )
 
@@ -328,6 +329,7 @@ def decode_request(payload: bytes) -> Request:
         entrance=_text(body, "entrance", 64, optional=True, empty=True) or "",
         # And from before states said when they changed.
         changed_at=parse_time(body.get("changed_at"), "changed_at", optional=True),
+        changed_by=_text(body, "changed_by", 64, optional=True),
     )
 
 
