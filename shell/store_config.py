@@ -100,7 +100,8 @@ class AlertsSection:
 class StoreConfig:
     store: StoreSection = StoreSection()
     device: DeviceSection = DeviceSection(id="recorder")
-    broker: BrokerSection = BrokerSection()
+    # A day: the broker keeps queueing the store's messages while the recorder is down that long.
+    broker: BrokerSection = BrokerSection(session_expiry=86400)
     recorder: RecorderSection = RecorderSection()
     reports: ReportsSection = ReportsSection()
     mail: MailSection = MailSection()
