@@ -9,8 +9,8 @@ Definitions (the same words as the report's):
 - waiting now: today's requests that are open and held by nobody (new,
   released or escalated), and how long the longest of them has waited since
   the shopper asked;
-- service level: `service_level` below — of the requests that are due, the
-  share claimed within the store's target for their type;
+- service level: of the requests that are due, the share claimed within the
+  store's target for their type — the report's rule (`in_time` below);
 - satisfaction: 100 · Σ wᵢnᵢ / 3N over today's responses, w = 3, 2, 1, 0 for
   very happy … very unhappy (faces 4 … 1), and N, the count;
 - unclaimed: today's requests that ended (resolved or cancelled) without
@@ -31,10 +31,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from core.model import Feedback, Kind, LogEntry
+from core.figures import _service as report_service  # the report's rule, one definition for both
+from core.model import Feedback, Kind, LogEntry, Status
 from core.records import RequestRow, request_rows
 
-WAITING_EVENTS = ("created", "released", "escalated")  # a request whose latest step is one of these is held by nobody
 FACE_WEIGHT = {4: 3, 3: 2, 2: 1, 1: 0}  # very happy … very unhappy
 UNHAPPY, SERVICE_LEVEL = "unhappy", "service_level"
 RULES = (UNHAPPY, SERVICE_LEVEL)
@@ -84,22 +84,14 @@ class RuleAlert:
 
 def in_time(row: RequestRow, target: int, now: datetime) -> bool | None:
     """Whether a request was claimed within `target` seconds of being asked:
-    True, False, or None while it is not due.
-
-    Due: it was claimed, or the target passed without a claim (it is still
-    waiting past it, or it ended unclaimed after it). A request that ended
-    unclaimed within the target (the shopper gave up, or it was resolved
-    without a claim) is not due: nobody could have been late for it.
+    True, False, or None while it is not due — the report's own rule
+    (core/figures.py, DEFINITIONS["service_level"]): due once it was claimed
+    or has waited (until it ended, or until now) at least the target.
     """
     if row.created_at is None:
         return None  # its asking is not in the record: the wait is unknown
-    deadline = row.created_at + timedelta(seconds=target)
-    if row.claimed_at is not None:
-        return row.claimed_at <= deadline
-    ended = row.resolved_at or row.cancelled_at
-    if ended is not None:
-        return False if ended > deadline else None
-    return False if now > deadline else None
+    due, within, _waited = report_service(row, target, now)
+    return within if due else None
 
 
 def service_level(rows: Iterable[RequestRow], targets: Mapping[Kind, int], now: datetime) -> tuple[int, int]:
@@ -222,11 +214,7 @@ class Today:
         return [f for f in self._feedback.values() if self._local_day(f.given_at) == self.day]
 
     def _waiting(self, row: RequestRow) -> bool:
-        if row.resolved_at or row.cancelled_at:
-            return False
-        steps = self._entries[row.request_id].values()
-        latest = max(steps, key=lambda e: (e.seq, e.at))
-        return latest.event in WAITING_EVENTS
+        return row.status is Status.OPEN  # new, released or escalated: held by nobody
 
     def _unhappy(self, now: datetime) -> RuleAlert | None:
         rules = self.rules

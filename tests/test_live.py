@@ -78,7 +78,7 @@ def test_service_level_counts_only_requests_that_are_due() -> None:
 
 
 def test_the_first_claim_counts_even_after_a_release() -> None:
-    row = RequestRow("x", "H-001", Kind.HELP, "kiosk-1", created_at=at(0), claimed_at=at(30))
+    row = RequestRow("x", "H-001", Kind.HELP, "kiosk-1", created_at=at(0), claimed_at=at(30), seconds_to_claim=30)
     assert in_time(row, 60, at(500)) is True
     live = today(step("x", "created", 0, 1), step("x", "claimed", 30, 2), step("x", "released", 40, 3))
     figures = live.figures(at(500))
