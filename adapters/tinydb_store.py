@@ -39,7 +39,6 @@ import fcntl
 import json
 import logging
 import os
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -52,6 +51,16 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from adapters.atomic_file import TEMP_SUFFIX, fsync_dir, write_atomically
+from adapters.partition_files import (  # noqa: F401 (ALERTS, KINDS: named here for the writers' callers)
+    ALERTS,
+    FEEDBACK,
+    KINDS,
+    PARTITION_NAME,
+    REQUESTS,
+    SEARCHES,
+    TABLE,
+    partitions,
+)
 from core.model import Feedback, LogEntry, Search
 from core.records import (
     entry_from_dict,
@@ -68,13 +77,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-REQUESTS = "requests"
-FEEDBACK = "feedback"
-SEARCHES = "searches"  # what shoppers looked for on the Find screen
-ALERTS = "alerts"  # the store's alerts, as the store's recorder keeps them
-KINDS = (REQUESTS, FEEDBACK, SEARCHES, ALERTS)
-_TABLE = {REQUESTS: "entries", FEEDBACK: "feedback", SEARCHES: "searches", ALERTS: "alerts"}
-_PARTITION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T\d{2}(?:\.(\d+))?)?\.json$")
+_TABLE = TABLE
+_PARTITION_NAME = PARTITION_NAME
 # A busy hour moves on to `<hour>.1.json`, `<hour>.2.json`, …: every insert
 # rewrites one file, and this keeps that file small whatever the traffic.
 _MAX_RECORDS_PER_FILE = 200
@@ -364,27 +368,7 @@ class TinyDBEventLog:
         return changed
 
     def _partitions(self, kind: str, first: date, last: date) -> list[Path]:
-        """Existing partition files in the range, by listing the folder once
-        rather than probing every day of a range that may span years."""
-        folder = self.data_dir / kind
-        try:
-            names = os.listdir(folder)
-        except FileNotFoundError:
-            return []
-        except OSError as exc:
-            raise StoreError(f"cannot list {folder}: {exc}") from exc
-        found = []
-        for name in names:
-            match = _PARTITION_NAME.match(name)
-            if not match:
-                continue  # the lock, a writer's temp file, a file someone set aside
-            try:
-                day = date.fromisoformat(match.group(1))
-            except ValueError:
-                continue
-            if first <= day <= last:
-                found.append((day, folder / name))
-        return [path for _, path in sorted(found)]
+        return partitions(self.data_dir, kind, first, last)
 
     def _partition(self, kind: str, moment: datetime) -> Path:
         """The file this hour's records go to now (caller holds the write lock)."""
@@ -393,7 +377,7 @@ class TinyDBEventLog:
         if part is None:
             # First write to this hour since opening: continue its last part.
             found = [_PARTITION_NAME.match(p.name) for p in (self.data_dir / kind).glob(f"{hour}.*json")]
-            part = max((int(m.group(2) or 0) for m in found if m), default=0)
+            part = max((int(m.group(3) or 0) for m in found if m), default=0)
             self._parts[(kind, hour)] = part
         return self._part_path(kind, hour, part)
 
