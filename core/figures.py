@@ -105,7 +105,7 @@ def claim_band(seconds: float | None) -> str:
     return CLAIM_BANDS[3]
 
 
-class _Wall:
+class WallClock:
     """UTC instants to the store's wall-clock time, one zone lookup per quarter hour
     (zones change their offset only on a quarter hour): a year of feedback is 365,000 lookups otherwise."""
 
@@ -205,7 +205,7 @@ def compute(
     and those outside the range are skipped; feedback is expected unique by id.
     Comments from days before `retention_cutoff` are left out.
     """
-    wall = _Wall(tz)
+    wall = WallClock(tz)
     total, kinds = _Tally(), {kind: _Tally() for kind in _KINDS}
     by_hour, by_weekday = [0] * 24, [0] * 7
     heat_volume = [[0] * 24 for _ in range(7)]
@@ -307,7 +307,7 @@ def _day_periods(day: date, periods: Mapping[tuple[date, int], list[float | int]
 
 def _feedback(
     feedback: Iterable[Feedback],
-    wall: _Wall,
+    wall: WallClock,
     tz: tzinfo,
     first: date,
     last: date,
@@ -377,7 +377,7 @@ def _feedback(
     )
 
 
-def _lost_demand(searches: Iterable[Search], wall: _Wall, first: date, last: date) -> LostDemand:
+def _lost_demand(searches: Iterable[Search], wall: WallClock, first: date, last: date) -> LostDemand:
     not_found: Counter[str] = Counter()
     out_of_stock: Counter[str] = Counter()
     count = 0

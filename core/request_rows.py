@@ -146,19 +146,16 @@ class RowFolder:
 
     def __init__(self) -> None:
         self._steps: dict[str, list[Step]] = {}
-        self._seen: set[tuple[str, int]] = set()
 
     def add(self, step: Step) -> None:
-        request_id, seq = step[7], step[3]
-        steps = self._steps.get(request_id)
+        steps = self._steps.get(step[7])
         if steps is None:
-            self._steps[request_id] = steps = []
-        if seq:
-            key = (request_id, seq)
-            if key in self._seen:
-                return
-            self._seen.add(key)
-        elif step in steps:
+            self._steps[step[7]] = [step]
+            return
+        seq = step[3]
+        # A request has a handful of steps: looking through them costs less
+        # than a set of every (request id, seq) of a year.
+        if any(seen[3] == seq for seen in steps) if seq else step in steps:
             return
         steps.append(step)
 
@@ -169,7 +166,6 @@ class RowFolder:
             _, steps = self._steps.popitem()
             row = fold_steps(steps)
             rows.append((row.created_at or steps[0][0], row.request_id, row))
-        self._seen.clear()
         rows.sort(key=lambda triple: (triple[0], triple[1]))
         return [row for *_, row in rows]
 
