@@ -1,38 +1,38 @@
-"""`store-assist-export`: the request log and feedback for a date range, as CSV.
+"""`store-assist-export`: the request log and feedback of a range of store-local days, as CSV or JSON Lines.
 
-Reads a data directory through `TinyDBEventLog(readonly=True)` — no lock, no
-writes — so it can run beside a kiosk that is writing the same directory.
-Writes only the files it reports, into `--out`.
+Reads the store's record (`--record`, the recorder's folder) or one kiosk's
+data dir (`--data-dir`) through manager/record.py: plain file reads, no lock,
+no writes, so it runs beside the recorder or a kiosk writing the same folder.
+Writes only the files it reports, into `--out`. The columns are an API,
+listed in docs/reports.md; new columns are only ever added at the end.
 
-    python -m manager.export --data-dir /var/lib/store-assist \\
-        --from 2026-11-01 --to 2026-11-30 --out ~/exports
+    python -m manager.export --record var/store/record --from 2026-11-01 --to 2026-11-30 --out ~/exports
 
 CSV is written the way Excel opens it without asking, Chinese included: UTF-8
 with a byte order mark, CRLF line ends, a header row. Text cells that Excel
 would run as a formula (starting with =, +, -, @, a tab or a carriage return)
 are neutralised (CWE-1236: a shopper's comment must not run in Excel).
+Shoppers' free text (notes, receipts, comments, staff's outcomes) is left out
+for days before the retention period; contact details only with --contacts.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
-import logging
-import re
+import json
+import os
+import secrets
 import sys
-from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import NoReturn
+from typing import IO, Any
 
-from adapters.atomic_file import write_atomically
-from adapters.tinydb_store import TinyDBEventLog
+from core.figures import WallClock
 from core.model import FACES, Feedback
-from core.records import RequestRow, request_rows, to_iso_utc
-from shell.ports import StoreError
-
-log = logging.getLogger(__name__)
+from core.records import RequestRow
 
 PROG = "store-assist-export"
 
@@ -40,12 +40,23 @@ PROG = "store-assist-export"
 # comment "=HYPERLINK(...)" must stay text. OWASP's advice: prefix a quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-REQUEST_HEADER = (
-    "request_id", "ticket", "kind", "kiosk", "details",
-    "created_at", "claimed_by", "claimed_at", "minutes_to_claim", "released",
-    "resolved_by", "resolved_at", "minutes_to_resolve", "cancelled_at", "outcome",
+# What the kiosk puts in a request's details (kiosk/wording.py, kiosk/screens.py, kiosk/headless.py).
+DETAIL_COLUMNS = ("item", "item_local", "sku", "aisle", "shelf", "reason", "receipt", "topic", "note")
+FREE_TEXT = frozenset({"receipt", "note"})  # core/retention.py: forgotten after the retention period
+
+REQUEST_COLUMNS = (
+    "request_id", "ticket", "kind", "kiosk", "language", "status",
+    "created_local", "created_utc", "claimed_by", "claimed_local", "claimed_utc", "minutes_to_claim",
+    "released", "escalation", "service_desk", "abandoned",
+    "resolved_by", "resolved_local", "resolved_utc", "minutes_to_resolve",
+    "cancelled_local", "cancelled_utc", "outcome", *DETAIL_COLUMNS, "missing_steps",
 )  # fmt: skip
-FEEDBACK_HEADER = ("given_at", "kiosk", "rating", "face", "reasons", "comment")
+FEEDBACK_COLUMNS = (
+    "feedback_id", "given_local", "given_utc", "kiosk", "rating", "face", "reasons", "comment",
+    "request_id", "ticket",
+)  # fmt: skip
+CONTACT_COLUMN = "contact"
+FORMATS = ("csv", "jsonl")
 
 
 class UsageError(Exception):
@@ -62,172 +73,174 @@ def neutralise(cell: object) -> object:
     return cell
 
 
-def _time(moment: datetime | None) -> str:
-    return to_iso_utc(moment) if moment is not None else ""
+@dataclass(frozen=True)
+class Cells:
+    """How values become cells: the store's clock and what retention still allows."""
+
+    wall: WallClock
+    retention_cutoff: date | None  # free text of days before this is left out
+    contacts: bool = False
+
+    def local(self, moment: datetime | None) -> str | None:
+        return f"{self.wall(moment):%Y-%m-%d %H:%M:%S}" if moment is not None else None
+
+    @staticmethod
+    def utc(moment: datetime | None) -> str | None:
+        return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}" if moment is not None else None
+
+    def kept(self, moment: datetime | None) -> bool:
+        """Whether free text from `moment` is still within retention."""
+        if self.retention_cutoff is None or moment is None:
+            return self.retention_cutoff is None
+        return self.wall(moment).date() >= self.retention_cutoff
+
+    def request(self, row: RequestRow) -> list[Any]:
+        kept = self.kept(row.created_at or row.claimed_at or row.cancelled_at)
+        details = [row.details.get(k) if kept or k not in FREE_TEXT else None for k in DETAIL_COLUMNS]
+        return [
+            row.request_id, row.ticket, row.kind.value, row.kiosk, row.language or None, row.status.value,
+            self.local(row.created_at), self.utc(row.created_at), row.claimed_by,
+            self.local(row.claimed_at), self.utc(row.claimed_at), _minutes(row.seconds_to_claim),
+            row.released, row.escalation, row.service_desk, row.abandoned,
+            row.resolved_by, self.local(row.resolved_at), self.utc(row.resolved_at), _minutes(row.seconds_to_resolve),
+            self.local(row.cancelled_at), self.utc(row.cancelled_at), row.outcome if kept else None,
+            *[d or None for d in details], row.missing_steps,
+        ]  # fmt: skip
+
+    def feedback(self, item: Feedback, tickets: Mapping[str, str]) -> list[Any]:
+        kept = self.kept(item.given_at)
+        ticket = tickets.get(item.request_id) if item.request_id else None
+        cells = [
+            item.id, self.local(item.given_at), self.utc(item.given_at), item.kiosk, item.rating,
+            FACES.get(item.rating), "; ".join(item.reasons) or None, (item.comment if kept else "") or None,
+            item.request_id or None, ticket,
+        ]  # fmt: skip
+        if self.contacts:
+            cells.append((item.contact if kept else "") or None)
+        return cells
+
+    def feedback_columns(self) -> tuple[str, ...]:
+        return (*FEEDBACK_COLUMNS, CONTACT_COLUMN) if self.contacts else FEEDBACK_COLUMNS
 
 
-def _minutes(seconds: float | None) -> float | str:
-    return round(seconds / 60, 1) if seconds is not None else ""
+def _minutes(seconds: float | None) -> float | None:
+    return round(seconds / 60, 1) if seconds is not None else None
 
 
-def request_cells(row: RequestRow) -> list[object]:
-    details = "; ".join(f"{key}: {value}" for key, value in sorted(row.details.items()))
-    return [
-        row.request_id, row.ticket, row.kind.value, row.kiosk, details,
-        _time(row.created_at), row.claimed_by or "", _time(row.claimed_at),
-        _minutes(row.seconds_to_claim), row.released,
-        row.resolved_by or "", _time(row.resolved_at), _minutes(row.seconds_to_resolve),
-        _time(row.cancelled_at), row.outcome or "",
-    ]  # fmt: skip
+def _csv_cell(cell: object) -> object:
+    if cell is None:
+        return ""
+    if cell is True or cell is False:
+        return "yes" if cell else "no"
+    return neutralise(cell)
 
 
-def feedback_cells(feedback: Feedback) -> list[object]:
-    return [
-        _time(feedback.given_at),
-        feedback.kiosk,
-        feedback.rating,
-        FACES.get(feedback.rating, ""),
-        "; ".join(feedback.reasons),
-        feedback.comment,
-    ]
-
-
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """Write one CSV file atomically; return the number of data rows.
-
-    A temp file renamed into place means an interrupted export never leaves
-    a half file that looks complete.
-    """
-    text = io.StringIO(newline="")
+def write_csv_lines(handle: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    # utf-8-sig: the BOM is how Excel knows the file is UTF-8 (else Chinese
+    # turns to mojibake). errors="replace": a lone surrogate from odd input
+    # becomes "?" rather than aborting the whole export.
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="", write_through=False)
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(header)
     count = 0
     for cells in rows:
-        writer.writerow([neutralise(cell) for cell in cells])
+        writer.writerow([_csv_cell(cell) for cell in cells])
         count += 1
-    # utf-8-sig: the BOM is how Excel knows the file is UTF-8 (else Chinese
-    # turns to mojibake). errors="replace": a lone surrogate from odd input
-    # becomes "?" rather than aborting the whole export.
-    write_atomically(path, text.getvalue().encode("utf-8-sig", errors="replace"))
+    text.flush()
+    text.detach()
     return count
 
 
-def export_csv(event_log: TinyDBEventLog, first: date, last: date, out: Path) -> list[tuple[Path, int]]:
-    """Write both CSV files for [first, last]; return (path, rows) per file."""
-    # Read everything before writing anything: a corrupt partition must not
-    # leave one file written and the other missing.
-    rows = request_rows(event_log.entries_between(first, last))
-    feedback = _unique(event_log.feedback_between(first, last))
+def write_jsonl_lines(handle: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    count = 0
+    for cells in rows:
+        line = json.dumps(dict(zip(header, cells, strict=True)), ensure_ascii=False) + "\n"
+        handle.write(line.encode("utf-8", errors="replace"))
+        count += 1
+    return count
+
+
+WRITERS: dict[str, Callable[[IO[bytes], Sequence[str], Iterable[Sequence[object]]], int]] = {
+    "csv": write_csv_lines,
+    "jsonl": write_jsonl_lines,
+}
+
+
+class StagedFiles:
+    """Files written to temp names in the output folder and renamed into place
+    only when every one of them is complete: a failure halfway (a corrupt
+    partition read while streaming) leaves none of them, and no new folder."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self._created = not out.exists()
+        self._staged: list[tuple[Path, Path]] = []
+
+    def temp_path(self, name: str) -> Path:
+        """Where to write `name` for now; it is renamed into place at commit."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        temp = self.out / f".{name}.{secrets.token_hex(6)}.tmp"
+        self._staged.append((temp, self.out / name))
+        return temp
+
+    def write(self, name: str, fill: Callable[[IO[bytes]], int]) -> int:
+        temp = self.temp_path(name)
+        with open(temp, "xb") as handle:
+            count = fill(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return count
+
+    def commit(self) -> list[Path]:
+        for temp, path in self._staged:
+            os.replace(temp, path)
+        if self._staged:
+            fd = os.open(self.out, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        return [path for _, path in self._staged]
+
+    def abandon(self) -> None:
+        for temp, _ in self._staged:
+            temp.unlink(missing_ok=True)
+        if self._created and self.out.is_dir() and not any(self.out.iterdir()):
+            self.out.rmdir()
+
+
+def export_files(
+    staged: StagedFiles,
+    rows: Sequence[RequestRow],
+    feedback: Iterable[Feedback],
+    cells: Cells,
+    first: date,
+    last: date,
+    formats: Sequence[str],
+) -> list[tuple[str, int]]:
+    """Write requests-<range>.<fmt> and feedback-<range>.<fmt> per format; (name, rows) per file."""
     stem = f"{first.isoformat()}_{last.isoformat()}"
-    out.mkdir(parents=True, exist_ok=True)
+    tickets = {row.request_id: row.ticket for row in rows}
     written = []
-    path = out / f"requests-{stem}.csv"
-    written.append((path, write_csv(path, REQUEST_HEADER, map(request_cells, rows))))
-    path = out / f"feedback-{stem}.csv"
-    written.append((path, write_csv(path, FEEDBACK_HEADER, map(feedback_cells, feedback))))
+    for fmt in formats:
+        write = WRITERS[fmt]
+        name = f"requests-{stem}.{fmt}"
+        written.append((name, staged.write(name, lambda h, w=write: w(h, REQUEST_COLUMNS, map(cells.request, rows)))))
+        name = f"feedback-{stem}.{fmt}"
+        lines = (cells.feedback(item, tickets) for item in feedback)
+        written.append((name, staged.write(name, lambda h, w=write, ls=lines: w(h, cells.feedback_columns(), ls))))
     return written
 
 
-def _unique(feedback: list[Feedback]) -> list[Feedback]:
-    # A retried write can store one shopper's feedback twice; count it once.
-    seen: set[str] = set()
-    unique = []
-    for item in feedback:
-        if item.id not in seen:
-            seen.add(item.id)
-            unique.append(item)
-    return unique
-
-
-# --- command line ----------------------------------------------------------
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # One line that says what is wrong; `--help` has the usage.
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _day(text: str) -> date:
-    # Only YYYY-MM-DD: fromisoformat alone would also take `20261124`.
-    try:
-        if _DAY.match(text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}")
-
-
-def parse_args(argv: Sequence[str] | None, today: date) -> argparse.Namespace:
-    parser = _Parser(
-        prog=PROG,
-        description="Export the request log and feedback for a range of UTC days as CSV.",
-    )
-    parser.add_argument(
-        "--data-dir",
-        required=True,
-        type=Path,
-        metavar="DIR",
-        help="the kiosk's data directory (read only, never locked)",
-    )
-    parser.add_argument(
-        "--from",
-        dest="first",
-        type=_day,
-        metavar="YYYY-MM-DD",
-        help="first UTC day (default: --to, or today)",
-    )
-    parser.add_argument(
-        "--to",
-        dest="last",
-        type=_day,
-        metavar="YYYY-MM-DD",
-        help="last UTC day, inclusive (default: --from)",
-    )
-    parser.add_argument(
-        "--out",
-        required=True,
-        type=Path,
-        metavar="DIR",
-        help="folder to write the files to (created if missing)",
-    )
-    parser.add_argument("--format", choices=("csv",), default="csv", help="file format")
-    args = parser.parse_args(argv)
-    # Neither given: today. One given: that single day.
-    args.first = args.first or args.last or today
-    args.last = args.last or args.first
-    try:
-        _check(args)
-    except UsageError as exc:
-        parser.error(str(exc))
-    return args
-
-
-def _check(args: argparse.Namespace) -> None:
-    if args.first > args.last:
-        raise UsageError(f"--from {args.first} is after --to {args.last}")
-    if not args.data_dir.is_dir():
-        raise UsageError(f"--data-dir {args.data_dir}: no such directory")
-    if args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out}: exists and is not a directory")
+def retention_cutoff(today: date, days: int) -> date:
+    return today - timedelta(days=days)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the export; returns the exit code (0 done, 1 store error, 2 usage)."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = parse_args(argv, today=datetime.now(UTC).date())
-    try:
-        with TinyDBEventLog(args.data_dir, readonly=True) as event_log:
-            written = export_csv(event_log, args.first, args.last, args.out)
-    except (StoreError, OSError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 1
-    for path, count in written:
-        print(f"wrote {path} ({count} {'row' if count == 1 else 'rows'})")
-    return 0
+    from manager.report import run
+
+    return run(argv, PROG, export_only=True)
 
 
 if __name__ == "__main__":
