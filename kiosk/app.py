@@ -31,7 +31,8 @@ from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from core.finder import Finder
 from core.model import Kind
-from kiosk.feedback import FeedbackDetailsScreen, FeedbackScreen, ThanksScreen
+from kiosk.feedback import FeedbackDetailsScreen, FeedbackScreen, FeedbackTicketScreen, ThanksScreen
+from kiosk.feedback_flow import FeedbackFlow
 from kiosk.keyboard import OnScreenKeyboard
 from kiosk.language import DEFAULT, shared_translations
 from kiosk.screens import FindScreen, HelpScreen, IdlePrompt, KioskRoot, ReturnScreen, TicketScreen, WelcomeScreen
@@ -119,8 +120,12 @@ class KioskApp(KvLoadedOnce):
         self._add(
             TicketScreen(name="ticket"), on_done=self.home, on_cancel=self.cancel, on_print_again=self.print_again
         )
-        self._add(FeedbackScreen(name="feedback"), on_rate=self.rate, on_back=self.home)
-        self._add(FeedbackDetailsScreen(name="feedback_details"), on_send=self.send_feedback)
+        feedback = self.feedback = FeedbackFlow(self)
+        self._add(FeedbackScreen(name="feedback"), on_rate=feedback.rate, on_back=self.home)
+        self._add(
+            FeedbackDetailsScreen(name="feedback_details"), on_send=feedback.send, on_ticket=feedback.show_tickets
+        )
+        self._add(FeedbackTicketScreen(name="feedback_ticket"), on_scan=feedback.scan, on_pick=feedback.pick)
         self._add(ThanksScreen(name="thanks"))
         self._add(PinScreen(name="pin"), on_pin=self.check_pin, on_cancel=self.home)
         self._add(
@@ -222,7 +227,9 @@ class KioskApp(KvLoadedOnce):
 
     def home(self) -> None:
         """Back to Welcome, forgetting everything the last shopper typed and chose,
-        their language included."""
+        their language included; a search they left on Find is finished first."""
+        if self.service is not None:
+            self.service.search_finished()
         if self.prompt is not None:
             self.prompt.dismiss()
         if self.keyboard is not None:
@@ -249,15 +256,21 @@ class KioskApp(KvLoadedOnce):
         found = self.finder.search(text, limit=4) if self.finder is not None else []
         rows = [item_row(item, self.language, self._) for item in found]
         self.screens.get_screen("find").show_results(rows)
+        if self.service is not None and self.finder is not None:  # without a catalog nothing was looked up
+            self.service.searched(text, found)
 
     def take_item(self, sku: str) -> None:
         """*Take me there*: a find request with the item and where it is."""
         assert self.finder is not None
         item = next(i for i in self.finder.items if i.sku == sku)
+        assert self.service is not None
+        self.service.search_finished(taken=item)
         self.take(Kind.FIND, find_details(item, self.language))
 
     def take(self, kind: Kind, details: dict[str, str]) -> None:
         assert self.service is not None
+        if kind is Kind.FIND:
+            self.service.search_finished()  # *Call a staff member* from Find ends the search there
         view = self.service.request_help(kind, self.visit.request_details(details))
         self.visit.request = view.request.id
         self.screens.get_screen("ticket").show(ticket_words(view, self._))
@@ -273,16 +286,7 @@ class KioskApp(KvLoadedOnce):
         self.home()
 
     def rate(self, rating: int) -> None:
-        """A face: ask what went well or what could be better, by the answer."""
-        self.visit.rating = rating
-        self.screens.get_screen("feedback_details").prepare(rating, self._)
-        self.go("feedback_details")
-
-    def send_feedback(self, reasons: tuple[str, ...], comment: str, contact: str) -> None:
-        assert self.service is not None
-        self.service.give_feedback(self.visit.rating, reasons, comment, contact)
-        self.screens.current = "thanks"
-        self._idle_saw(Event.THANKS)
+        self.feedback.rate(rating)
 
     def status_changed(self, view: TicketView) -> None:
         if view.request.id == self.current_request:

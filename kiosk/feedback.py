@@ -1,5 +1,6 @@
 """Exit feedback on the kiosk: the four faces, what went well or could be
-better, a comment and contact details, then thanks.
+better, a comment and contact details, the shopper's ticket if they want to
+show it (scanned or tapped), then thanks.
 
 Touches Kivy only; like the other screens (kiosk/screens.py) they show what
 they are given and dispatch events. Layout in feedback.kv, loaded once, after
@@ -13,6 +14,7 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Stri
 from kivy.uix.button import Button
 
 from core.contact import ContactError, check_contact
+from core.joining import RecentTicket
 from kiosk.faces import face
 from kiosk.widgets import KioskScreen, load_kv_once, relabel
 from kiosk.wording import BAD_CONTACT, FACES, Translate, reasons_for
@@ -90,12 +92,16 @@ class FeedbackScreen(KioskScreen):
 class FeedbackDetailsScreen(KioskScreen):
     """After the face: reasons chosen by the answer, a comment, contact details
     (giving them is the consent to be contacted). `on_send(reasons, comment,
-    contact)` once per visit; *Skip* sends the face alone."""
+    contact)` once per visit; *Skip* sends the face alone. `on_ticket`: the
+    shopper wants to show their ticket; `joined` (and `number`, the ticket's
+    number when it is one of this kiosk's) says that they did."""
 
-    __events__ = ("on_send",)
+    __events__ = ("on_send", "on_ticket")
     question = StringProperty("")
     message = StringProperty("")
     sent = BooleanProperty(False)
+    joined = BooleanProperty(False)
+    number = StringProperty("")
 
     def prepare(self, rating: int, _: Translate) -> None:
         question, reasons = reasons_for(rating)
@@ -130,6 +136,12 @@ class FeedbackDetailsScreen(KioskScreen):
     def on_send(self, reasons: tuple[str, ...], comment: str, contact: str) -> None:
         pass
 
+    def on_ticket(self) -> None:
+        pass
+
+    def show_ticket(self, joined: bool, number: str = "") -> None:
+        self.joined, self.number = joined, number
+
     def relabel(self, _: Translate) -> None:
         relabel(self.ids.reasons, _)
 
@@ -138,6 +150,50 @@ class FeedbackDetailsScreen(KioskScreen):
         self.ids.contact.text = ""
         self.ids.reasons.clear_widgets()
         self.message = ""
+        self.show_ticket(False)
+
+
+class FeedbackTicketScreen(KioskScreen):
+    """The shopper shows the ticket their feedback is about: taps its number
+    among this kiosk's recent tickets (`on_pick(request_id, number)`), or scans
+    its QR code into the field, as a keyboard-wedge scanner types it
+    (`on_scan(text)`; the App reads it and answers with `refuse(message)` or
+    goes back). *No ticket* is `on_pick("", "")`."""
+
+    __events__ = ("on_scan", "on_pick")
+    message = StringProperty("")
+    none_recent = BooleanProperty(False)
+
+    def show_tickets(self, tickets: list[RecentTicket]) -> None:
+        self.message = ""
+        self.ids.scan.text = ""
+        self.none_recent = not tickets
+        box = self.ids.tickets
+        box.clear_widgets()
+        for ticket in tickets:
+            button = Factory.TicketButton(text=ticket.number)
+            button.bind(on_release=lambda _b, t=ticket: self.dispatch("on_pick", t.request_id, t.number))
+            box.add_widget(button)
+
+    def scan(self, text: str) -> None:
+        if text.strip():
+            self.dispatch("on_scan", text)
+
+    def refuse(self, message: str) -> None:
+        """What was scanned names no ticket: say so, ready for the next scan."""
+        self.message = message
+        self.ids.scan.text = ""
+
+    def on_scan(self, text: str) -> None:
+        pass
+
+    def on_pick(self, request_id: str, number: str) -> None:
+        pass
+
+    def clear(self) -> None:
+        self.message = ""
+        self.ids.scan.text = ""
+        self.ids.tickets.clear_widgets()
 
 
 class ThanksScreen(KioskScreen):

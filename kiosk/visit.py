@@ -26,6 +26,12 @@ class Visit:
     high_contrast: bool = False
     request: str | None = None  # the request taken in this visit: its ticket is on screen
     rating: int = 0  # the face chosen on exit feedback, while its details are asked
+    ticket_request: str = ""  # the request of the ticket the shopper showed on exit feedback ("": none)
+    ticket_number: str = ""  # its number, when it is one of this kiosk's tickets
+
+    def show_ticket(self, request_id: str, number: str = "") -> None:
+        """The ticket the shopper showed at exit ("" for none): their feedback names its request."""
+        self.ticket_request, self.ticket_number = request_id, number if request_id else ""
 
     def choose_language(self, language: str) -> None:
         if language not in dict(LANGUAGES):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from core import words
 from core.catalog import Item
 from core.escalation import SERVICE_DESK
+from core.joining import TicketUnread
 from core.model import PrinterState, Status, unhappy
 from shell.kiosk_service import TicketView
 
@@ -64,6 +65,13 @@ def reasons_for(rating: int) -> tuple[str, tuple[str, ...]]:
 
 # core/contact.py's message, named here so that it is translated.
 BAD_CONTACT = N_("Enter a phone number or an e-mail address, or leave it empty.")
+
+
+def unread_ticket(problem: TicketUnread) -> str:
+    """What the shopper is told when a scan names no ticket (core/joining.py), a message id."""
+    if problem.earlier_day:
+        return N_("That ticket is from an earlier day. Tap your number, or go on without a ticket.")
+    return N_("That is not a ticket from this store. Scan the QR code on your ticket, or tap your number.")
 
 
 def greeting(hour: int) -> str:

@@ -15,9 +15,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from core import wire
+from core.catalog import Item
 from core.desk import Desk
 from core.events import (
     Alert,
@@ -32,9 +33,11 @@ from core.events import (
     Store,
     UnhappyShopper,
 )
-from core.model import Feedback, Kind, LogEntry, PrinterState, Request, Ticket
+from core.joining import RecentTicket, read_ticket, recent_tickets
+from core.model import Feedback, Kind, LogEntry, PrinterState, Request, Search, Ticket
 from core.numbering import clash
 from core.retention import cutoff
+from core.searches import SearchWatch
 from shell.ports import Clock, EventLog, StoreError, Transport
 
 if TYPE_CHECKING:
@@ -70,6 +73,12 @@ class TicketView:
 StatusListener = Callable[[TicketView], None]
 
 
+class KioskLog(EventLog, Protocol):
+    """The kiosk's event log: requests and feedback, and the searches on the Find screen."""
+
+    def append_search(self, search: Search) -> None: ...
+
+
 class KioskService:
     def __init__(
         self,
@@ -78,11 +87,15 @@ class KioskService:
         store_id: str,
         transport: Transport,
         spool: PrintSpool | None,
-        event_log: EventLog,
+        event_log: KioskLog,
         clock: Clock,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex[:16],
         retention_days: int | None = None,
+        qr_url: str = "",
     ) -> None:
+        """`new_id` makes request, feedback and search ids: 16 hex digits, the shape
+        core/joining.py knows another kiosk's scanned ticket by. `qr_url`: the link
+        on the printed tickets (printer.qr_url), to read a scanned ticket."""
         self.desk = desk
         self.store_id = store_id
         self.kiosk_id = desk.kiosk_id
@@ -104,6 +117,8 @@ class KioskService:
         # Other kiosks of the store whose ticket numbers would meet ours, and
         # what to tell staff about it (maintenance screen, log).
         self.clashes: dict[str, str] = {}
+        self.qr_url = qr_url
+        self._search = SearchWatch()  # what the shopper is looking for on the Find screen
 
     def subscriptions(self) -> list[str]:
         return self.topics(self.store_id, self.kiosk_id)
@@ -140,12 +155,50 @@ class KioskService:
         self._run(self.desk.handle(CancelRequested(request_id), self.clock.now()))
 
     def give_feedback(
-        self, rating: int, reasons: tuple[str, ...] = (), comment: str = "", contact: str = ""
+        self,
+        rating: int,
+        reasons: tuple[str, ...] = (),
+        comment: str = "",
+        contact: str = "",
+        request_id: str = "",
     ) -> Feedback:
-        """Keep one shopper's feedback; `contact` only with their consent (checked on screen)."""
-        effects = self.desk.handle(FeedbackGiven(self.new_id(), rating, reasons, comment, contact), self.clock.now())
+        """Keep one shopper's feedback; `contact` only with their consent (checked on screen);
+        `request_id`: the ticket they showed (read_ticket, recent_tickets), "" for none."""
+        given = FeedbackGiven(self.new_id(), rating, reasons, comment, contact, request_id)
+        effects = self.desk.handle(given, self.clock.now())
         self._run(effects)
         return next(e.record for e in effects if isinstance(e, Store) and isinstance(e.record, Feedback))
+
+    def recent_tickets(self) -> list[RecentTicket]:
+        """This kiosk's tickets a shopper leaving now may hold, newest first (core/joining.py)."""
+        return recent_tickets(self.desk.requests(), self.clock.now(), self.desk.tz)
+
+    def read_ticket(self, text: str) -> str:
+        """The request id a scanned QR code (or a typed ticket number) names;
+        core.joining.TicketUnread when it names none."""
+        return read_ticket(text, self.desk.requests(), self.clock.now(), self.desk.tz, self.qr_url)
+
+    # -- what shoppers look for (core/searches.py) ---------------------------
+
+    def searched(self, term: str, shown: list[Item]) -> None:
+        """The Find screen's field holds `term` and the finder shows `shown`."""
+        self._search.typed(term, shown)
+
+    def search_finished(self, taken: Item | None = None) -> Search | None:
+        """The shopper left the Find screen (having taken `taken`, if any): the
+        search is stored and published (QoS 1, through the outbox); None when
+        there was none. A search that cannot be stored is logged and dropped: it
+        must not stop the shopper's request."""
+        search = self._search.finish(self.new_id(), self.kiosk_id, self.clock.now(), taken)
+        if search is None:
+            return None
+        try:
+            self.event_log.append_search(search)
+            self.transport.publish(wire.search_topic(self.store_id, self.kiosk_id), wire.encode_search(search))
+        except StoreError as exc:
+            log.error("search %r not kept: %s", search.term, exc)
+            return None
+        return search
 
     def print_again(self, request_id: str) -> bool:
         """The shopper's *Print again* after a failure; False if there is nothing to print
