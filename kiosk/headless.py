@@ -12,6 +12,8 @@ import sys
 import threading
 from typing import TextIO
 
+from core.finder import Finder
+from core.joining import TicketUnread
 from core.model import FACES, Kind, LocalError, Status
 from core.words import HELP_TOPICS
 from shell.kiosk_service import KioskService, TicketView
@@ -19,13 +21,18 @@ from shell.loop import Loop
 
 USAGE = (
     "commands: find <query> | return <receipt or -> <reason> | help <question|complaint|other> [note]"
-    " | feedback <1-4> [reasons,comma,separated or -] [comment] | cancel <ticket> | list | quit"
+    " | feedback [ticket=<number, request id or QR link>] <1-4> [reasons,comma,separated or -] [comment]"
+    " | search <terms> | cancel <ticket> | list | quit"
 )
+SEARCH_LIMIT = 8  # results a `search` prints
 
 
 class HeadlessKiosk:
-    def __init__(self, service: KioskService, loop: Loop, out: TextIO = sys.stdout) -> None:
+    def __init__(
+        self, service: KioskService, loop: Loop, out: TextIO = sys.stdout, finder: Finder | None = None
+    ) -> None:
         self.service = service
+        self.finder = finder  # the store's catalog for `search`; None: no catalog
         self.loop = loop
         self.out = out
         self._last_status: dict[str, tuple[str, str | None, int]] = {}
@@ -72,6 +79,8 @@ class HeadlessKiosk:
                 self._take(Kind.HELP, {"topic": topic, "note": note})
             elif command == "feedback":
                 self._feedback(rest)
+            elif command == "search":
+                self._search(self._need(rest, "search needs what you are looking for"))
             elif command == "cancel":
                 self._cancel(rest.strip())
             elif command == "list":
@@ -110,6 +119,13 @@ class HeadlessKiosk:
         self.say(*words)
 
     def _feedback(self, rest: str) -> None:
+        request_id = ""
+        if rest.lstrip().lower().startswith("ticket="):
+            shown, _, rest = rest.lstrip().partition(" ")
+            try:
+                request_id = self.service.read_ticket(shown[len("ticket=") :])
+            except TicketUnread as exc:
+                raise ValueError(f"feedback not kept: {exc}; scan the ticket's QR code or give its number") from None
         words = rest.split(maxsplit=2)
         if not words or not words[0].isdigit() or int(words[0]) not in FACES:
             raise ValueError("feedback needs a rating from 1 (very unhappy) to 4 (very happy)")
@@ -117,14 +133,30 @@ class HeadlessKiosk:
         if len(words) > 1 and words[1] != "-":
             reasons = tuple(r for r in words[1].split(",") if r)
         comment = words[2] if len(words) > 2 else ""
-        feedback = self.service.give_feedback(int(words[0]), reasons, comment)
+        feedback = self.service.give_feedback(int(words[0]), reasons, comment, request_id=request_id)
+        joined = [f"request={feedback.request_id}"] if feedback.request_id else []
         self.say(
             "feedback",
             feedback.id,
             f"rating={feedback.rating}",
             f"face={shlex.quote(FACES[feedback.rating])}",
+            *joined,
             "thanks",
         )
+
+    def _search(self, terms: str) -> None:
+        """The finder's results for `terms`, then the search kept (one finished search)."""
+        if self.finder is None:
+            raise ValueError("no catalog to search (catalog.path): nothing kept")
+        found = self.finder.search(terms, limit=SEARCH_LIMIT)
+        for item in found:
+            where = [f"aisle={shlex.quote(item.aisle)}", f"shelf={shlex.quote(item.shelf)}", f"stock={item.stock}"]
+            self.say("found", item.sku, shlex.quote(item.names["en"]), *where)
+        self.service.searched(terms, found)
+        search = self.service.search_finished()
+        if search is None:
+            raise ValueError("search not kept: nothing left to look for once cleaned, or the log could not be written")
+        self.say("searched", search.id, f"results={search.results}", f"out_of_stock={len(search.out_of_stock)}")
 
     def _cancel(self, ticket: str) -> None:
         for request in self.service.desk.open_requests():

@@ -116,6 +116,7 @@ def build(config: KioskConfig, call_soon: Callable[..., None]) -> Device[KioskSe
         event_log=event_log,
         clock=clock,
         retention_days=config.storage.retention_days,
+        qr_url=config.printer.qr_url,
     )
     link.session_lost_listeners.append(lambda: call_soon(service.restore_retained))
     closers = [link.close, event_log.close]
@@ -177,7 +178,7 @@ def run_headless(config: KioskConfig) -> int:
     loop = Loop()
     device = build(config, loop.call_soon)
     service = device.service
-    front = HeadlessKiosk(service, loop)
+    front = HeadlessKiosk(service, loop, finder=load_finder(config))
     device.start(lambda up: front.say(*connection_words(up, device.problem)))
     front.say("ready", config.device.id, f"store={config.store.id}", f"broker={config.broker.url}")
     front.start_reader(sys.stdin)

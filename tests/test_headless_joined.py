@@ -1,0 +1,91 @@
+"""The headless kiosk as a real process: feedback names the ticket it is
+about (`feedback ticket=<number, request id or QR link> …`), at this kiosk or
+at the other entrance's; a ticket that names nothing is refused and nothing is
+kept; `search <terms>` prints what the finder found and keeps the search, on
+disk and on a real Mosquitto."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+from adapters.tinydb_store import TinyDBEventLog
+from core import wire
+from tests.processes import LineProcess
+from tests.search_listener import SearchListener
+
+
+def headless(broker, store: str, data_dir: Path, device: str) -> LineProcess:  # type: ignore[no-untyped-def]
+    proc = LineProcess(
+        "run_kiosk.py", "--headless", "--broker", broker.url, "--store", store,
+        "--data-dir", str(data_dir), "--device", device,
+    )  # fmt: skip
+    proc.expect("ready")
+    proc.expect("connection up")
+    return proc
+
+
+def kept(data_dir: Path):  # type: ignore[no-untyped-def]
+    today = date.today()
+    with TinyDBEventLog(data_dir, readonly=True) as log:
+        first, last = today - timedelta(days=1), today + timedelta(days=1)
+        return log.feedback_between(first, last), log.searches_between(first, last)
+
+
+def test_feedback_names_a_ticket_of_either_entrance_and_a_bad_one_is_refused(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = f"s{uuid.uuid4().hex[:8]}"
+    north, south = (
+        headless(broker, store, tmp_path / "north", "kiosk-1"),
+        headless(broker, store, tmp_path / "south", "kiosk-2"),
+    )
+    try:
+        north.send("help question Which paint?")
+        helped = dict(w.split("=", 1) for w in shlex.split(north.expect("ticket"))[2:])["id"]
+        north.send("feedback ticket=H-001 4 quick Anna was great")
+        assert north.expect("feedback").split()[-2:] == [f"request={helped}", "thanks"]
+        # The shopper came in at the north entrance and leaves by the south one, scanning the QR code.
+        south.send(f"feedback ticket={helped} 2 - took a while")
+        assert f"request={helped}" in south.expect("feedback").split()
+        south.send(f"feedback ticket=https://shop.example/t/{store}/{helped} 3")
+        assert f"request={helped}" in south.expect("feedback").split()
+        for bad in ("ticket=8710103123456 4", "ticket=H-001 3", "ticket= 4", "ticket=https://evil.example/x 1"):
+            south.send(f"feedback {bad}")  # H-001 is north's number: south cannot know it
+            assert "feedback not kept" in south.expect("error"), bad
+        south.send("feedback 1 - no ticket with me")
+        unjoined = south.expect("feedback")
+        assert "request=" not in unjoined and "rating=1" in unjoined
+    finally:
+        assert north.close() == 0 and south.close() == 0
+    [at_north], _ = kept(tmp_path / "north")
+    at_south, _ = kept(tmp_path / "south")
+    assert at_north.request_id == helped and at_north.comment == "Anna was great"
+    assert [(f.rating, f.request_id) for f in at_south] == [(2, helped), (3, helped), (1, "")], "nothing of the refused"
+
+
+def test_a_search_prints_what_was_found_and_is_kept_and_published_once(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = f"s{uuid.uuid4().hex[:8]}"
+    listener = SearchListener(broker, store)
+    kiosk = headless(broker, store, tmp_path / "k", "kiosk-1")
+    try:
+        kiosk.send("search blu pant")
+        found = shlex.split(kiosk.expect("found"))
+        assert found[:3] == ["found", "PNT-1002", "Wall paint blue matt 2.5 l"] and "aisle=7" in found
+        searched = kiosk.expect("searched").split()
+        assert searched[2:] == ["results=1", "out_of_stock=0"]
+        kiosk.send("search unicorn glitter")
+        assert kiosk.expect("searched").split()[2:] == ["results=0", "out_of_stock=0"]
+        kiosk.send("search")
+        assert "search needs" in kiosk.expect("error")
+        listener.wait_for(2)
+    finally:
+        assert kiosk.close() == 0
+        listener.close()
+    published = listener.messages()
+    assert [topic for topic, _p in published] == [wire.search_topic(store, "kiosk-1")] * 2
+    assert [json.loads(p)["term"] for _t, p in published] == ["blu pant", "unicorn glitter"]
+    _, searches = kept(tmp_path / "k")
+    assert [wire.decode_search(p) for _t, p in published] == searches
+    assert searches[0].id == searched[1]
