@@ -36,13 +36,15 @@ section { margin: 0 0 36px; }
 svg.chart { display: block; width: 100%; max-width: 800px; height: auto; margin: 8px 0 14px; }
 .pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 16px; }
 table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
+td:first-child { min-width: 9em; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #eef2f7; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.total td { font-weight: bold; border-top: 2px solid #999; }
 .flag { font-weight: bold; background: #fdae61; padding: 0 4px; border-radius: 3px; }
 .meter { display: inline-block; height: 10px; background: #f08c2e; vertical-align: middle; }
-ol.comments { padding-left: 20px; } ol.comments li { margin: 2px 0; }
+ol.comments { padding-left: 28px; columns: 2 360px; column-gap: 28px; font-size: 13px; }
+ol.comments li { margin: 2px 0; break-inside: avoid; }
 .when { color: #555; font-size: 12px; margin-right: 6px; }
 .definitions { font-size: 12.5px; color: #333; background: #f6f6f6; padding: 4px 10px; border-left: 3px solid #bbb; }
 .definitions p { margin: 4px 0; }
@@ -103,7 +105,8 @@ def _card(label: str, value: str, note: str = "") -> str:
 
 def _headline(page: SectionWriter, figures: Figures) -> str:
     w, total, overall = page.w, figures.total, figures.satisfaction.overall
-    within = w["within"].format(target=page.wait(total.target_seconds))
+    targets = {k.target_seconds for k in figures.kinds} or {total.target_seconds}
+    within = w["within"].format(target=page.wait(targets.pop())) if len(targets) == 1 else w["within_each"]
     cards = [
         _card(w["requests"], page.number(total.requests)),
         _card(w["service_level"], page.percent(total.service_level), within),
@@ -334,9 +337,9 @@ def _wait_table(page: SectionWriter, groups: Sequence[WaitGroup], first: str) ->
 
 def _equal_service(page: SectionWriter, figures: Figures) -> str:
     w, equal = page.w, figures.equal_service
-    body = f'<p>{escape(w["overall_median"].format(median=page.wait(equal.overall_median)))}</p><div class="pair">'
-    body += f"<div><h3>{escape(w['by_language'])}</h3>{_wait_table(page, equal.by_language, w['by_language'])}</div>"
-    body += f"<div><h3>{escape(w['by_kind'])}</h3>{_wait_table(page, equal.by_kind, w['type'])}</div></div>"
+    body = f"<p>{escape(w['overall_median'].format(median=page.wait(equal.overall_median)))}</p>"
+    body += f"<h3>{escape(w['by_language'])}</h3>{_wait_table(page, equal.by_language, w['language'])}"
+    body += f"<h3>{escape(w['by_kind'])}</h3>{_wait_table(page, equal.by_kind, w['type'])}"
     return page.section("equal-service", w["equal_service"], body, ("equal_service",))
 
 
