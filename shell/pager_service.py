@@ -15,6 +15,8 @@ from datetime import datetime
 from core import wire
 from core.board import Board, Notice
 from core.lifecycle import STAFF_ACTIONS, Action, Refusal, Role, refusal
+from core.live import LiveFigures, RuleAlert
+from core.live_wire import decode_figures, decode_rule_alert
 from core.model import Feedback, Request
 from shell.ports import Clock, Transport
 
@@ -47,6 +49,9 @@ class PagerService:
         self.unhappy_listeners: list[UnhappyListener] = []  # managers only
         self.printers: dict[str, wire.PrinterReport] = {}  # each kiosk's printer, as it last said
         self.printer_listeners: list[Callable[[wire.PrinterReport], None]] = []
+        self.figures: LiveFigures | None = None  # today's, as the store server last published them: managers only
+        self.figures_listeners: list[Callable[[LiveFigures | None], None]] = []
+        self.rule_alert_listeners: list[Callable[[RuleAlert], None]] = []
         self.rejected: Counter[str] = Counter()
 
     def subscriptions(self) -> list[str]:
@@ -55,10 +60,11 @@ class PagerService:
     @staticmethod
     def topics(store_id: str, role: str) -> list[str]:
         """Every pager follows request states and kiosk printers; managers also
-        unhappy shoppers who want a call (their contact details: managers only)."""
+        unhappy shoppers who want a call (their contact details: managers only),
+        and today's figures and the rule alerts from the store server."""
         topics = [wire.all_states(store_id), wire.all_printers(store_id)]
         if role == Role.MANAGER:
-            topics.append(wire.all_unhappy(store_id))
+            topics += [wire.all_unhappy(store_id), wire.all_for_managers(store_id)]
         return topics
 
     def waiting_seconds(self, request: Request, now: datetime | None = None) -> int:
@@ -106,6 +112,9 @@ class PagerService:
             if kind == "printers":
                 self._printer(ids["device"], payload)
                 return
+            if kind in ("figures", "rule_alert"):
+                self._for_managers(kind, payload)
+                return
             if kind != "state":
                 raise wire.WireError(f"not a request state: {topic}")
             if not payload:
@@ -133,6 +142,19 @@ class PagerService:
         self.printers[kiosk] = report
         for listener in list(self.printer_listeners):
             listener(report)
+
+    def _for_managers(self, kind: str, payload: bytes) -> None:
+        if self.board.role is not Role.MANAGER:
+            return  # the broker does not send these to others; a stray copy is not shown
+        if kind == "rule_alert":
+            alert = decode_rule_alert(payload)
+            for listener in list(self.rule_alert_listeners):
+                listener(alert)
+            return
+        # An empty retained message: the store server cleared today's figures.
+        self.figures = decode_figures(payload) if payload else None
+        for figures_listener in list(self.figures_listeners):
+            figures_listener(self.figures)
 
     def _alert(self, payload: bytes) -> None:
         # Escalations arrive as request states too; only the unhappy-shopper

@@ -26,12 +26,23 @@ from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from core.board import Notice
 from core.lifecycle import Action
+from core.live import RuleAlert
 from core.model import Feedback
 from shell.config import PagerConfig
 from shell.device import Device
 from shell.display import PAGER
 from shell.pager_service import ActionRefused, PagerService
-from staff_pager.rows import ACTION_WORDS, Row, notice_words, printers_words, rows, sending_words, unhappy_words
+from staff_pager.rows import (
+    ACTION_WORDS,
+    Row,
+    figures_view,
+    notice_words,
+    printers_words,
+    rows,
+    rule_alert_words,
+    sending_words,
+    unhappy_words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +67,16 @@ class BoardScreen(Screen):
     notice = StringProperty("")
     printer = StringProperty("")  # a kiosk printer that cannot print; empty when all are well
     summary = StringProperty("")
+    # Today's figures (managers only, once the store server has published them): staff_pager/rows.FiguresView.
+    figures_shown = BooleanProperty(False)
+    waiting = StringProperty("")
+    waiting_note = StringProperty("")
+    service_level = StringProperty("")
+    service_note = StringProperty("")
+    satisfaction = StringProperty("")
+    satisfaction_note = StringProperty("")
+    unclaimed = StringProperty("")
+    unclaimed_note = StringProperty("")
 
 
 class RequestRow(BoxLayout):
@@ -130,6 +151,8 @@ class PagerApp(KvLoadedOnce):
         self.service.listeners.append(self.noticed)
         self.service.unhappy_listeners.append(self.unhappy)
         self.service.printer_listeners.append(lambda _report: self.show_printers())
+        self.service.figures_listeners.append(lambda _figures: self.show_figures())
+        self.service.rule_alert_listeners.append(self.rule_alert)
         self.device.start(self.set_connection)
         self.board_screen.who = f"{self.service.board.staff} · {self.pager_config.staff.role}"
         self.screens.current = "board"
@@ -150,6 +173,21 @@ class PagerApp(KvLoadedOnce):
 
     def unhappy(self, feedback: Feedback) -> None:
         self.board_screen.notice = unhappy_words(feedback)
+
+    def rule_alert(self, alert: RuleAlert) -> None:
+        self.board_screen.notice = rule_alert_words(alert)
+
+    def show_figures(self) -> None:
+        """Today's figures, as the store server last published them; hidden until it has."""
+        assert self.service is not None
+        screen = self.board_screen
+        figures = self.service.figures
+        screen.figures_shown = figures is not None
+        if figures is None:
+            return
+        view = figures_view(figures, datetime.now(UTC))
+        for name, value in vars(view).items():
+            setattr(screen, name, value)
 
     def act(self, action: str, ref: str) -> None:
         assert self.service is not None
@@ -177,6 +215,7 @@ class PagerApp(KvLoadedOnce):
             shown_widget.show(row)
         waiting = sum(1 for r in shown if Action.CLAIM in r.actions)
         self.board_screen.summary = f"{waiting} waiting · {len(shown) - waiting} being helped"
+        self.show_figures()  # the longest wait moves on between the store server's figures
 
     def on_stop(self) -> None:
         self.shutdown()

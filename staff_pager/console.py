@@ -2,7 +2,8 @@
 
 Commands on stdin (`claim <ticket>`, `resolve <ticket> [outcome]`,
 `release <ticket>`, `list`, `quit`), one keyword-first event per line on
-stdout. Touches stdin/stdout and the pager service.
+stdout; a manager's also gets today's figures (`figures …`) and the rule
+alerts (`rule-alert …`). Touches stdin/stdout and the pager service.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 from typing import TextIO
 
 from core.board import Notice
+from core.live import LiveFigures, RuleAlert
 from core.model import Feedback, Request
 from shell.loop import Loop
 from shell.pager_service import ActionRefused, PagerService
@@ -34,6 +36,8 @@ class ConsolePager:
         service.listeners.append(self._notice)
         service.unhappy_listeners.append(self._unhappy)
         service.printer_listeners.append(lambda r: self.say("printer", r.kiosk, r.state.value, shlex.quote(r.detail)))
+        service.figures_listeners.append(self._figures)
+        service.rule_alert_listeners.append(self._rule_alert)
 
     def say(self, *words: str) -> None:
         self.out.write(" ".join(words) + "\n")
@@ -112,3 +116,30 @@ class ConsolePager:
             f"reasons={shlex.quote(','.join(feedback.reasons))}",
             f"comment={shlex.quote(feedback.comment)}",
         )
+
+    def _figures(self, figures: LiveFigures | None) -> None:
+        if figures is None:
+            self.say("figures", "none")
+            return
+        self.say(*figures_words(figures))
+
+    def _rule_alert(self, alert: RuleAlert) -> None:
+        self.say(
+            "rule-alert", alert.rule, f"hits={alert.hits}", f"total={alert.total}", f"minutes={alert.minutes}",
+            f"value={alert.value:g}", f"threshold={alert.threshold:g}",
+        )  # fmt: skip
+
+
+def figures_words(figures: LiveFigures) -> list[str]:
+    """The `figures` line: today's figures as the store server counted them at `at`; `-` where there are none."""
+
+    def shown(value: float | None) -> str:
+        return "-" if value is None else f"{value:g}"
+
+    return [
+        "figures", f"day={figures.day.isoformat()}", f"waiting={figures.waiting}",
+        f"longest={shown(figures.longest_wait)}", f"service_level={shown(figures.service_level)}",
+        f"in_time={figures.within_target}", f"due={figures.due}", f"satisfaction={shown(figures.satisfaction)}",
+        f"responses={figures.responses}", f"unclaimed={figures.unclaimed}", f"requests={figures.requests}",
+        f"at={figures.at.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+    ]  # fmt: skip

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from core.board import Board, Notice
 from core.lifecycle import Action, offered
+from core.live import UNHAPPY, LiveFigures, RuleAlert
 from core.model import Feedback, Kind, PrinterState, Request, Status
 from core.wire import PrinterReport
 from core.words import HELP_TOPICS, PRINTER_WORDS, STAFF_KIND_WORDS
@@ -102,8 +103,6 @@ def notice_words(notice: Notice) -> str:
     return f"{r.ticket}: {r.claimed_by} is on it" if r.claimed_by else f"{r.ticket} is waiting again"
 
 
-
-
 def printers_words(reports: Iterable[PrinterReport]) -> str:
     """The kiosk printers that need someone, one line; empty when all print."""
     # Shouted while it cannot print: someone must go to it now.
@@ -120,3 +119,47 @@ def unhappy_words(feedback: Feedback) -> str:
     reasons = ", ".join(feedback.reasons) or "no reason given"
     comment = f' "{feedback.comment}"' if feedback.comment else ""
     return f"Unhappy shopper at {feedback.kiosk}: {reasons}.{comment} Contact: {feedback.contact}"
+
+
+@dataclass(frozen=True)
+class FiguresView:
+    """Today's figures as a manager's pager shows them: four tiles, a big value and a line under it."""
+
+    waiting: str
+    waiting_note: str
+    service_level: str
+    service_note: str
+    satisfaction: str
+    satisfaction_note: str
+    unclaimed: str
+    unclaimed_note: str
+
+
+def figures_view(figures: LiveFigures, now: datetime) -> FiguresView:
+    """`now`: the longest wait moves on from when the figures were counted."""
+    if figures.waiting and figures.longest_wait is not None:
+        longest = figures.longest_wait + max(0.0, (now - figures.at).total_seconds())
+        waiting_note = f"longest {waited(longest)}"
+    else:
+        waiting_note = "nobody waiting"
+    level = figures.service_level
+    return FiguresView(
+        waiting=str(figures.waiting),
+        waiting_note=waiting_note,
+        service_level="–" if level is None else f"{level:.0f} %",
+        service_note=f"{figures.within_target} of {figures.due} in time",
+        satisfaction="–" if figures.satisfaction is None else f"{figures.satisfaction:.0f}",
+        satisfaction_note=f"of 100 · {figures.responses} response{'s' * (figures.responses != 1)}",
+        unclaimed=str(figures.unclaimed),
+        unclaimed_note=f"of {figures.requests} request{'s' * (figures.requests != 1)}",
+    )
+
+
+def rule_alert_words(alert: RuleAlert) -> str:
+    """A manager's alert: a rule on the last minutes' responses or service level breached."""
+    if alert.rule == UNHAPPY:
+        return f"Many unhappy shoppers: {alert.hits} of the last {alert.total} responses ({alert.minutes} min)"
+    return (
+        f"Service level {alert.value:.0f} % in the last {alert.minutes} min (target {alert.threshold:.0f} %): "
+        f"{alert.hits} of {alert.total} claimed in time"
+    )
