@@ -19,6 +19,8 @@ from kiosk.faces import face
 from kiosk.widgets import KioskScreen, load_kv_once, relabel
 from kiosk.wording import BAD_CONTACT, FACES, Translate, reasons_for
 
+LONG_NUMBER = 8  # characters; `NH-001` is 6
+
 
 class FaceButton(Button):
     """A face (drawn) with its word under it: `rating` 1 very unhappy … 4 very happy.
@@ -170,6 +172,8 @@ class FeedbackTicketScreen(KioskScreen):
         self.none_recent = not tickets
         box = self.ids.tickets
         box.clear_widgets()
+        # Three to a row; two when a store's format makes long numbers (up to 16 characters).
+        box.cols = 3 if all(len(t.number) <= LONG_NUMBER for t in tickets) else 2
         for ticket in tickets:
             button = Factory.TicketButton(text=ticket.number)
             button.bind(on_release=lambda _b, t=ticket: self.dispatch("on_pick", t.request_id, t.number))

@@ -8,6 +8,7 @@ from kivy.core.window import Window
 from kivy.uix.button import Button
 from kivy.uix.screenmanager import NoTransition
 
+from core.joining import RECENT_MAX, RecentTicket
 from kiosk.theme import HIGH_CONTRAST, LARGE_TEXT, NORMAL
 from tests.kiosk_fixture import running_kiosk
 from tests.ui import button, step, tap, type_into, wait_until, walk, window_size
@@ -55,6 +56,10 @@ def test_every_button_on_every_screen_is_at_least_15_mm_and_the_main_ones_are_wi
             app.screens.current = name
             if name == "find":
                 type_into(app.screens.get_screen("find").ids.item, "paint")
+            if name == "feedback_ticket":  # as many recent tickets to tap as it shows
+                app.screens.get_screen(name).show_tickets(
+                    [RecentTicket(f"H-{n:03d}", f"r{n}") for n in range(RECENT_MAX)]
+                )
             step(3)
             for widget in walk(app.screens.get_screen(name)):
                 if isinstance(widget, Button) and widget.opacity > 0:

@@ -17,6 +17,7 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition
 from kivy.uix.widget import Widget
 
+from core.joining import RECENT_MAX, RecentTicket
 from kiosk.language import LANGUAGES
 from kiosk.wording import connection_words
 from shell.display import KIOSK_SHAPES, Area, Placement, fit
@@ -24,6 +25,8 @@ from tests.kiosk_fixture import running_kiosk
 from tests.ui import step, type_into, walk, window_size
 
 SCREENS = [(1024, 768), (1280, 800), (1920, 1080)]
+# The most a ticket screen of exit feedback shows: a handful of the longest numbers a format allows.
+LONGEST_TICKETS = [RecentTicket(f"NORTH-H-{n:08d}", f"r{n}") for n in range(RECENT_MAX)]
 WINDOWS = [(screen, shape) for screen in SCREENS for shape in KIOSK_SHAPES]
 
 
@@ -76,6 +79,13 @@ def test_every_text_fits_in_every_language_and_text_size(broker, tmp_path, scree
                     app.screens.current = name
                     if name == "find":
                         type_into(app.screens.get_screen("find").ids.item, "paint")
+                    if name == "feedback_ticket":
+                        app.screens.get_screen(name).show_tickets(LONGEST_TICKETS)
+                        app.screens.get_screen(name).refuse(
+                            "That is not a ticket from this store. Scan the QR code on your ticket, or tap your number."
+                        )
+                    if name == "feedback_details":
+                        app.screens.get_screen(name).show_ticket(True, LONGEST_TICKETS[0].number)
                     step()
                     mode = "larger text" if larger else "normal text"
                     problems += [f"{language}, {mode}, {name}: {p}" for p in misfits(app.root, *Window.size)]
