@@ -106,19 +106,23 @@ def claim_band(seconds: float | None) -> str:
 
 
 class WallClock:
-    """UTC instants to the store's wall-clock time, one zone lookup per quarter hour
-    (zones change their offset only on a quarter hour): a year of feedback is 365,000 lookups otherwise."""
+    """UTC instants to the store's wall-clock time, one zone lookup per UTC hour (zones change
+    their offset on the hour in UTC): a year of feedback is 365,000 lookups otherwise.
+
+    Returns the instant shifted by the store's offset: its date, hour, minute
+    and weekday are the store's; its tzinfo (UTC) is not to be read.
+    """
 
     def __init__(self, tz: tzinfo) -> None:
         self.tz = tz
-        self._offsets: dict[int, timedelta] = {}
+        self._offsets: dict[tuple[int, int, int, int], timedelta] = {}
 
     def __call__(self, moment: datetime) -> datetime:
-        key = int(moment.timestamp()) // 900
+        key = (moment.year, moment.month, moment.day, moment.hour)
         offset = self._offsets.get(key)
         if offset is None:
             offset = self._offsets[key] = moment.astimezone(self.tz).utcoffset() or timedelta(0)
-        return moment.replace(tzinfo=None) + offset
+        return moment + offset
 
 
 def _service(row: RequestRow, target: int, now: datetime) -> tuple[bool, bool, float]:
@@ -337,7 +341,7 @@ def _feedback(
         if item.reasons:
             reasons.update(item.reasons)
         if item.comment and (retention_cutoff is None or day >= retention_cutoff):
-            comments.append((item.rating, local.replace(tzinfo=tz), item.comment))
+            comments.append((item.rating, local.replace(tzinfo=None).replace(tzinfo=tz), item.comment))
         row = by_id.get(item.request_id) if item.request_id else None
         if row is None:
             unjoined += 1

@@ -38,7 +38,7 @@ PROG = "store-assist-export"
 
 # Excel, LibreOffice and Google Sheets start a formula at these; a shopper's
 # comment "=HYPERLINK(...)" must stay text. OWASP's advice: prefix a quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # `"" in` these is False: empty cells stay empty
 
 # What the kiosk puts in a request's details (kiosk/wording.py, kiosk/screens.py, kiosk/headless.py).
 DETAIL_COLUMNS = ("item", "item_local", "sku", "aisle", "shelf", "reason", "receipt", "topic", "note")
@@ -82,11 +82,15 @@ class Cells:
     contacts: bool = False
 
     def local(self, moment: datetime | None) -> str | None:
-        return f"{self.wall(moment):%Y-%m-%d %H:%M:%S}" if moment is not None else None
+        # str() and a slice: strftime and isoformat(timespec=) cost several times more, 800,000 times a year.
+        return str(self.wall(moment))[:19] if moment is not None else None
 
     @staticmethod
     def utc(moment: datetime | None) -> str | None:
-        return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}" if moment is not None else None
+        if moment is None:
+            return None
+        text = str(moment if moment.utcoffset() == _ZERO else moment.astimezone(UTC))
+        return f"{text[:10]}T{text[11:19]}Z"
 
     def kept(self, moment: datetime | None) -> bool:
         """Whether free text from `moment` is still within retention."""
@@ -127,12 +131,17 @@ def _minutes(seconds: float | None) -> float | None:
     return round(seconds / 60, 1) if seconds is not None else None
 
 
-def _csv_cell(cell: object) -> object:
-    if cell is None:
-        return ""
-    if cell is True or cell is False:
-        return "yes" if cell else "no"
-    return neutralise(cell)
+_ZERO = timedelta(0)
+_YES_NO = {True: "yes", False: "no"}
+
+
+def _csv_cells(cells: Sequence[object]) -> list[object]:
+    # One pass per row, no call per cell: a year is 7 million cells. None is
+    # written empty by the csv module; True/False as yes/no.
+    return [
+        ("'" + c if c[:1] in FORMULA_STARTS else c) if type(c) is str else _YES_NO[c] if type(c) is bool else c
+        for c in cells
+    ]
 
 
 def write_csv_lines(handle: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
@@ -144,7 +153,7 @@ def write_csv_lines(handle: IO[bytes], header: Sequence[str], rows: Iterable[Seq
     writer.writerow(header)
     count = 0
     for cells in rows:
-        writer.writerow([_csv_cell(cell) for cell in cells])
+        writer.writerow(_csv_cells(cells))
         count += 1
     text.flush()
     text.detach()

@@ -131,7 +131,8 @@ def run(argv: Sequence[str] | None, prog: str = PROG, *, export_only: bool = Fal
     try:
         record = Record(args.folder, config.tz, args.first, args.last)
         tables = [f for f in args.formats if f in FORMATS]
-        figures, rows = figures_of(record, config, cutoff, now) if not export_only else (None, record.rows())
+        needs_figures = not export_only and (args.mail or {"html", "xlsx"} & set(args.formats))
+        figures, rows = figures_of(record, config, cutoff, now) if needs_figures else (None, record.rows())
         if "html" in args.formats:
             from manager.report_html import render_html
 
