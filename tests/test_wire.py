@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from core import wire
 from core.events import StaffActed
-from core.model import Feedback, Kind, Request, Status
+from core.model import Feedback, Kind, Request, Search, Status
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "mqtt-api.md"
 T0 = datetime(2026, 11, 24, 9, 0, 0, 123000, tzinfo=UTC)
@@ -54,6 +54,21 @@ def test_any_staff_action_survives_a_round_trip(rid, action, staff, aid, outcome
 def test_feedback_survives_a_round_trip_with_chinese_text() -> None:
     feedback = Feedback("f1", "kiosk-1", 2, T0, ("waiting",), "等太久了 — te lang gewacht")
     assert wire.decode_feedback(wire.encode_feedback(feedback)) == feedback
+
+
+def test_feedback_joined_to_a_request_keeps_it_and_a_bad_one_is_refused() -> None:
+    joined = Feedback("f1", "kiosk-2", 4, T0, request_id="3f9c2a7e1b4d4c10")
+    assert wire.decode_feedback(wire.encode_feedback(joined)).request_id == "3f9c2a7e1b4d4c10"
+    body = json.loads(wire.encode_feedback(joined))
+    with pytest.raises(wire.WireError):
+        wire.decode_feedback(json.dumps({**body, "request_id": "store/#"}).encode())
+
+
+def test_a_search_survives_a_round_trip_and_says_nothing_about_the_shopper() -> None:
+    search = Search("s1", "kiosk-1", T0, "电钻 drill", 2, ("DRL-1001 Cordless drill 18 V",), "DRL-1002 Drill bits")
+    payload = wire.encode_search(search)
+    assert wire.decode_search(payload) == search
+    assert set(json.loads(payload)) == {"v", "id", "kiosk", "at", "term", "results", "out_of_stock", "taken"}
 
 
 @settings(max_examples=300, deadline=None)
@@ -136,12 +151,18 @@ def test_every_documented_example_is_understood_by_the_real_codec() -> None:
         kind, found = wire.parse_topic("demo-store", topic)
         seen.add(kind)
         if kind == "state":
-            assert wire.decode_request(payload).id == found["request_id"]
+            state = wire.decode_request(payload)
+            assert state.id == found["request_id"] and state.changed_at is not None
             assert "-r" in args, "request states are retained"
         elif kind == "action":
             assert wire.decode_action(found["request_id"], payload).action in ("claim", "release", "resolve")
         elif kind == "feedback":
-            assert wire.decode_feedback(payload).kiosk == found["device"]
+            feedback = wire.decode_feedback(payload)
+            assert feedback.kiosk == found["device"]
+            seen.add("joined feedback" if feedback.request_id else "feedback")
+        elif kind == "searches":
+            assert wire.decode_search(payload).kiosk == found["device"]
+            assert "-r" not in args, "searches are not retained"
         elif kind == "alerts":
             body = json.loads(payload)
             assert body["v"] == 1 and body["kiosk"] == found["device"]
@@ -152,4 +173,20 @@ def test_every_documented_example_is_understood_by_the_real_codec() -> None:
             assert wire.decode_printer(payload).kiosk == found["device"]
         elif kind == "devices":
             assert wire.decode_presence(found["device"], payload).at is not None
-    assert {"state", "action", "feedback", "alerts", "unhappy", "printers", "devices"} <= seen
+    assert {
+        "state",
+        "action",
+        "feedback",
+        "joined feedback",
+        "alerts",
+        "unhappy",
+        "printers",
+        "devices",
+        "searches",
+    } <= seen
+
+
+def test_the_document_names_every_topic_the_codec_knows() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    for topic in ("searches/<kiosk>", "managers/figures", "managers/alerts", "`request_id`", "`changed_at`"):
+        assert topic in text, topic
