@@ -222,3 +222,14 @@ def test_feedback_is_stored_and_published_with_cleaned_text() -> None:
 
 def test_the_transition_table_never_leaves_a_final_state() -> None:
     assert all(not source.is_final for source, _action in TRANSITIONS)
+
+
+def test_feedback_names_the_request_its_ticket_showed_and_a_bad_id_is_a_bug() -> None:
+    desk = Desk("kiosk-2", AMS)
+    # Another kiosk's request: the desk takes the id as the screen read it (core/joining.py).
+    effects = desk.handle(FeedbackGiven("f1", 4, request_id="0123456789abcdef"), at(3))
+    stored, published = effects[0].record, effects[1].message
+    assert stored.request_id == published.request_id == "0123456789abcdef"
+    assert desk.handle(FeedbackGiven("f2", 4), at(4))[0].record.request_id == "", "unjoined stays the default"
+    with pytest.raises(LocalError, match="bad request id"):
+        desk.handle(FeedbackGiven("f3", 4, request_id="store/#"), at(5))
