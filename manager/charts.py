@@ -76,10 +76,11 @@ def _text(
 
 
 def _svg(name: str, title: str, width: int, height: int, body: list[str]) -> str:
-    # role=img + <title>: the picture has a name; data-chart lets tests find it.
+    # role=img + <title>: the picture has a name; data-chart lets tests find it. Inline in HTML, an
+    # <svg> needs no xmlns (and the page then names no address at all).
     return (
         f'<svg class="chart" data-chart="{escape(name)}" role="img" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg" '
+        f'width="{width}" height="{height}" '
         f'font-family="DejaVu Sans, Arial, sans-serif">'
         f"<title>{escape(title)}</title>{''.join(body)}</svg>"
     )
@@ -160,7 +161,7 @@ def grouped_bars(
     right, above = 90, 44
     bar_h, gap = 16, 14
     group_h = bar_h * len(series) + gap
-    height = above + group_h * len(categories) + 8
+    height = above + group_h * len(categories) + 24  # the axis's values under the bars
     plot_w = width - left - right
     ticks = _axis(max((v for _, _, vals in series for v in vals if v is not None), default=0.0), top)
     top = ticks[-1]
@@ -172,7 +173,8 @@ def grouped_bars(
         x += 24 + 7 * len(label)
     for tick in ticks:
         tx = left + plot_w * tick / top
-        body.append(f'<line x1="{tx:.1f}" y1="{above - 4}" x2="{tx:.1f}" y2="{height - 8}" stroke="{GRID}"/>')
+        body.append(f'<line x1="{tx:.1f}" y1="{above - 4}" x2="{tx:.1f}" y2="{height - 22}" stroke="{GRID}"/>')
+        body.append(_text(tx, height - 8, fmt(tick), size=10, fill=AXIS))
     for c, category in enumerate(categories):
         y0 = above + c * group_h
         body.append(_text(left - 8, y0 + group_h / 2, category, size=12, anchor="end"))
@@ -188,7 +190,7 @@ def grouped_bars(
                 f"<title>{escape(category)}, {escape(label)}: {escape(fmt(value))}</title></rect>"
             )
             body.append(_text(left + length + 4, y + bar_h - 5, fmt(value), size=10, anchor="start"))
-    body.append(f'<line x1="{left}" y1="{above - 4}" x2="{left}" y2="{height - 8}" stroke="{AXIS}"/>')
+    body.append(f'<line x1="{left}" y1="{above - 4}" x2="{left}" y2="{height - 22}" stroke="{AXIS}"/>')
     return _svg(name, title, width, height, body)
 
 

@@ -78,7 +78,7 @@ def render_html(figures: Figures, lang: str) -> str:
     if figures.associates is not None:
         sections.append(_associates(page, figures))
     sections.append(_gaps(page, figures))
-    sections.append(page.remaining_definitions())
+    sections.append(page.remaining_definitions(leave_out=() if figures.associates is not None else ("associates",)))
     period = page.day(figures.first) + ("" if figures.first == figures.last else " – " + page.day(figures.last))
     title = f"{w['title']}: {figures.store_name or figures.store}, {period}"
     head = (

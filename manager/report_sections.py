@@ -147,9 +147,9 @@ class SectionWriter:
         defined = self.definitions(keys, DEFINITIONS)
         return f'<section id="{escape(name)}"{css}><h2>{escape(title)}</h2>{body}{defined}</section>'
 
-    def remaining_definitions(self) -> str:
-        """Every definition no section has written yet, so that each figure's is in the report."""
-        rest = [key for key in DEFINITIONS if key not in self._defined]
+    def remaining_definitions(self, *, leave_out: Sequence[str] = ()) -> str:
+        """Every definition no section has written yet (but those of figures left out of the report)."""
+        rest = [key for key in DEFINITIONS if key not in self._defined and key not in leave_out]
         if not rest:
             return ""
         return self.section("definitions", self.w["definitions"], "", rest)
