@@ -55,6 +55,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def export(*args: str) -> subprocess.CompletedProcess[str]:
+    # config/store.toml: the store's time zone is Europe/Amsterdam (UTC+1 in November)
     return subprocess.run(
         [sys.executable, "-m", "manager.export", *args],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
@@ -88,21 +89,22 @@ def test_the_request_log_has_claim_and_resolve_times_per_request(data_dir: Path,
     requests, _ = export_one_day(data_dir, tmp_path / "out")
     r1, r2 = read_rows(requests)
     assert r1["request_id"] == "r1" and r1["kind"] == "find"
-    assert r1["details"] == "aisle: 7; item: 洗发水"
-    assert r1["created_at"] == "2026-11-24T09:00:00Z"
-    assert (r1["claimed_by"], r1["claimed_at"]) == ("Ben", "2026-11-24T09:01:30Z")
-    assert (r1["minutes_to_claim"], r1["released"]) == ("1.5", "1")
-    assert (r1["resolved_by"], r1["resolved_at"]) == ("Ben", "2026-11-24T09:06:00Z")
+    assert (r1["item"], r1["aisle"]) == ("洗发水", "7") and "details" not in r1
+    assert (r1["created_utc"], r1["created_local"]) == ("2026-11-24T09:00:00Z", "2026-11-24 10:00:00")
+    assert (r1["claimed_by"], r1["claimed_utc"]) == ("Ben", "2026-11-24T09:01:30Z")
+    assert (r1["minutes_to_claim"], r1["released"], r1["status"]) == ("1.5", "1", "resolved")
+    assert (r1["resolved_by"], r1["resolved_utc"]) == ("Ben", "2026-11-24T09:06:00Z")
     assert (r1["minutes_to_resolve"], r1["outcome"]) == ("6.0", "found it")
-    assert (r2["ticket"], r2["cancelled_at"]) == ("H-001", "2026-11-24T10:20:00Z")
-    assert (r2["claimed_by"], r2["minutes_to_claim"], r2["resolved_at"]) == ("", "", "")
-    assert (r2["details"], r2["outcome"]) == ("note: =1+1", "'-went home")
+    assert (r1["escalation"], r1["service_desk"], r1["abandoned"]) == ("0", "no", "no")
+    assert (r2["ticket"], r2["cancelled_utc"], r2["status"]) == ("H-001", "2026-11-24T10:20:00Z", "cancelled")
+    assert (r2["claimed_by"], r2["minutes_to_claim"], r2["resolved_utc"], r2["abandoned"]) == ("", "", "", "yes")
+    assert (r2["note"], r2["outcome"]) == ("'=1+1", "'-went home")
 
 
 def test_only_what_happened_inside_the_range_is_exported(data_dir: Path, tmp_path: Path) -> None:
     requests, feedback = export_one_day(data_dir, tmp_path / "out")
     assert [r["request_id"] for r in read_rows(requests)] == ["r1", "r2"]
-    given = [r["given_at"] for r in read_rows(feedback)]
+    given = [r["given_utc"] for r in read_rows(feedback)]
     assert all(g.startswith("2026-11-24T") for g in given) and len(given) == 7
 
 
@@ -118,12 +120,16 @@ def test_chinese_feedback_and_faces_round_trip(data_dir: Path, tmp_path: Path) -
     _, feedback = export_one_day(data_dir, tmp_path / "out")
     first = read_rows(feedback)[0]
     assert first == {
-        "given_at": "2026-11-24T09:00:00Z",
+        "feedback_id": "fb1",
+        "given_local": "2026-11-24 10:00:00",
+        "given_utc": "2026-11-24T09:00:00Z",
         "kiosk": "door-1",
         "rating": "1",
         "face": "very unhappy",
         "reasons": "slow; rude",
         "comment": "等了很久，店员很好",
+        "request_id": "",
+        "ticket": "",
     }
 
 
@@ -194,3 +200,14 @@ def test_a_corrupt_day_fails_the_export_without_writing_half_of_it(data_dir: Pat
 def test_the_export_runs_beside_a_kiosk_that_holds_the_data_dir(data_dir: Path, tmp_path: Path) -> None:
     with TinyDBEventLog(data_dir):  # the kiosk's writer lock
         export_one_day(data_dir, tmp_path / "out")
+
+
+def test_json_lines_carry_the_same_columns_with_numbers_and_nulls(data_dir: Path, tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "out"
+    done = export("--data-dir", str(data_dir), "--from", "2026-11-24", "--out", str(out), "--format", "jsonl")
+    assert done.returncode == 0, done.stderr
+    lines = (out / "requests-2026-11-24_2026-11-24.jsonl").read_text(encoding="utf-8").splitlines()
+    r1 = json.loads(lines[0])
+    assert (r1["minutes_to_claim"], r1["service_desk"], r1["note"], r1["item"]) == (1.5, False, None, "洗发水")
