@@ -17,14 +17,27 @@ TARGETS = {Kind.FIND: 60, Kind.RETURN: 120, Kind.HELP: 60}
 NOW = T0 + timedelta(hours=6)
 
 
-def life(rid: str, kind: Kind, start: float, claim: float | None = None, resolve: float | None = None,
-         cancel: float | None = None, language: str = "nl", staff: str = "Anna", level: int = 0) -> list[LogEntry]:  # fmt: skip
+def life(
+    rid: str,
+    kind: Kind,
+    start: float,
+    claim: float | None = None,
+    resolve: float | None = None,
+    cancel: float | None = None,
+    language: str = "nl",
+    staff: str = "Anna",
+    level: int = 0,
+) -> list[LogEntry]:
     at = T0 + timedelta(seconds=start)
     steps = [LogEntry(rid, "T", kind, "k1", "created", at, details={"language": language, "item": "soap"}, seq=1)]
     seq = 1
     if level:
         seq += 1
-        steps.append(LogEntry(rid, "T", kind, "k1", "escalated", at + timedelta(seconds=1), details={"level": str(level)}, seq=seq))  # fmt: skip
+        steps.append(
+            LogEntry(
+                rid, "T", kind, "k1", "escalated", at + timedelta(seconds=1), details={"level": str(level)}, seq=seq
+            )
+        )
     for event, offset in (("claimed", claim), ("resolved", resolve), ("cancelled", cancel)):
         if offset is not None:
             seq += 1
@@ -127,7 +140,7 @@ def test_equal_service_flags_groups_waiting_over_ten_percent_longer() -> None:
     overall = nearest_rank(claims, 50)
     assert f.equal_service.overall_median == overall
     by_language = {g.label: g for g in f.equal_service.by_language}
-    assert by_language["en"].median_claim == 110 and by_language["en"].flagged == (110 > 1.1 * overall)
+    assert by_language["en"].median_claim == 110 and by_language["en"].flagged == (1.1 * overall < 110)
     assert by_language["nl"].median_claim == nearest_rank(WAITS, 50)
 
 
