@@ -4,9 +4,8 @@ Pure: standard library only, no I/O, no clock (`now` is passed in). Everything
 here is computed from the folded request rows (core/records.RequestRow), the
 feedback and the searches of a range of store-local days; the renderers
 (manager/report_html.py, manager/report_xlsx.py) only lay these values out.
-Times are seconds, percentages 0–100, None where there is nothing to compute.
-The values' shape is in core/figure_values.py, their definitions in
-core/figure_definitions.py; both are named here for the renderers.
+Times are seconds, percentages 0–100, None where nothing to compute. Shapes:
+core/figure_values.py; definitions: core/figure_definitions.py (named here).
 """
 
 from __future__ import annotations
