@@ -148,8 +148,8 @@ def figures_view(figures: LiveFigures, now: datetime) -> FiguresView:
         waiting_note=waiting_note,
         service_level="–" if level is None else f"{level:.0f} %",
         service_note=f"{figures.within_target} of {figures.due} in time",
-        satisfaction="–" if figures.satisfaction is None else f"{figures.satisfaction:.0f}",
-        satisfaction_note=f"of 100 · {figures.responses} response{'s' * (figures.responses != 1)}",
+        satisfaction="–" if figures.satisfaction is None else f"{figures.satisfaction:.0f}/100",
+        satisfaction_note=f"{figures.responses} response{'s' * (figures.responses != 1)}",
         unclaimed=str(figures.unclaimed),
         unclaimed_note=f"of {figures.requests} request{'s' * (figures.requests != 1)}",
     )

@@ -149,7 +149,7 @@ def test_a_manager_who_signs_in_later_sees_the_retained_figures_at_once_in_the_w
             step(2)
             texts = shown_texts(app.board_screen)
             for words in ("Waiting now", "Service level", "Satisfaction", "Unclaimed", "100 %", "1 of 1 in time",
-                          "83", "of 100 · 2 responses", "of 2 requests"):  # fmt: skip
+                          "83/100", "2 responses", "of 2 requests"):  # fmt: skip
                 assert words in texts, (words, texts)
             assert "1" in texts and any(t.startswith("longest ") for t in texts), texts
             # r1 waits past its minute: the last hour's service level falls to 50 %, the rule alert is the notice.
