@@ -116,10 +116,10 @@ def _day(value: Any) -> date:
 
 def _number(body: dict[str, Any], key: str, high: float) -> float:
     value = body.get(key)
-    # `type(...) in`: True is an int to Python, but not a number here.
-    if type(value) not in (int, float) or not 0 <= value <= high:
+    # `type(...) in`: True is an int to Python, but not a number here; NaN fails the comparison.
+    if type(value) not in (int, float) or not 0 <= float(value) <= high:  # type: ignore[arg-type]
         raise WireError(f"{key}: expected a number from 0 to {high:g}")
-    return float(value)
+    return float(value)  # type: ignore[arg-type]
 
 
 def _percent(body: dict[str, Any], key: str) -> float | None:

@@ -94,6 +94,11 @@ def send_report(mail: MailSection, subject: str, text: str, attachments: list[Pa
 
 def _answer(error: object) -> str:
     """The relay's own answer, "550 no such user", from an smtplib error or a (code, text) pair."""
-    code, text = (error.smtp_code, error.smtp_error) if hasattr(error, "smtp_code") else error  # type: ignore[union-attr,misc]
+    if isinstance(error, smtplib.SMTPResponseException):
+        code, text = error.smtp_code, error.smtp_error
+    elif isinstance(error, tuple) and len(error) == 2:
+        code, text = error
+    else:
+        return str(error)
     words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
     return f"{code} {words}".strip()
