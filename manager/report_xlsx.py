@@ -1,8 +1,11 @@
 """The report as an XLSX workbook: the figures with native Excel charts, heat maps, the request log, the feedback.
 
 The only file that imports xlsxwriter. Writes the one file it is given and
-nothing else (XlsxWriter's constant-memory mode spools each sheet's rows
-through a temporary file, so a year of rows costs the same memory as a day).
+temporary files beside it (XlsxWriter's constant-memory mode spools each
+sheet's rows through one, so a year costs the same memory as a day). The log
+sheets' rows, a year's five million cells, are streamed by manager/xlsx_rows.py
+and put into the sheets XlsxWriter wrote: at XlsxWriter's 12 µs a cell they
+would take a minute.
 The log sheets carry the CSV export's column names (manager/export.py: the
 export's columns are an API) with real numbers and Excel dates; every text
 cell is written as text, so a comment starting with = + - @ stays words in
@@ -29,6 +32,7 @@ from core.model import Feedback
 from core.request_rows import RequestRow
 from manager import report_words as words_
 from manager.export import REQUEST_COLUMNS, Cells
+from manager.xlsx_rows import RowFile, splice
 
 _EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's 1900 date system, as the serial numbers count
 _DAY_SECONDS = 86400.0
@@ -67,6 +71,7 @@ def write_xlsx(
             "strings_to_numbers": False,
         },
     )
+    spliced: dict[str, RowFile] = {}  # sheet part → its rows, streamed beside the workbook
     try:
         styles = _Styles(workbook)
         names = SHEETS[lang]
@@ -76,13 +81,29 @@ def write_xlsx(
         feedback_sheet = workbook.add_worksheet(names[3])
         _FiguresSheet(workbook, figures_sheet, styles, figures, lang).write()
         _heat_maps(heat_sheet, styles, figures, lang)
+        # The figures sheet wrote a date in this style: it has its number in the workbook now.
+        date_style = styles.moment.xf_index
+        if date_style is None:
+            raise RuntimeError("the date style was never written, so the log sheets' dates have no format")
         tickets: dict[str, str] = {}
-        _log_sheet(requests_sheet, styles, REQUEST_COLUMNS, _requests(rows, cells, tickets))
-        _log_sheet(feedback_sheet, styles, cells.feedback_columns(), (cells.feedback(f, tickets) for f in feedback))
+        for sheet, columns, lines in (
+            (requests_sheet, REQUEST_COLUMNS, _requests(rows, cells, tickets)),
+            (feedback_sheet, cells.feedback_columns(), (cells.feedback(f, tickets) for f in feedback)),
+        ):
+            dates = [i for i, name in enumerate(columns) if name.endswith(("_local", "_utc"))]
+            streamed = RowFile(str(path.parent), len(columns), dates, date_style)
+            spliced[f"xl/worksheets/sheet{len(spliced) + 3}.xml"] = streamed
+            streamed.write(lines)
+            _log_header(sheet, styles, columns, streamed.rows)
         figures_sheet.activate()
         workbook.set_properties({"title": f"{w['title']}: {figures.store_name}", "subject": figures.store})
-    finally:
         workbook.close()
+        splice(path, spliced)
+    finally:
+        for streamed in spliced.values():
+            streamed.discard()
+        if not closed(workbook):
+            workbook.close()
 
 
 def _requests(rows: Iterable[RequestRow], cells: Cells, tickets: dict[str, str]) -> Iterable[list[Any]]:
@@ -106,6 +127,10 @@ class _Styles:
         self.clock = workbook.add_format({"num_format": "hh:mm"})
         self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
         self.note = workbook.add_format({"italic": True, "font_color": "#555555"})
+
+
+def closed(workbook: Any) -> bool:
+    return bool(workbook.fileclosed)
 
 
 def _put(sheet: Any, row: int, col: int, value: object, fmt: Any = None) -> None:
@@ -167,7 +192,7 @@ class _FiguresSheet:
             period += " – " + words_.day_name(f.last, self.lang)
         self.sheet.write_string(0, 0, f"{w['title']}: {f.store_name} ({f.store}), {period}", s.title)
         self.row = 1
-        self.line(f"{w['timezone']} {f.timezone}", f"{w['generated']}: {f.generated_at:%Y-%m-%d %H:%M}")
+        self.line(f"{w['timezone']} {f.timezone}", w["generated"], f.generated_at, fmts=(None, None, s.moment))
         self.headline()
         self.per_type()
         self.chart_data()
@@ -308,28 +333,10 @@ def _heat_maps(sheet: Any, s: _Styles, figures: Figures, lang: str) -> None:
         row = top + 9
 
 
-def _log_sheet(sheet: Any, s: _Styles, columns: Sequence[str], lines: Iterable[Sequence[Any]]) -> None:
-    """A log as rows under a frozen header with an autofilter; times as Excel dates."""
-    dates = {i for i, name in enumerate(columns) if name.endswith(("_local", "_utc"))}
+def _log_header(sheet: Any, s: _Styles, columns: Sequence[str], rows: int) -> None:
+    """The log sheet as XlsxWriter writes it: the header row frozen in place, an autofilter over all rows."""
     sheet.set_column(0, len(columns) - 1, 16)
     for col, name in enumerate(columns):
         sheet.write_string(0, col, name, s.header)
     sheet.freeze_panes(1, 0)
-    row = 0
-    write_string, write_number, write_boolean = sheet.write_string, sheet.write_number, sheet.write_boolean
-    moment = s.moment
-    for cells in lines:
-        row += 1
-        for col, value in enumerate(cells):
-            if value is None:
-                continue
-            if col in dates:
-                # "2026-11-03 14:05:00" (store time) or "2026-11-03T13:05:00Z" (UTC), as the CSV has them.
-                write_number(row, col, _serial(datetime.fromisoformat(value.rstrip("Z"))), moment)
-            elif value is True or value is False:
-                write_boolean(row, col, value)
-            elif isinstance(value, int | float):
-                write_number(row, col, value)
-            else:
-                write_string(row, col, str(value))
-    sheet.autofilter(0, 0, max(row, 1), len(columns) - 1)
+    sheet.autofilter(0, 0, max(rows, 1), len(columns) - 1)

@@ -39,13 +39,16 @@ TARGETS = {Kind.FIND: 60, Kind.RETURN: 90, Kind.HELP: 60}
 NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 
 
-def month(seed: int = 11) -> tuple[list[RequestRow], list[Feedback], list[Search]]:
+def month(
+    seed: int = 11, first: date = FIRST, last: date = LAST
+) -> tuple[list[RequestRow], list[Feedback], list[Search]]:
+    """The store's days [first, last] (November 2026 unless told)."""
     rng = random.Random(seed)
     rows: list[RequestRow] = []
     feedback: list[Feedback] = []
     searches: list[Search] = []
-    day = FIRST
-    while day <= LAST:
+    day = first
+    while day <= last:
         for hour, per_hour in HOURLY.items():
             for _ in range(round(per_hour * WEEKDAY[day.weekday()] * rng.uniform(0.7, 1.3))):
                 created = _in_hour(rng, day, hour)
