@@ -49,6 +49,10 @@ class AckingPahoTransport(PahoTransport):
         # ack can never go out on a newer connection than its message came on.
         self._connection_lock = threading.Lock()
         self._deliver_with_receipt: ReceiptHandler = lambda topic, payload, receipt: None
+        # Called (on paho's thread) once the broker has answered every
+        # subscription of a connection: from then on nothing of the store
+        # passes the recorder by, even on its very first connect.
+        self.on_subscribed: Callable[[], None] | None = None
 
     def start_acking(self, deliver: ReceiptHandler) -> None:
         """Connect in the background; every message goes to `deliver(topic,
@@ -70,6 +74,11 @@ class AckingPahoTransport(PahoTransport):
         with self._connection_lock:
             self._connection += 1
         super()._on_connect(client, userdata, flags, reason_code, properties)
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties):  # type: ignore[no-untyped-def]
+        super()._on_subscribe(client, userdata, mid, reason_codes, properties)
+        if not self._subscribing and self.on_subscribed is not None:
+            self.on_subscribed()
 
     def _on_message(self, client, userdata, message):  # type: ignore[no-untyped-def]
         receipt = Receipt(self._connection, message.mid, message.qos, bool(message.dup))

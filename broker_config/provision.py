@@ -1,7 +1,7 @@
 """Set up a store's production Mosquitto: device users, per-role ACLs, TLS.
 
     python3 broker_config/provision.py --store amsterdam-01 --hostname store-broker.local \\
-        kiosk:kiosk-1 floor:pager-anna returns:pager-rob manager:manager-mia
+        kiosk:kiosk-1 floor:pager-anna returns:pager-rob manager:manager-mia recorder:recorder
 
 Writes into --out (default /etc/mosquitto/store-assist; created if needed;
 nothing outside it):
@@ -67,15 +67,37 @@ ROLE_RULES = {
         "topic write store/{s}/alerts/{d}",
         "topic write store/{s}/unhappy/{d}",
         "topic write store/{s}/printers/{d}",
+        "topic write store/{s}/searches/{d}",
         *_PRESENCE,
     ],
     # Pagers ask (actions) and follow (states, alerts); they cannot write a
     # state or feedback. Managers also read feedback and unhappy shoppers'
-    # contact details, which no other pager may receive.
+    # contact details, which no other pager may receive, and the recorder's
+    # figures and rule alerts for them.
     "floor": _PAGER,
     "returns": _PAGER,
     "pager": _PAGER,
-    "manager": [*_PAGER, "topic read store/{s}/feedback/+", "topic read store/{s}/unhappy/+"],
+    "manager": [
+        *_PAGER,
+        "topic read store/{s}/feedback/+",
+        "topic read store/{s}/unhappy/+",
+        "topic read store/{s}/managers/+",
+    ],
+    # The store's recorder (store server) reads everything of the store that
+    # goes in the record and writes only the managers' figures and rule
+    # alerts: it can neither act on a request nor pose as a kiosk. It alone
+    # reads what shoppers searched for.
+    "recorder": [
+        "topic read store/{s}/requests/+/+/state",
+        "topic read store/{s}/feedback/+",
+        "topic read store/{s}/alerts/+",
+        "topic read store/{s}/unhappy/+",
+        "topic read store/{s}/searches/+",
+        "topic read store/{s}/printers/+",
+        "topic write store/{s}/managers/figures",
+        "topic write store/{s}/managers/alerts",
+        *_PRESENCE,
+    ],
 }
 
 

@@ -127,6 +127,7 @@ def run(config: StoreConfig) -> int:
     count = recorder.record.read_recent(recorder.clock.now().date())
     log.info("the store's record %s: %d record(s) of the last days read", config.recorder.data_dir, count)
     link.on_connection = lambda up: loop.call_soon(_said, up, link)
+    link.on_subscribed = lambda: loop.call_soon(_say, "subscribed")
     stops = [loop.every(RETRY_SECONDS, recorder.retry), loop.every(60, recorder.tick)]
     stops += plug_in(recorder, loop, config)
     loop.call_soon(recorder.tick)
@@ -151,7 +152,12 @@ def run(config: StoreConfig) -> int:
 
 
 def _said(up: bool, link: AckingPahoTransport) -> None:
-    print("connection up" if up else f"connection down {link.problem or ''}".rstrip(), flush=True)
+    _say("connection up" if up else f"connection down {link.problem or ''}".rstrip())
+
+
+def _say(line: str) -> None:
+    """One line on stdout for whoever watches the recorder (a person, a test, the demo)."""
+    print(line, flush=True)
 
 
 if __name__ == "__main__":

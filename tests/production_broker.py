@@ -263,8 +263,10 @@ def leave_away(broker: Broker, user: str, *topics: str) -> None:
 
 
 def owner_of(topic: str) -> str:
-    """Who may publish on this topic: the kiosk it names, its device, or a pager."""
+    """Who may publish on this topic: the kiosk it names, its device, a pager, or the recorder."""
     levels = topic.split("/")
     if levels[2] == "requests" and levels[-1] == "action":
         return "pager-bob"
+    if levels[2] == "managers":
+        return "recorder"  # today's figures and the rule alerts
     return levels[3]

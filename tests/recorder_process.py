@@ -25,6 +25,7 @@ def recorder(url: str, store: str, record: Path) -> LineProcess:
                        "--data-dir", str(record))  # fmt: skip
     proc.expect("recording")
     proc.expect("connection up")
+    proc.expect("subscribed")  # from here on nothing of the store passes it by
     return proc
 
 

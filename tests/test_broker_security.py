@@ -147,7 +147,7 @@ def test_a_second_start_says_why_it_failed_on_the_terminal_and_in_the_log(secure
 
 
 def test_the_readme_table_probes_every_role_both_ways() -> None:
-    assert {p.role for p in PROBES} == {"kiosk", "floor", "returns", "manager"}
+    assert {p.role for p in PROBES} == {"kiosk", "floor", "returns", "manager", "recorder"}
     assert {p.answer for p in PROBES} == {"accepted", "Not authorized", "receives", "nothing"}
     devices = {spec.split(":")[1] for spec in COMMAND if ":" in spec and not spec.startswith("--")}
     assert {p.device for p in PROBES} | {owner_of(p.topic) for p in PROBES if p.does == "receive"} <= devices
@@ -300,3 +300,30 @@ def test_the_apps_transport_works_over_tls_with_the_store_ca(secured: Broker) ->
     finally:
         transport.close()
         kiosk.close()
+
+
+def test_the_recorder_records_the_store_with_its_own_user_on_the_box_listener(secured: Broker, tmp_path: Path) -> None:
+    from tests.processes import LineProcess
+    from tests.recorder_process import RECORDER, stop, wait_kept
+
+    config = tmp_path / "store.toml"
+    config.write_text(
+        f'[store]\nid = "{STORE}"\n\n[device]\nid = "recorder"\n\n'
+        f'[broker]\nurl = "mqtt://127.0.0.1:{secured.port}"\nusername = "recorder"\n'
+    )
+    env = {**os.environ, "STORE_ASSIST_MQTT_PASSWORD": secured.passwords["recorder"]}
+    recorder = LineProcess(*RECORDER, "--config", str(config), "--data-dir", str(tmp_path / "record"), env=env)
+    kiosk = Client(secured, "kiosk-1")
+    try:
+        recorder.expect("connection up")
+        recorder.expect("subscribed")
+        feedback = (
+            b'{"v":1,"id":"fb-rec","kiosk":"kiosk-1","rating":4,"face":"very happy","reasons":[],'
+            b'"comment":"","given_at":"2026-11-24T09:15:02.345Z"}'
+        )
+        assert kiosk.publish(f"store/{STORE}/feedback/kiosk-1", feedback) == "accepted"
+        wait_kept(recorder, {("feedback", "fb-rec")})
+        assert not [line for line in recorder.stderr if "refuses" in line]
+    finally:
+        kiosk.close()
+        assert stop(recorder) == 0
