@@ -177,6 +177,32 @@ def test_the_feedback_faces_are_drawn_in_every_mode(on_welcome: AppWindow) -> No
     kiosk.tap_text(Text("Back", BODY * LARGE_TEXT))
 
 
+def test_a_shopper_shows_their_ticket_at_exit_and_a_wrong_scan_is_refused(
+    on_welcome: AppWindow, anna: LineProcess
+) -> None:
+    kiosk = on_welcome
+    ticket = ask_for_help(kiosk, anna, "en")
+    kiosk.tap_text(Text("Done", BIG, bold=True))
+    kiosk.tap_text(Text("Leaving? Tell us how we did", BIG, bold=True))
+    kiosk.tap_text(Text("Very happy", 28, bold=True))
+    kiosk.wait_for(Text("What went well?", TITLE, bold=True))
+    kiosk.tap_text(Text("Show your ticket (optional)", BODY))
+    kiosk.wait_for(Text("Show us your ticket", TITLE, bold=True))
+    kiosk.once(Text(ticket, 44, bold=True))
+    # A scanner types into the field it is given, and ends with Enter: a product's barcode is no ticket.
+    kiosk.tap_text(Text("Scan the QR code", FIELD))
+    kiosk.type("8710103123456")
+    kiosk.press("Return")
+    refused = "That is not a ticket from this store. Scan the QR code on your ticket, or tap your number."
+    kiosk.wait_for(Text(refused, 24))
+    readme_picture(kiosk, "kiosk-feedback-ticket.png")
+    kiosk.tap_text(Text(ticket, 44, bold=True))
+    kiosk.wait_for(Text(f"Your ticket: {ticket}", BODY))
+    readme_picture(kiosk, "kiosk-feedback-details.png")
+    kiosk.tap_text(Text("Send", BIG, bold=True))
+    kiosk.wait_for(Text("Thank you!", 56, bold=True))
+
+
 def type_into(kiosk: AppWindow, hint: Text, words: str, then_tap: Text) -> None:
     """Tap the field showing `hint`, type `words` on the keyboard, and tap
     `then_tap` (outside the field), which puts the on-screen keyboard away."""
