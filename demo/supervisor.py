@@ -155,6 +155,15 @@ class Supervisor:
                     return words[1]
         raise DemoError(f"the virtual printer did not start: see {shown(self.dir / 'printer.log')}")
 
+    def start_recorder(self, broker: str) -> None:
+        """The store's recorder (docs/recorder.md), its record in DIR/record and its
+        log in DIR/recorder.log; it needs no window or pane."""
+        argv = [sys.executable, "-m", "store_server.main", "--broker", broker, "--data-dir", str(self.dir / "record")]
+        with open(self.dir / "recorder.log", "ab") as log_file:
+            popen = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
+                                     process_group=0)  # fmt: skip
+        self._add(Proc("recorder", popen.pid, argv, popen))
+
     def app_commands(self, broker: str, printer_port: str) -> tuple[list[str], list[str]]:
         kiosk = [
             sys.executable,
@@ -179,6 +188,7 @@ class Supervisor:
             self.stop_leftovers()
             broker = self.start_broker()
             printer_port = self.start_printer()
+            self.start_recorder(broker)
             kiosk, pager = self.app_commands(broker, printer_port)
             hints = (
                 start_panes(kiosk, pager, self._add)
@@ -188,6 +198,8 @@ class Supervisor:
             self.say(
                 f"Store Assist demo: broker {broker}, printer {printer_port}, tickets in {shown(self.dir / 'printer')}/"
             )
+            record, log = shown(self.dir / "record"), shown(self.dir / "recorder.log")
+            self.say(f"The store's record: {record}/ (the recorder's log: {log})")
             for hint in hints:
                 self.say(hint)
             self.ready = True
@@ -297,9 +309,9 @@ class Supervisor:
         return ""
 
     def shutdown(self) -> None:
-        """Stop everything started, in order: apps, printer, broker."""
+        """Stop everything started, in order: apps, printer and recorder, broker."""
         reason = self.stopping or "the end"
-        self.say(f"Stopping ({reason}): the kiosk, the pager, the printer and the broker.")
+        self.say(f"Stopping ({reason}): the kiosk, the pager, the printer, the recorder and the broker.")
         apps = [p for p in self.procs if p.name in ("kiosk", "pager")]
         rest = [p for p in self.procs if p not in apps]
         still = stop_procs(apps, APP_STOP_WAIT)
