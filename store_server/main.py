@@ -25,8 +25,10 @@ from shell.config import ConfigError
 from shell.loop import Loop, SystemClock
 from shell.ports import StoreError
 from shell.store_config import StoreConfig, default_store_config, load_store
+from store_server.live import start_live
 from store_server.record import open_record
 from store_server.recorder import Listener, Recorder, subscriptions
+from store_server.schedule import start_schedule
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_import(config.recorder.data_dir, args.dirs)
     log.info("config: %s", args.config or "built-in defaults (no config file)")
-    return run(config)
+    return run(config, args.config)
 
 
 def build(
@@ -111,13 +113,14 @@ def build(
     return recorder, link
 
 
-def plug_in(recorder: Recorder, loop: Loop, config: StoreConfig) -> list[Callable[[], None]]:
-    """The store server's other parts on the recorder's thread (today's figures,
-    rule alerts, scheduled reports); what stops them."""
-    return []
+def plug_in(recorder: Recorder, loop: Loop, config: StoreConfig, config_path: Path | None) -> list[Callable[[], None]]:
+    """The store server's other parts on the recorder's thread: today's figures
+    and the rule alerts (store_server/live.py), the daily and weekly reports
+    (store_server/schedule.py); what stops them."""
+    return [*start_live(recorder, loop, config), *start_schedule(recorder, loop, config, config_path)]
 
 
-def run(config: StoreConfig) -> int:
+def run(config: StoreConfig, config_path: Path | None = None) -> int:
     loop = Loop()
     try:
         recorder, link = build(config, loop.call_soon, [])
@@ -129,7 +132,7 @@ def run(config: StoreConfig) -> int:
     link.on_connection = lambda up: loop.call_soon(_said, up, link)
     link.on_subscribed = lambda: loop.call_soon(_say, "subscribed")
     stops = [loop.every(RETRY_SECONDS, recorder.retry), loop.every(60, recorder.tick)]
-    stops += plug_in(recorder, loop, config)
+    stops += plug_in(recorder, loop, config, config_path)
     loop.call_soon(recorder.tick)
 
     def stop(signum: int, _frame: object) -> None:

@@ -248,3 +248,15 @@ def test_a_jump_in_seq_is_kept_and_flagged_once(
         sender.close()
     stop(live)
     assert [(rid, seq) for rid, seq, _e in steps(record)] == [("gap1", 1), ("gap1", 4)]
+
+
+def test_the_recorder_publishes_todays_figures_for_the_managers_through_its_own_connection(
+    broker: Mosquitto, store: str, tmp_path: Path, procs: list[LineProcess]
+) -> None:
+    procs.append(recorder(broker.url, store, tmp_path / "record"))
+    # Retained: a manager's pager that signs in later sees them at once.
+    watcher = Watcher(broker.port, f"store/{store}/managers/figures")
+    try:
+        watcher.wait_for(f"store/{store}/managers/figures")
+    finally:
+        watcher.close()
