@@ -11,6 +11,7 @@ every URL the page asked for.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -106,10 +107,8 @@ class Page:
             os.killpg(self._process.pid, signal.SIGKILL)  # the browser and its helpers, all started here
         self._process.wait(timeout=10)
         for fd in (self._to_browser, self._from_browser):
-            try:
+            with contextlib.suppress(OSError):  # already closed by an earlier close()
                 os.close(fd)
-            except OSError:
-                pass
         self._profile.cleanup()
 
     # --- the protocol ------------------------------------------------------
