@@ -5,7 +5,9 @@ thread: broker messages and printer results arrive through `call_on_main_thread`
 service (which is not thread-safe by design) is only ever called from here.
 The rules of the shopper's visit and of the idle timeout are kiosk/visit.py's,
 the way into maintenance is kiosk/staff_access.py's: the App reads the clock,
-passes it in, and shows the outcome.
+passes it in, and shows the outcome. The exit feedback's steps (the shopper's
+ticket among them) are kiosk/feedback_flow.py's; what shoppers look for on Find
+is kept by the service (core/searches.py) as the App tells it.
 """
 
 from __future__ import annotations
