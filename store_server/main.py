@@ -88,9 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     return run(config, args.config)
 
 
-def build(
-    config: StoreConfig, call_soon: Callable[..., None], listeners: list[Listener]
-) -> tuple[Recorder, AckingPahoTransport]:
+def build(config: StoreConfig, listeners: list[Listener]) -> tuple[Recorder, AckingPahoTransport]:
     """The recorder's parts, not started; raises StoreError when the record cannot be opened."""
     record = open_record(config.recorder.data_dir)
     link = AckingPahoTransport.for_device(
@@ -123,7 +121,7 @@ def plug_in(recorder: Recorder, loop: Loop, config: StoreConfig, config_path: Pa
 def run(config: StoreConfig, config_path: Path | None = None) -> int:
     loop = Loop()
     try:
-        recorder, link = build(config, loop.call_soon, [])
+        recorder, link = build(config, [])
     except StoreError as exc:
         print(f"store-assist-recorder: {exc}", file=sys.stderr)
         return 1
