@@ -40,6 +40,7 @@ td:first-child { min-width: 9em; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #eef2f7; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num { white-space: normal; }  /* long headers wrap; the figures under them do not */
 tr.total td { font-weight: bold; border-top: 2px solid #999; }
 .flag { font-weight: bold; background: #fdae61; padding: 0 4px; border-radius: 3px; }
 .meter { display: inline-block; height: 10px; background: #f08c2e; vertical-align: middle; }

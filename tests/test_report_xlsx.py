@@ -80,7 +80,7 @@ def test_the_figures_sheet_says_what_the_figures_say(tmp_path, month) -> None:  
     assert headline["Requests"] == figures.total.requests
     assert headline["Service level"] == pytest.approx(figures.total.service_level / 100)
     assert headline["Median time to claim (s)"] == pytest.approx(figures.total.time_to_claim.p50)
-    assert headline["Nobody claimed"] == figures.total.unclaimed
+    assert headline["Unclaimed"] == figures.total.unclaimed
     assert headline["Sent to the service desk"] == figures.total.service_desk
     assert headline["Abandoned"] == figures.total.abandoned
     assert headline["Satisfaction index"] == pytest.approx(figures.satisfaction.overall.index)
