@@ -9,6 +9,7 @@ own place on the page, and saved for the README (docs/screenshots/report-*.png).
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from html import escape
 from html.parser import HTMLParser
@@ -201,6 +202,7 @@ def test_hostile_text_stays_text_in_the_browser(tmp_path) -> None:  # type: igno
 
 
 @needs_browser
+@pytest.mark.skipif(shutil.which("gs") is None, reason="Ghostscript (Debian package ghostscript) reads the printed PDF")
 @pytest.mark.timeout(240)
 def test_printed_each_section_starts_a_page_and_the_charts_keep_their_colours(month_figures, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "report.html"
