@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from core import wire
 from core.catalog import Item
@@ -73,12 +73,6 @@ class TicketView:
 StatusListener = Callable[[TicketView], None]
 
 
-class KioskLog(EventLog, Protocol):
-    """The kiosk's event log: requests and feedback, and the searches on the Find screen."""
-
-    def append_search(self, search: Search) -> None: ...
-
-
 class KioskService:
     def __init__(
         self,
@@ -87,7 +81,7 @@ class KioskService:
         store_id: str,
         transport: Transport,
         spool: PrintSpool | None,
-        event_log: KioskLog,
+        event_log: EventLog,
         clock: Clock,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex[:16],
         retention_days: int | None = None,

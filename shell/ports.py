@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from core.model import Feedback, LogEntry, PrinterState, Ticket
+from core.model import Feedback, LogEntry, PrinterState, Search, Ticket
 
 
 class PrinterError(Exception):
@@ -41,6 +41,9 @@ class EventLog(Protocol):
     def append_entry(self, entry: LogEntry) -> None: ...
 
     def append_feedback(self, feedback: Feedback) -> None: ...
+
+    def append_search(self, search: Search) -> None:
+        """What a shopper looked for on the Find screen (terms only)."""
 
     def entries_between(self, first: date, last: date) -> list[LogEntry]: ...
 

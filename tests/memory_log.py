@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.model import Feedback, LogEntry
+from core.model import Feedback, LogEntry, Search
 
 
 class MemoryLog:
     def __init__(self) -> None:
         self.entries: list[LogEntry] = []
         self.feedback: list[Feedback] = []
+        self.searches: list[Search] = []
 
     def append_entry(self, entry: LogEntry) -> None:
         self.entries.append(entry)
 
     def append_feedback(self, feedback: Feedback) -> None:
         self.feedback.append(feedback)
+
+    def append_search(self, search: Search) -> None:
+        self.searches.append(search)
 
     def entries_between(self, first: date, last: date) -> list[LogEntry]:
         return [e for e in self.entries if first <= e.at.date() <= last]

@@ -17,6 +17,7 @@ OWNERS = {
     "serial": {"printer/serial_port.py"},
     "babel": {"adapters/babel_catalogs.py"},
     "rapidfuzz": {"adapters/rapidfuzz_similar.py"},
+    "xlsxwriter": {"manager/report_xlsx.py"},
 }
 
 # What each layer may import from the project.
