@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from core.figures import _service as report_service  # the report's rule, one definition for both
+from core.figures import service_verdict  # the report's rule, one definition for both
 from core.model import Feedback, Kind, LogEntry, Status
 from core.records import RequestRow, request_rows
 
@@ -90,7 +90,7 @@ def in_time(row: RequestRow, target: int, now: datetime) -> bool | None:
     """
     if row.created_at is None:
         return None  # its asking is not in the record: the wait is unknown
-    due, within, _waited = report_service(row, target, now)
+    due, within, _waited = service_verdict(row, target, now)
     return within if due else None
 
 

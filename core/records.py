@@ -312,6 +312,37 @@ def step_from_dict(record: Mapping[str, Any]) -> Step:
     return (at, rank, event, seq, staff, outcome, details, request_id, ticket, kind, kiosk)
 
 
+FeedbackFields = tuple[str, str, int, str, list[str], str, str, str]
+
+
+def feedback_fields(record: Any) -> FeedbackFields:
+    """(id, kiosk, rating, given_at as stored, reasons, comment, contact, request_id) of stored feedback,
+    checked as feedback_from_dict checks it but for `given_at`, which its reader checks (core/stamps.py)."""
+    try:
+        rating, fid, kiosk = record["rating"], record["id"], record["kiosk"]
+        reasons, comment = record.get("reasons", []), record.get("comment", "")
+        contact, request_id, given_at = record.get("contact", ""), record.get("request_id") or "", record["given_at"]
+        if (
+            record["v"] != VERSION
+            or type(rating) is not int
+            or rating not in FACES
+            or type(fid) is not str
+            or type(kiosk) is not str
+            or type(reasons) is not list
+            or (reasons and not all(type(r) is str for r in reasons))
+            or type(comment) is not str
+            or type(contact) is not str
+            or type(request_id) is not str
+        ):
+            raise ValueError
+    except (KeyError, TypeError, ValueError, AttributeError):
+        item = feedback_from_dict(record)  # its message names what is wrong
+        given_at = to_iso_utc(item.given_at)
+        fid, kiosk, rating, reasons = item.id, item.kiosk, item.rating, list(item.reasons)
+        comment, contact, request_id = item.comment, item.contact, item.request_id
+    return fid, kiosk, rating, given_at, reasons, comment, contact, request_id
+
+
 def feedback_from_stored(record: Mapping[str, Any]) -> Feedback:
     """Stored feedback straight into Feedback, the checks of feedback_from_dict on the fast path."""
     try:

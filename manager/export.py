@@ -30,9 +30,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from core import request_fold as fold
 from core.figures import WallClock
-from core.model import FACES, Feedback
-from core.records import RequestRow
+from core.model import FACES, Feedback, Status
+from core.records import FeedbackFields, RequestRow
+from core.request_fold import at_of
+from core.request_rows import SERVICE_DESK_LEVEL
+from core.stamps import Stamps
+from manager.record import Record
 
 PROG = "store-assist-export"
 
@@ -127,6 +132,62 @@ class Cells:
         return (*FEEDBACK_COLUMNS, CONTACT_COLUMN) if self.contacts else FEEDBACK_COLUMNS
 
 
+@dataclass(frozen=True)
+class StoredCells:
+    """Cells.request and Cells.feedback's cells, made from the folded states and stored fields that
+    manager/record.py reads (no RequestRow, Feedback or datetime for each of a year's rows); times
+    as text from core/stamps.py's per-hour cache."""
+
+    stamps: Stamps
+    retention_cutoff: date | None
+    contacts: bool = False
+
+    def kept(self, micros: int | None) -> bool:
+        if self.retention_cutoff is None or micros is None:
+            return self.retention_cutoff is None
+        return self.stamps.day(micros) >= self.retention_cutoff
+
+    def request(self, request_id: str, state: list[Any]) -> list[Any]:
+        local, utc = self.stamps.local_text, self.stamps.utc_text
+        created, claimed, resolved = at_of(state[fold.CREATED]), at_of(state[fold.CLAIMED]), at_of(state[fold.RESOLVED])
+        cancelled = at_of(fold.cancelled_key(state))
+        if resolved is not None:
+            status, outcome = Status.RESOLVED, state[fold.RESOLVE_OUTCOME]
+        elif cancelled is not None:
+            status, outcome = Status.CANCELLED, state[fold.CANCEL_OUTCOME]
+        else:
+            status, outcome = state[fold.STATUS], None
+        details = fold.details_of(state)
+        kept = self.kept(created if created is not None else claimed if claimed is not None else cancelled)
+        both = created is not None
+        escalation = state[fold.ESCALATION]
+        return [
+            request_id, state[fold.TICKET], state[fold.KIND].value, state[fold.KIOSK],
+            details.get("language") or None, status.value, local(created), utc(created), state[fold.CLAIMED_BY],
+            local(claimed), utc(claimed),
+            _minutes((claimed - created) / 1_000_000) if both and claimed is not None else None,  # type: ignore[operator]
+            state[fold.RELEASED], escalation, escalation >= SERVICE_DESK_LEVEL,
+            cancelled is not None and claimed is None,
+            state[fold.RESOLVED_BY] if resolved is not None else None, local(resolved), utc(resolved),
+            _minutes((resolved - created) / 1_000_000) if both and resolved is not None else None,  # type: ignore[operator]
+            local(cancelled), utc(cancelled), outcome if kept else None,
+            *[(details.get(k) if kept or k not in FREE_TEXT else None) or None for k in DETAIL_COLUMNS],
+            fold.missing_steps(state),
+        ]  # fmt: skip
+
+    def feedback(self, at: int, fields: FeedbackFields, tickets: Mapping[str, str]) -> list[Any]:
+        fid, kiosk, rating, _, reasons, comment, contact, request_id = fields
+        kept = self.kept(at)
+        cells = [
+            fid, self.stamps.local_text(at), self.stamps.utc_text(at), kiosk, rating, FACES.get(rating),
+            "; ".join(reasons) or None, (comment if kept else "") or None, request_id or None,
+            tickets.get(request_id) if request_id else None,
+        ]  # fmt: skip
+        if self.contacts:
+            cells.append((contact if kept else "") or None)
+        return cells
+
+
 def _minutes(seconds: float | None) -> float | None:
     return round(seconds / 60, 1) if seconds is not None else None
 
@@ -219,24 +280,22 @@ class StagedFiles:
 
 
 def export_files(
-    staged: StagedFiles,
-    rows: Sequence[RequestRow],
-    feedback: Iterable[Feedback],
-    cells: Cells,
-    first: date,
-    last: date,
-    formats: Sequence[str],
+    staged: StagedFiles, record: Record, cells: Cells, first: date, last: date, formats: Sequence[str]
 ) -> list[tuple[str, int]]:
-    """Write requests-<range>.<fmt> and feedback-<range>.<fmt> per format; (name, rows) per file."""
+    """Write requests-<range>.<fmt> and feedback-<range>.<fmt> per format, rows streamed from the
+    record as they are written; (name, rows) per file."""
     stem = f"{first.isoformat()}_{last.isoformat()}"
-    tickets = {row.request_id: row.ticket for row in rows}
+    states = record.ordered_states() if formats else []
+    tickets = {request_id: state[fold.TICKET] for request_id, state in states}
+    stored = StoredCells(record.stamps, cells.retention_cutoff, cells.contacts)
     written = []
     for fmt in formats:
         write = WRITERS[fmt]
         name = f"requests-{stem}.{fmt}"
-        written.append((name, staged.write(name, lambda h, w=write: w(h, REQUEST_COLUMNS, map(cells.request, rows)))))
+        lines = (stored.request(request_id, state) for request_id, state in states)
+        written.append((name, staged.write(name, lambda h, w=write, ls=lines: w(h, REQUEST_COLUMNS, ls))))
         name = f"feedback-{stem}.{fmt}"
-        lines = (cells.feedback(item, tickets) for item in feedback)
+        lines = (stored.feedback(at, fields, tickets) for at, fields in record.feedback_fields())
         written.append((name, staged.write(name, lambda h, w=write, ls=lines: w(h, cells.feedback_columns(), ls))))
     return written
 

@@ -3,22 +3,46 @@
 Reads partition files only (adapters/partition_files.py): no lock, no
 writes, so it runs beside the recorder or a kiosk writing the same folder.
 The record's files are UTC hours; a range of store-local days is read as the
-UTC days around it and cut to the local days here. Requests are folded as
-their files are read (one compact step per entry, no LogEntry); feedback and
-searches stream, file by file, so a year of a busy store never sits in memory
-at once. Every problem leaves as `shell.ports.StoreError`, naming the file.
+UTC days around it and cut to the local days here. Each file is read once
+for the figures: log entries fold into one compact state per request as
+they are read (core/request_fold.py), feedback and searches are counted as
+they stream (core/figure_tally.py), and nothing of a year sits in memory but
+the requests' states and the counts. Rows for the exports and the workbook
+come from the folded states and a second streaming pass over the feedback,
+only when one is asked for. Every problem leaves as `shell.ports.StoreError`,
+naming the file and the record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, timedelta, tzinfo
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Any
 
-from adapters.partition_files import FEEDBACK, REQUESTS, SEARCHES, records
-from core.figures import WallClock
-from core.model import Feedback, Search
-from core.records import RequestRow, RowFolder, feedback_from_stored, search_from_dict, step_from_dict
+from adapters.partition_files import FEEDBACK, REQUESTS, SEARCHES, tables
+from core.figures import Figures, FigureTally
+from core.model import Feedback, Kind, Search
+from core.records import FeedbackFields, RequestRow, feedback_fields, feedback_from_stored, search_from_dict
+from core.request_fold import (
+    CLAIMED,
+    CLAIMED_BY,
+    CREATED,
+    ESCALATION,
+    KIND,
+    RESOLVED,
+    RESOLVED_BY,
+    StepFolder,
+    at_of,
+    cancelled_key,
+    first_seen,
+    language_of,
+    missing_steps,
+    ordered,
+    row_of,
+)  # fmt: skip
+from core.request_rows import SERVICE_DESK_LEVEL
+from core.stamps import Stamps, micros_of
 from shell.ports import StoreError
 
 
@@ -30,72 +54,131 @@ class Record:
             raise StoreError(f"{data_dir}: no such directory")
         self.data_dir = data_dir
         self.first, self.last = first, last
-        self.wall = WallClock(tz)
+        self.stamps = Stamps(tz)
         # Every zone is within a day of UTC; the day after also brings the
         # claims and resolutions of requests made just before closing.
         self._utc_first, self._utc_last = first - timedelta(days=1), last + timedelta(days=1)
+        self._states: dict[str, list[Any]] | None = None
 
-    def _in_range(self, moment_day: date) -> bool:
-        return self.first <= moment_day <= self.last
+    def _tables(self, kind: str) -> Iterator[tuple[Path, dict[str, Any]]]:
+        return tables(self.data_dir, kind, self._utc_first, self._utc_last)
+
+    def states(self) -> dict[str, list[Any]]:
+        """The folded requests created on the local days (and those without a `created`
+        step whose first step is on them); the log files are read the first time only."""
+        if self._states is None:
+            folder = StepFolder(self.stamps)
+            for path, table in self._tables(REQUESTS):
+                try:
+                    folder.add_table(table)
+                except ValueError as exc:
+                    raise StoreError(f"{path}: {exc}") from exc
+            day, first, last = self.stamps.day, self.first, self.last
+            kept = {}
+            for request_id, state in folder.states.items():
+                when = at_of(state[CREATED]) if state[CREATED] is not None else first_seen(state)
+                if when is not None and first <= day(when) <= last:
+                    kept[request_id] = state
+            self._states = kept
+        return self._states
+
+    def ordered_states(self) -> list[tuple[str, list[Any]]]:
+        """(request id, state) in creation order, as the exports list them."""
+        return ordered(self.states())
 
     def rows(self) -> list[RequestRow]:
-        """The requests created on the local days (and those of them without a
-        `created` step whose first step is on them), in creation order."""
-        folder = RowFolder()
-        for path, doc_id, stored in records(self.data_dir, REQUESTS, self._utc_first, self._utc_last):
-            try:
-                folder.add(step_from_dict(stored))
-            except ValueError as exc:
-                raise StoreError(f"{path}: record {doc_id}: {exc}") from exc
-        wall = self.wall
-        return [
-            row
-            for row in folder.rows()
-            if (row.created_at is not None and self._in_range(wall(row.created_at).date()))
-            or (row.created_at is None and self._first_seen_in_range(row))
-        ]
+        """The requests as rows, in creation order."""
+        return [row_of(request_id, state) for request_id, state in self.ordered_states()]
 
-    def _first_seen_in_range(self, row: RequestRow) -> bool:
-        first_step = row.claimed_at or row.cancelled_at or row.resolved_at
-        return first_step is not None and self._in_range(self.wall(first_step).date())
+    def figures(
+        self, *, targets: Mapping[Kind, int], per_associate: bool, retention_cutoff: date | None, store: str,
+        store_name: str, now: datetime,
+    ) -> Figures:  # fmt: skip
+        """The figures of the local days (core/figures.compute's, from one read of each file)."""
+        tally = FigureTally(self.stamps, self.first, self.last, targets, per_associate, retention_cutoff,
+                            micros_of(now) or 0)  # fmt: skip
+        for request_id, state in self.states().items():
+            tally.gaps += missing_steps(state) > 0
+            if state[CREATED] is None:
+                continue
+            resolved = at_of(state[RESOLVED])
+            tally.add_request(
+                request_id, state[KIND], at_of(state[CREATED]) or 0, at_of(state[CLAIMED]), state[CLAIMED_BY],
+                resolved, state[RESOLVED_BY] if resolved is not None else None, at_of(cancelled_key(state)),
+                state[ESCALATION], state[ESCALATION] >= SERVICE_DESK_LEVEL, language_of(state),
+            )  # fmt: skip
+        for path, table, seen in self._feedback_tables():
+            try:
+                tally.feedback_table(table, seen)
+            except ValueError as exc:
+                raise StoreError(f"{path}: {exc}") from exc
+        for path, table in self._tables(SEARCHES):
+            try:
+                tally.search_table(table)
+            except ValueError as exc:
+                raise StoreError(f"{path}: {exc}") from exc
+        return tally.figures(store=store, store_name=store_name, now=now)
+
+    def _feedback_tables(self) -> Iterator[tuple[Path, dict[str, Any], set[str]]]:
+        """Feedback files with the ids already seen on their UTC day: a copy of one feedback
+        (a retried write, an imported kiosk dir beside the store's record) is filed under the
+        same instant, so in the same UTC day, and counts once."""
+        day, seen = "", set[str]()
+        for path, table in self._tables(FEEDBACK):
+            if path.name[:10] != day:
+                day, seen = path.name[:10], set()
+            yield path, table, seen
 
     def feedback(self) -> FeedbackStream:
         return FeedbackStream(self)
 
+    def feedback_fields(self) -> Iterator[tuple[int, FeedbackFields]]:
+        """(given at in µs since 1970 UTC, the stored fields, checked) of the local days' feedback,
+        each shopper's once, oldest file first: the exports' rows without a Feedback made of each."""
+        read, day, first, last = self.stamps.read, self.stamps.day, self.first, self.last
+        for path, table, seen in self._feedback_tables():
+            for doc_id, stored in table.items():
+                try:
+                    fields = feedback_fields(stored)
+                    at = read(fields[3], "feedback record: given_at")
+                except ValueError as exc:
+                    raise StoreError(f"{path}: record {doc_id}: {exc}") from exc
+                if fields[0] in seen or not first <= day(at) <= last:
+                    continue
+                seen.add(fields[0])
+                yield at, fields
+
     def searches(self) -> Iterator[Search]:
         """The searches of the local days, oldest file first."""
-        for path, doc_id, stored in records(self.data_dir, SEARCHES, self._utc_first, self._utc_last):
-            try:
-                search = search_from_dict(stored)
-            except ValueError as exc:
-                raise StoreError(f"{path}: record {doc_id}: {exc}") from exc
-            if self._in_range(self.wall(search.at).date()):
-                yield search
+        for path, table in self._tables(SEARCHES):
+            for doc_id, stored in table.items():
+                try:
+                    search = search_from_dict(stored)
+                except ValueError as exc:
+                    raise StoreError(f"{path}: record {doc_id}: {exc}") from exc
+                if self.first <= self.stamps.day(micros_of(search.at) or 0) <= self.last:
+                    yield search
 
 
 class FeedbackStream:
-    """The feedback of the local days, read afresh from the files each time it is iterated.
-
-    Each shopper's feedback once: the same id in two files (a retried write, or
-    an imported kiosk dir beside the store's record) counts once.
-    """
+    """The feedback of the local days as Feedback, read afresh from the files each time it is iterated;
+    each shopper's once (see Record._feedback_tables)."""
 
     def __init__(self, record: Record) -> None:
         self._record = record
 
     def __iter__(self) -> Iterator[Feedback]:
         record = self._record
-        wall, seen, day = record.wall, set(), ""
-        for path, doc_id, stored in records(record.data_dir, FEEDBACK, record._utc_first, record._utc_last):
-            if path.name[:10] != day:
-                # A copy of one feedback is filed under the same instant, so in
-                # the same UTC day: remembering one day's ids is enough.
-                day, seen = path.name[:10], set()
-            try:
-                item = feedback_from_stored(stored)
-            except ValueError as exc:
-                raise StoreError(f"{path}: record {doc_id}: {exc}") from exc
-            if item.id in seen or not record._in_range(wall(item.given_at).date()):
-                continue
-            seen.add(item.id)
-            yield item
+        for path, table, seen in record._feedback_tables():
+            for doc_id, stored in table.items():
+                try:
+                    item = feedback_from_stored(stored)
+                except ValueError as exc:
+                    raise StoreError(f"{path}: record {doc_id}: {exc}") from exc
+                if (
+                    item.id in seen
+                    or not record.first <= record.stamps.day(micros_of(item.given_at) or 0) <= record.last
+                ):
+                    continue
+                seen.add(item.id)
+                yield item

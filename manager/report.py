@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from core.figures import Figures, WallClock, compute
+from core.figures import Figures, WallClock
 from manager.export import FORMATS, Cells, StagedFiles, export_files, retention_cutoff
 from manager.record import Record
 from shell.config import ConfigError
@@ -109,15 +109,15 @@ def _args(argv: Sequence[str] | None, prog: str, export_only: bool) -> tuple[arg
     return args, config
 
 
-def figures_of(record: Record, config: StoreConfig, cutoff: date, now: datetime) -> tuple[Figures, list]:
-    rows = record.rows()
-    figures = compute(
-        rows, record.feedback(), record.searches(),
-        tz=config.tz, first=record.first, last=record.last, targets=config.reports.targets(),
-        per_associate=config.reports.per_associate, retention_cutoff=cutoff,
-        store=config.store.id, store_name=config.store.name, now=now,
-    )  # fmt: skip
-    return figures, rows
+def figures_of(record: Record, config: StoreConfig, cutoff: date, now: datetime) -> Figures:
+    return record.figures(
+        targets=config.reports.targets(),
+        per_associate=config.reports.per_associate,
+        retention_cutoff=cutoff,
+        store=config.store.id,
+        store_name=config.store.name,
+        now=now,
+    )
 
 
 def run(argv: Sequence[str] | None, prog: str = PROG, *, export_only: bool = False) -> int:
@@ -132,7 +132,7 @@ def run(argv: Sequence[str] | None, prog: str = PROG, *, export_only: bool = Fal
         record = Record(args.folder, config.tz, args.first, args.last)
         tables = [f for f in args.formats if f in FORMATS]
         needs_figures = not export_only and (args.mail or {"html", "xlsx"} & set(args.formats))
-        figures, rows = figures_of(record, config, cutoff, now) if needs_figures else (None, record.rows())
+        figures = figures_of(record, config, cutoff, now) if needs_figures else None
         if "html" in args.formats:
             from manager.report_html import render_html
 
@@ -143,10 +143,10 @@ def run(argv: Sequence[str] | None, prog: str = PROG, *, export_only: bool = Fal
             from manager.report_xlsx import write_xlsx
 
             name = f"report-{stem}.xlsx"
-            write_xlsx(staged.temp_path(name), figures, rows, record.feedback(), args.lang, contacts=args.contacts)
+            write_xlsx(staged.temp_path(name), figures, record.rows(), record.feedback(), args.lang,
+                       contacts=args.contacts, retention_cutoff=cutoff)  # fmt: skip
             lines.append(name)
-        counted = export_files(staged, rows, record.feedback(), Cells(wall, cutoff, args.contacts),
-                               args.first, args.last, tables)  # fmt: skip
+        counted = export_files(staged, record, Cells(wall, cutoff, args.contacts), args.first, args.last, tables)
         paths = staged.commit()
     except (StoreError, OSError) as exc:
         staged.abandon()
