@@ -12,22 +12,32 @@ give. Definitions: core/figure_definitions.py; shapes: core/figure_values.py.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from core.figure_math import (
+    CLAIM_BANDS,
+    FLAG_RATIO,
+    KINDS,
+    LANGUAGE_UNKNOWN,
+    claim_band,
+    face_counts,
+    median,
+    normalise_term,
+    percentiles,
+    service_numbers,
+)  # fmt: skip
 from core.figure_values import (
     Associate,
     DayPeriods,
     EqualService,
-    FaceCounts,
     Figures,
     Group,
     HeatMap,
     Joined,
     KindFigures,
     LostDemand,
-    Percentiles,
     Period,
     Ranked,
     Satisfaction,
@@ -36,65 +46,6 @@ from core.figure_values import (
 from core.model import FACES, Kind
 from core.records import VERSION, feedback_from_dict, search_from_dict
 from core.stamps import Stamps
-
-CLAIM_BANDS = ("under 1 min", "1–3 min", "3–5 min", "over 5 min", "never")
-LANGUAGE_UNKNOWN = "unknown"
-FLAG_RATIO = 1.10  # a group waits more than 10 % longer than everyone at the median
-KINDS = (Kind.FIND, Kind.RETURN, Kind.HELP)
-
-
-def percentile(sorted_values: Sequence[float], p: float) -> float | None:
-    """Nearest rank: the smallest value that at least p % of the values do not exceed."""
-    if not sorted_values:
-        return None
-    rank = max(1, -(-len(sorted_values) * p // 100))  # ceil without floats going astray
-    return sorted_values[int(rank) - 1]
-
-
-def percentiles(values: Iterable[float]) -> Percentiles:
-    ordered = sorted(values)
-    if not ordered:
-        return Percentiles(0, None, None, None)
-    return Percentiles(len(ordered), percentile(ordered, 50), percentile(ordered, 90), ordered[-1])
-
-
-def median(values: Iterable[float]) -> float | None:
-    return percentile(sorted(values), 50)
-
-
-def face_counts(counts: Sequence[int]) -> FaceCounts:
-    """FaceCounts from the numbers of faces 1..4; index = 100·Σ wᵢnᵢ / 3N, w = face − 1."""
-    total = sum(counts)
-    index = 100 * sum(n * w for w, n in enumerate(counts)) / (3 * total) if total else None
-    return FaceCounts((counts[0], counts[1], counts[2], counts[3]), total, index)
-
-
-def normalise_term(term: str) -> str:
-    return " ".join(term.casefold().split())
-
-
-def claim_band(seconds: float | None) -> str:
-    if seconds is None:
-        return CLAIM_BANDS[4]
-    if seconds < 60:
-        return CLAIM_BANDS[0]
-    if seconds < 180:
-        return CLAIM_BANDS[1]
-    if seconds < 300:
-        return CLAIM_BANDS[2]
-    return CLAIM_BANDS[3]
-
-
-def service_numbers(
-    created: int, claimed: int | None, ended: int | None, target: int, now: int
-) -> tuple[bool, bool, float]:
-    """(due, within target, wait so far) of a request asked at `created` (microseconds), claimed at
-    `claimed`, resolved or cancelled at `ended`; see DEFINITIONS["service_level"]."""
-    if claimed is not None:
-        seconds = (claimed - created) / 1_000_000
-        return True, seconds <= target, seconds
-    waited = max(0.0, ((ended if ended is not None else now) - created) / 1_000_000)
-    return waited >= target, False, waited
 
 
 class _KindTally:
@@ -145,6 +96,9 @@ class FigureTally:
         self.comments: list[tuple[int, datetime, str]] = []
         self.joined_faces: dict[tuple[str, str], list[int]] = {}  # (what, label) → faces
         self.joined = self.unjoined = 0
+        # Counted in another process, without the requests: feedback naming a request waits here to be joined.
+        self.defer_joins = False
+        self.pending: list[tuple[int, str]] = []
         # searches
         self.not_found: Counter[str] = Counter()
         self.out_of_stock: Counter[str] = Counter()
@@ -205,8 +159,8 @@ class FigureTally:
     def feedback_table(self, table: Mapping[str, Any], seen: set[str] | None = None) -> None:
         """Stored feedback records (doc id → record) of one file; ids in `seen` are copies and skipped.
         ValueError `record <id>: <what is wrong>` for the first record that cannot be read."""
-        read, local, first, last, cutoff = self.stamps.read, self.stamps.local, self.first, self.last, self.cutoff
-        faces, by_day, by_hour, by_id, joined = self.faces, self.faces_by_day, self.faces_by_hour, self.by_id, []
+        parse, local, first, last, cutoff = self.stamps.parse, self.stamps.local, self.first, self.last, self.cutoff
+        faces, by_day, by_hour, named = self.faces, self.faces_by_day, self.faces_by_hour, []
         for doc_id, record in table.items():
             try:
                 rating, fid, reasons = record["rating"], record["id"], record.get("reasons", [])
@@ -224,17 +178,20 @@ class FigureTally:
                     or type(request_id) is not str
                 ):
                     raise ValueError
-                at = read(record["given_at"], "feedback record: given_at")
+                at, stamp = parse(record["given_at"], "feedback record: given_at")
             except (KeyError, TypeError, ValueError, AttributeError):
                 try:
                     item = feedback_from_dict(record)  # says what is wrong
                 except ValueError as exc:
                     raise ValueError(f"record {doc_id}: {exc}") from None
                 rating, fid, reasons, comment = item.rating, item.id, list(item.reasons), item.comment
-                request_id, at = item.request_id, read(record["given_at"], "given_at")
+                request_id, (at, stamp) = item.request_id, parse(record["given_at"], "given_at")
             if seen is not None and fid in seen:
                 continue
-            day, _, hour, _ = local(at)
+            if stamp.whole:
+                day, hour = stamp.day, stamp.hour
+            else:
+                day, _, hour, _ = local(at)
             if not first <= day <= last:
                 continue
             if seen is not None:
@@ -250,12 +207,24 @@ class FigureTally:
                 self.reasons.update(reasons)
             if comment and (cutoff is None or day >= cutoff):
                 self.comments.append((rating, self.stamps.wall(at), comment))
-            row = by_id.get(request_id) if request_id else None
+            if request_id:
+                named.append((face, request_id))
+            else:
+                self.unjoined += 1
+        if self.defer_joins:
+            self.pending.extend(named)
+        else:
+            self.join(named)
+
+    def join(self, named: Iterable[tuple[int, str]]) -> None:
+        """Feedback (face − 1, request id) that names a request: joined when the request is counted here."""
+        by_id = self.by_id
+        for face, request_id in named:
+            row = by_id.get(request_id)
             if row is None:
                 self.unjoined += 1
-            else:
-                joined.append((face, row))
-        for face, (helped, to_claim, kind, claimed_by) in joined:
+                continue
+            helped, to_claim, kind, claimed_by = row
             self.joined += 1
             labels = [("helped", "helped" if helped else "not helped"), ("band", claim_band(to_claim)),
                       ("kind", kind.value)]  # fmt: skip
@@ -307,6 +276,13 @@ class FigureTally:
                     self.not_found[term] += 1
             if out:
                 self.out_of_stock.update(out)
+
+    def take_streams(self, other: FigureTally) -> None:
+        """The feedback and search counts of `other` (counted with defer_joins), joined to the requests here."""
+        self.faces, self.faces_by_day, self.faces_by_hour = other.faces, other.faces_by_day, other.faces_by_hour
+        self.reasons, self.comments, self.unjoined = other.reasons, other.comments, self.unjoined + other.unjoined
+        self.not_found, self.out_of_stock, self.searches = other.not_found, other.out_of_stock, other.searches
+        self.join(other.pending)
 
     def figures(self, *, store: str, store_name: str, now: datetime) -> Figures:
         first, last, targets, tz = self.first, self.last, self.targets, self.stamps.tz

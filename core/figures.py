@@ -16,11 +16,10 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta, tzinfo
 
 from core.figure_definitions import DEFINITIONS
-from core.figure_tally import (
+from core.figure_math import (
     CLAIM_BANDS,
     FLAG_RATIO,
     LANGUAGE_UNKNOWN,
-    FigureTally,
     claim_band,
     face_counts,
     median,
@@ -29,6 +28,7 @@ from core.figure_tally import (
     percentiles,
     service_numbers,
 )
+from core.figure_tally import FigureTally
 from core.figure_values import (
     Associate,
     DayPeriods,

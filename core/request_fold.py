@@ -47,13 +47,24 @@ class StepFolder:
     core/request_rows.RowFolder.
     """
 
-    def __init__(self, stamps: Stamps) -> None:
+    def __init__(self, stamps: Stamps, *, details: bool = True) -> None:
+        """`details=False`: keep of what the shopper asked only the language (the figures need no more)."""
         self.stamps = stamps
         self.states: dict[str, list[Any]] = {}
+        self.details = details
+        # A year's 110,000 requests repeat a few kiosks, staff, outcomes, tickets and languages: one
+        # copy of each instead of one per record read keeps a year's states in half the memory.
+        self._shared: dict[Any, Any] = {}
 
     def add_table(self, table: Mapping[str, Any]) -> None:
         """Every record of one file; ValueError `record <id>: <what is wrong>` for the first bad one."""
-        read, states, ranks = self.stamps.read, self.states, EVENT_RANK
+        read, states, ranks, shared, keep_details = (
+            self.stamps.read,
+            self.states,
+            EVENT_RANK,
+            self._shared,
+            self.details,
+        )
         for doc_id, record in table.items():
             try:
                 rid, event = record["request_id"], record["event"]
@@ -87,11 +98,21 @@ class StepFolder:
                     record["details"],
                 )
                 key = (((read(record["at"], "at") << 3) | rank) << 32) | min(seq, _SEQ_LIMIT - 1)
+            if staff is not None:
+                staff = shared.setdefault(staff, staff)
+            if outcome is not None:
+                outcome = shared.setdefault(outcome, outcome)
+            if details and not keep_details and event != "escalated":
+                language = details.get("language")
+                details = (
+                    shared.setdefault(("language", language), {"language": language}) if language is not None else {}
+                )
             state = states.get(rid)
             if state is None:
-                state = states[rid] = [record["ticket"], kind, record["kiosk"], key, None, None, None, None,
-                                       0, None, Status.OPEN, None, None, None, None, None, 0, None, 0,
-                                       None]  # fmt: skip
+                ticket, kiosk = record["ticket"], record["kiosk"]
+                state = states[rid] = [shared.setdefault(ticket, ticket), kind, shared.setdefault(kiosk, kiosk), key,
+                                       None, None, None, None, 0, None, Status.OPEN, None, None, None, None, None,
+                                       0, None, 0, None]  # fmt: skip
             elif seq:
                 seqs = state[SEQS]
                 if type(seqs) is int and seq < _MASKED:

@@ -62,6 +62,10 @@ class Stamps:
 
     def read(self, text: object, name: str) -> int:
         """Microseconds since 1970 (UTC) of a stored timestamp; ValueError naming `name` if it is not one."""
+        return self.parse(text, name)[0]
+
+    def parse(self, text: object, name: str) -> tuple[int, Hour]:
+        """(microseconds since 1970 UTC, its UTC hour) of a stored timestamp; ValueError naming `name`."""
         if type(text) is str:
             hour = self._hours.get(text[:13])
             if hour is not None:
@@ -69,17 +73,17 @@ class Stamps:
                 if into is not None:
                     size = len(text)
                     if size == 20 and text[19] == "Z":
-                        return hour.base + into
+                        return hour.base + into, hour
                     if size == 27 and text[19] == "." and text[26] == "Z":
                         digits = text[20:26]
                         if digits.isdigit() and digits.isascii():
-                            return hour.base + into + int(digits)
+                            return hour.base + into + int(digits), hour
         moment = from_iso_utc(text, name=name)
         micros = (moment - EPOCH) // MICRO
         hour = self.hour_of(micros)
         if isinstance(text, str) and text[:13] == hour.utc_prefix:
             self._hours[text[:13]] = hour
-        return micros
+        return micros, hour
 
     def hour_of(self, micros: int) -> Hour:
         base = micros - micros % HOUR_US
@@ -117,6 +121,17 @@ class Stamps:
         if hour.whole:
             return hour.local_prefix + TAIL_TEXT[(micros - hour.base) // SECOND_US]
         return str(_NAIVE_EPOCH + timedelta(microseconds=micros + hour.offset))[:19]
+
+    def texts(self, micros: int | None) -> tuple[str | None, str | None]:
+        """(local_text, utc_text) of one instant."""
+        if micros is None:
+            return None, None
+        hour = self.hour_of(micros)
+        tail = TAIL_TEXT[(micros - hour.base) // SECOND_US]
+        utc = hour.utc_prefix + tail + "Z"
+        if hour.whole:
+            return hour.local_prefix + tail, utc
+        return str(_NAIVE_EPOCH + timedelta(microseconds=micros + hour.offset))[:19], utc
 
     def utc_text(self, micros: int | None) -> str | None:
         """`YYYY-MM-DDTHH:MM:SSZ`."""

@@ -30,14 +30,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from core import request_fold as fold
 from core.figures import WallClock
-from core.model import FACES, Feedback, Status
-from core.records import FeedbackFields, RequestRow
-from core.request_fold import at_of
-from core.request_rows import SERVICE_DESK_LEVEL
-from core.stamps import Stamps
-from manager.record import Record
+from core.model import FACES, Feedback
+from core.records import RequestRow
 
 PROG = "store-assist-export"
 
@@ -109,9 +104,9 @@ class Cells:
         return [
             row.request_id, row.ticket, row.kind.value, row.kiosk, row.language or None, row.status.value,
             self.local(row.created_at), self.utc(row.created_at), row.claimed_by,
-            self.local(row.claimed_at), self.utc(row.claimed_at), _minutes(row.seconds_to_claim),
+            self.local(row.claimed_at), self.utc(row.claimed_at), minutes_of(row.seconds_to_claim),
             row.released, row.escalation, row.service_desk, row.abandoned,
-            row.resolved_by, self.local(row.resolved_at), self.utc(row.resolved_at), _minutes(row.seconds_to_resolve),
+            row.resolved_by, self.local(row.resolved_at), self.utc(row.resolved_at), minutes_of(row.seconds_to_resolve),
             self.local(row.cancelled_at), self.utc(row.cancelled_at), row.outcome if kept else None,
             *[d or None for d in details], row.missing_steps,
         ]  # fmt: skip
@@ -132,80 +127,27 @@ class Cells:
         return (*FEEDBACK_COLUMNS, CONTACT_COLUMN) if self.contacts else FEEDBACK_COLUMNS
 
 
-@dataclass(frozen=True)
-class StoredCells:
-    """Cells.request and Cells.feedback's cells, made from the folded states and stored fields that
-    manager/record.py reads (no RequestRow, Feedback or datetime for each of a year's rows); times
-    as text from core/stamps.py's per-hour cache."""
-
-    stamps: Stamps
-    retention_cutoff: date | None
-    contacts: bool = False
-
-    def kept(self, micros: int | None) -> bool:
-        if self.retention_cutoff is None or micros is None:
-            return self.retention_cutoff is None
-        return self.stamps.day(micros) >= self.retention_cutoff
-
-    def request(self, request_id: str, state: list[Any]) -> list[Any]:
-        local, utc = self.stamps.local_text, self.stamps.utc_text
-        created, claimed, resolved = at_of(state[fold.CREATED]), at_of(state[fold.CLAIMED]), at_of(state[fold.RESOLVED])
-        cancelled = at_of(fold.cancelled_key(state))
-        if resolved is not None:
-            status, outcome = Status.RESOLVED, state[fold.RESOLVE_OUTCOME]
-        elif cancelled is not None:
-            status, outcome = Status.CANCELLED, state[fold.CANCEL_OUTCOME]
-        else:
-            status, outcome = state[fold.STATUS], None
-        details = fold.details_of(state)
-        kept = self.kept(created if created is not None else claimed if claimed is not None else cancelled)
-        both = created is not None
-        escalation = state[fold.ESCALATION]
-        return [
-            request_id, state[fold.TICKET], state[fold.KIND].value, state[fold.KIOSK],
-            details.get("language") or None, status.value, local(created), utc(created), state[fold.CLAIMED_BY],
-            local(claimed), utc(claimed),
-            _minutes((claimed - created) / 1_000_000) if both and claimed is not None else None,  # type: ignore[operator]
-            state[fold.RELEASED], escalation, escalation >= SERVICE_DESK_LEVEL,
-            cancelled is not None and claimed is None,
-            state[fold.RESOLVED_BY] if resolved is not None else None, local(resolved), utc(resolved),
-            _minutes((resolved - created) / 1_000_000) if both and resolved is not None else None,  # type: ignore[operator]
-            local(cancelled), utc(cancelled), outcome if kept else None,
-            *[(details.get(k) if kept or k not in FREE_TEXT else None) or None for k in DETAIL_COLUMNS],
-            fold.missing_steps(state),
-        ]  # fmt: skip
-
-    def feedback(self, at: int, fields: FeedbackFields, tickets: Mapping[str, str]) -> list[Any]:
-        fid, kiosk, rating, _, reasons, comment, contact, request_id = fields
-        kept = self.kept(at)
-        cells = [
-            fid, self.stamps.local_text(at), self.stamps.utc_text(at), kiosk, rating, FACES.get(rating),
-            "; ".join(reasons) or None, (comment if kept else "") or None, request_id or None,
-            tickets.get(request_id) if request_id else None,
-        ]  # fmt: skip
-        if self.contacts:
-            cells.append((contact if kept else "") or None)
-        return cells
-
-
-def _minutes(seconds: float | None) -> float | None:
+def minutes_of(seconds: float | None) -> float | None:
     return round(seconds / 60, 1) if seconds is not None else None
 
 
 _ZERO = timedelta(0)
-_YES_NO = {True: "yes", False: "no"}
+YES_NO = {True: "yes", False: "no"}
 
 
 def _csv_cells(cells: Sequence[object]) -> list[object]:
     # One pass per row, no call per cell: a year is 7 million cells. None is
     # written empty by the csv module; True/False as yes/no.
     return [
-        ("'" + c if c[:1] in FORMULA_STARTS else c) if type(c) is str else _YES_NO[c] if type(c) is bool else c
+        ("'" + c if c[:1] in FORMULA_STARTS else c) if type(c) is str else YES_NO[c] if type(c) is bool else c
         for c in cells
     ]
 
 
-def write_csv_lines(handle: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+def write_csv_lines(
+    handle: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[object]], *, ready: bool = False
+) -> int:
+    """Rows as CSV; `ready`: the rows' cells are CSV cells already (StoredCells(for_csv=True))."""
     # utf-8-sig: the BOM is how Excel knows the file is UTF-8 (else Chinese
     # turns to mojibake). errors="replace": a lone surrogate from odd input
     # becomes "?" rather than aborting the whole export.
@@ -213,9 +155,14 @@ def write_csv_lines(handle: IO[bytes], header: Sequence[str], rows: Iterable[Seq
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(header)
     count = 0
-    for cells in rows:
-        writer.writerow(_csv_cells(cells))
-        count += 1
+    if ready:
+        for cells in rows:
+            writer.writerow(cells)
+            count += 1
+    else:
+        for cells in rows:
+            writer.writerow(_csv_cells(cells))
+            count += 1
     text.flush()
     text.detach()
     return count
@@ -254,12 +201,7 @@ class StagedFiles:
         return temp
 
     def write(self, name: str, fill: Callable[[IO[bytes]], int]) -> int:
-        temp = self.temp_path(name)
-        with open(temp, "xb") as handle:
-            count = fill(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        return count
+        return fill_file(self.temp_path(name), fill)
 
     def commit(self) -> list[Path]:
         for temp, path in self._staged:
@@ -279,25 +221,12 @@ class StagedFiles:
             self.out.rmdir()
 
 
-def export_files(
-    staged: StagedFiles, record: Record, cells: Cells, first: date, last: date, formats: Sequence[str]
-) -> list[tuple[str, int]]:
-    """Write requests-<range>.<fmt> and feedback-<range>.<fmt> per format, rows streamed from the
-    record as they are written; (name, rows) per file."""
-    stem = f"{first.isoformat()}_{last.isoformat()}"
-    states = record.ordered_states() if formats else []
-    tickets = {request_id: state[fold.TICKET] for request_id, state in states}
-    stored = StoredCells(record.stamps, cells.retention_cutoff, cells.contacts)
-    written = []
-    for fmt in formats:
-        write = WRITERS[fmt]
-        name = f"requests-{stem}.{fmt}"
-        lines = (stored.request(request_id, state) for request_id, state in states)
-        written.append((name, staged.write(name, lambda h, w=write, ls=lines: w(h, REQUEST_COLUMNS, ls))))
-        name = f"feedback-{stem}.{fmt}"
-        lines = (stored.feedback(at, fields, tickets) for at, fields in record.feedback_fields())
-        written.append((name, staged.write(name, lambda h, w=write, ls=lines: w(h, cells.feedback_columns(), ls))))
-    return written
+def fill_file(temp: Path, fill: Callable[[IO[bytes]], int]) -> int:
+    with open(temp, "xb") as handle:
+        count = fill(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return count
 
 
 def retention_cutoff(today: date, days: int) -> date:

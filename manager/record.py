@@ -42,14 +42,17 @@ from core.request_fold import (
     row_of,
 )  # fmt: skip
 from core.request_rows import SERVICE_DESK_LEVEL
-from core.stamps import Stamps, micros_of
+from core.stamps import Hour, Stamps, micros_of
+from manager import forked
 from shell.ports import StoreError
 
 
 class Record:
     """One data directory in the record's layout, read for the local days [first, last]."""
 
-    def __init__(self, data_dir: Path, tz: tzinfo, first: date, last: date) -> None:
+    def __init__(self, data_dir: Path, tz: tzinfo, first: date, last: date, *, rows_too: bool = True) -> None:
+        """`rows_too=False`: only the figures will be asked for, so of what each shopper asked only the
+        language is kept (a year's requests in less memory); rows then lack their details."""
         if not data_dir.is_dir():
             raise StoreError(f"{data_dir}: no such directory")
         self.data_dir = data_dir
@@ -59,6 +62,7 @@ class Record:
         # claims and resolutions of requests made just before closing.
         self._utc_first, self._utc_last = first - timedelta(days=1), last + timedelta(days=1)
         self._states: dict[str, list[Any]] | None = None
+        self.rows_too = rows_too
 
     def _tables(self, kind: str) -> Iterator[tuple[Path, dict[str, Any]]]:
         return tables(self.data_dir, kind, self._utc_first, self._utc_last)
@@ -67,19 +71,17 @@ class Record:
         """The folded requests created on the local days (and those without a `created`
         step whose first step is on them); the log files are read the first time only."""
         if self._states is None:
-            folder = StepFolder(self.stamps)
+            folder = StepFolder(self.stamps, details=self.rows_too)
             for path, table in self._tables(REQUESTS):
                 try:
                     folder.add_table(table)
                 except ValueError as exc:
                     raise StoreError(f"{path}: {exc}") from exc
             day, first, last = self.stamps.day, self.first, self.last
-            kept = {}
-            for request_id, state in folder.states.items():
-                when = at_of(state[CREATED]) if state[CREATED] is not None else first_seen(state)
-                if when is not None and first <= day(when) <= last:
-                    kept[request_id] = state
-            self._states = kept
+            states = folder.states
+            for request_id in [r for r, state in states.items() if not first <= day(_placed(state)) <= last]:
+                del states[request_id]
+            self._states = states
         return self._states
 
     def ordered_states(self) -> list[tuple[str, list[Any]]]:
@@ -95,8 +97,20 @@ class Record:
         store_name: str, now: datetime,
     ) -> Figures:  # fmt: skip
         """The figures of the local days (core/figures.compute's, from one read of each file)."""
-        tally = FigureTally(self.stamps, self.first, self.last, targets, per_associate, retention_cutoff,
-                            micros_of(now) or 0)  # fmt: skip
+
+        def tally_of() -> FigureTally:
+            return FigureTally(self.stamps, self.first, self.last, targets, per_associate, retention_cutoff,
+                               micros_of(now) or 0)  # fmt: skip
+
+        def streams() -> FigureTally:
+            counted = tally_of()
+            counted.defer_joins = True
+            self._count_streams(counted)
+            return counted
+
+        # A range of over a week reads its feedback and searches in a second process, beside the requests.
+        streamed = forked.start(streams) if (self.last - self.first).days >= 7 else None
+        tally = tally_of()
         for request_id, state in self.states().items():
             tally.gaps += missing_steps(state) > 0
             if state[CREATED] is None:
@@ -107,6 +121,13 @@ class Record:
                 resolved, state[RESOLVED_BY] if resolved is not None else None, at_of(cancelled_key(state)),
                 state[ESCALATION], state[ESCALATION] >= SERVICE_DESK_LEVEL, language_of(state),
             )  # fmt: skip
+        if streamed is None:
+            self._count_streams(tally)
+        else:
+            tally.take_streams(streamed())
+        return tally.figures(store=store, store_name=store_name, now=now)
+
+    def _count_streams(self, tally: FigureTally) -> None:
         for path, table, seen in self._feedback_tables():
             try:
                 tally.feedback_table(table, seen)
@@ -117,7 +138,6 @@ class Record:
                 tally.search_table(table)
             except ValueError as exc:
                 raise StoreError(f"{path}: {exc}") from exc
-        return tally.figures(store=store, store_name=store_name, now=now)
 
     def _feedback_tables(self) -> Iterator[tuple[Path, dict[str, Any], set[str]]]:
         """Feedback files with the ids already seen on their UTC day: a copy of one feedback
@@ -132,21 +152,21 @@ class Record:
     def feedback(self) -> FeedbackStream:
         return FeedbackStream(self)
 
-    def feedback_fields(self) -> Iterator[tuple[int, FeedbackFields]]:
-        """(given at in µs since 1970 UTC, the stored fields, checked) of the local days' feedback,
+    def feedback_fields(self) -> Iterator[tuple[int, Hour, FeedbackFields]]:
+        """(given at in µs since 1970 UTC, its UTC hour, the stored fields, checked) of the local days' feedback,
         each shopper's once, oldest file first: the exports' rows without a Feedback made of each."""
-        read, day, first, last = self.stamps.read, self.stamps.day, self.first, self.last
+        parse, day, first, last = self.stamps.parse, self.stamps.day, self.first, self.last
         for path, table, seen in self._feedback_tables():
             for doc_id, stored in table.items():
                 try:
                     fields = feedback_fields(stored)
-                    at = read(fields[3], "feedback record: given_at")
+                    at, stamp = parse(fields[3], "feedback record: given_at")
                 except ValueError as exc:
                     raise StoreError(f"{path}: record {doc_id}: {exc}") from exc
-                if fields[0] in seen or not first <= day(at) <= last:
+                if fields[0] in seen or not first <= (stamp.day if stamp.whole else day(at)) <= last:
                     continue
                 seen.add(fields[0])
-                yield at, fields
+                yield at, stamp, fields
 
     def searches(self) -> Iterator[Search]:
         """The searches of the local days, oldest file first."""
@@ -158,6 +178,12 @@ class Record:
                     raise StoreError(f"{path}: record {doc_id}: {exc}") from exc
                 if self.first <= self.stamps.day(micros_of(search.at) or 0) <= self.last:
                     yield search
+
+
+def _placed(state: list[Any]) -> int:
+    """When a request counts as asked: its `created` step, else when it first showed up (never: far outside)."""
+    when = at_of(state[CREATED]) if state[CREATED] is not None else first_seen(state)
+    return when if when is not None else -(1 << 62)
 
 
 class FeedbackStream:

@@ -15,6 +15,7 @@ Exit codes: 0 done, 1 the record or the mail failed, 2 the command line or the c
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import sys
 from collections.abc import Sequence
@@ -23,7 +24,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from core.figures import Figures, WallClock
-from manager.export import FORMATS, Cells, StagedFiles, export_files, retention_cutoff
+from manager.export import FORMATS, Cells, StagedFiles, retention_cutoff
+from manager.export_rows import export_files
 from manager.record import Record
 from shell.config import ConfigError
 from shell.ports import StoreError
@@ -128,9 +130,12 @@ def run(argv: Sequence[str] | None, prog: str = PROG, *, export_only: bool = Fal
     staged = StagedFiles(args.out)
     stem = f"{args.first.isoformat()}_{args.last.isoformat()}"
     lines = []
+    # A year's read makes millions of short-lived lists and dicts and no reference cycles: the
+    # collector's passes over the requests' states kept in memory cost a third of the time (measured).
+    gc.disable()
     try:
-        record = Record(args.folder, config.tz, args.first, args.last)
         tables = [f for f in args.formats if f in FORMATS]
+        record = Record(args.folder, config.tz, args.first, args.last, rows_too=bool(tables) or "xlsx" in args.formats)
         needs_figures = not export_only and (args.mail or {"html", "xlsx"} & set(args.formats))
         figures = figures_of(record, config, cutoff, now) if needs_figures else None
         if "html" in args.formats:
@@ -155,6 +160,8 @@ def run(argv: Sequence[str] | None, prog: str = PROG, *, export_only: bool = Fal
     except BaseException:
         staged.abandon()
         raise
+    finally:
+        gc.enable()
     rows_of = dict(counted)
     for path in paths:
         count = rows_of.get(path.name)

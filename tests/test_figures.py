@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from adapters.tinydb_store import TinyDBEventLog
 from core.figures import compute, percentile
 from core.model import Feedback, Kind, LogEntry, Search
 from core.records import request_rows
+from manager.record import Record
+from shell.ports import StoreError
 
 TZ = ZoneInfo("Europe/Amsterdam")
 DAY = date(2026, 11, 24)  # a Tuesday; Amsterdam is UTC+1 in November
@@ -172,3 +180,58 @@ def test_periods_of_a_day_run_from_the_first_to_the_last_half_hour_with_traffic(
     assert day.periods[0].claimed == 4 and day.periods[0].above_target == 1  # h2: due, never claimed
     assert day.periods[0].max_wait == 500  # h2 waited until it was cancelled
     assert day.periods[-1].start == datetime(2026, 11, 24, 15, 30, tzinfo=TZ)  # h3
+
+
+def _written_record(tmp_path: Path) -> tuple[Path, list[LogEntry], list[Feedback], list[Search]]:
+    """A fortnight around DAY written through the store's writer, the same feedback twice as a retried write does."""
+    steps = entries() + [e for n, e in enumerate(entries()) if n % 3 == 0]  # some steps delivered again
+    for day in range(-6, 8, 3):
+        steps += [replace(e, request_id=f"{e.request_id}-{day}", at=e.at + timedelta(days=day)) for e in entries()]
+    feedback = [Feedback(f"fb{n}", "k1", n % 4 + 1, T0 + timedelta(hours=n * 7), reasons=("slow",) * (n % 2),
+                         comment="late" if n % 3 else "", request_id="f0" if n % 5 else "")
+                for n in range(-30, 40)]  # fmt: skip
+    searches = [Search(f"s{n}", "k1", T0 + timedelta(hours=n * 5), "Oat  Milk" if n % 2 else "glue", n % 3,
+                       ("100 soap",) * (n % 4 == 0)) for n in range(-20, 30)]  # fmt: skip
+    data_dir = tmp_path / "record"
+    with TinyDBEventLog(data_dir) as log:
+        for step in steps:
+            log.append_entry(step)
+        for item in [*feedback, *feedback[::4]]:
+            log.append_feedback(item)
+        for search in searches:
+            log.append_search(search)
+    return data_dir, steps, feedback, searches
+
+
+@pytest.mark.parametrize("first,last", [(DAY, DAY), (DAY - timedelta(days=5), DAY + timedelta(days=5))])
+@pytest.mark.parametrize("rows_too", [True, False])
+def test_the_records_one_pass_gives_the_figures_compute_gives(
+    tmp_path: Path, first: date, last: date, rows_too: bool
+) -> None:
+    data_dir, steps, feedback, searches = _written_record(tmp_path)
+    record = Record(data_dir, TZ, first, last, rows_too=rows_too)  # over a week: feedback read by a second process
+    for per_associate in (False, True):
+        fast = record.figures(targets=TARGETS, per_associate=per_associate, retention_cutoff=DAY, store="s1",
+                              store_name="Store", now=NOW)  # fmt: skip
+        rows = [r for r in request_rows(steps) if first <= r.created_at.astimezone(TZ).date() <= last]  # type: ignore[union-attr]
+        assert fast == figures(rows, feedback, searches, per_associate=per_associate, first=first, last=last)
+    assert fast.satisfaction.overall.responses == sum(
+        first <= f.given_at.astimezone(TZ).date() <= last for f in feedback
+    )
+
+
+def test_a_record_the_figures_cannot_read_is_named_with_its_file(tmp_path: Path) -> None:
+    data_dir, *_ = _written_record(tmp_path)
+    for kind, field, table in (("feedback", "rating", "feedback"), ("searches", "results", "searches"),
+                               ("requests", "at", "entries")):  # fmt: skip
+        path = sorted((data_dir / kind).glob("*.json"))[0]
+        original = path.read_text()
+        data = json.loads(original)
+        doc_id = next(iter(data[table]))
+        data[table][doc_id][field] = "x"
+        path.write_text(json.dumps(data))
+        record = Record(data_dir, TZ, DAY - timedelta(days=10), DAY + timedelta(days=10))
+        with pytest.raises(StoreError, match=f"{path.name}: record {doc_id}: .*{field}"):
+            record.figures(targets=TARGETS, per_associate=False, retention_cutoff=None, store="s1",
+                           store_name="Store", now=NOW)  # fmt: skip
+        path.write_text(original)

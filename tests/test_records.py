@@ -260,3 +260,89 @@ def test_a_cancelled_request_has_no_resolve_time_but_keeps_its_outcome() -> None
 
 def test_no_entries_give_no_rows() -> None:
     assert request_rows([]) == []
+
+
+# --- the reports' fold straight from stored records (core/request_fold.py) ----------------
+
+
+def _fold_from_stored(entries: list[LogEntry]) -> list[Any]:
+    from core.request_fold import StepFolder, rows_of
+    from core.stamps import Stamps
+
+    folder = StepFolder(Stamps(UTC))
+    folder.add_table({str(n): through_json(entry_to_dict(e)) for n, e in enumerate(entries, 1)})
+    return list(rows_of(folder.states))
+
+
+TRICKY = [
+    entry("created", 0, seq=1, details={"language": "nl", "item": "soap"}),
+    entry("claimed", 20, staff="Anna", seq=2),
+    entry("released", 40, staff="Anna", seq=3),
+    entry("escalated", 50, details={"level": "2"}, seq=4),
+    entry("claimed", 60, staff="Ben", seq=5),
+    entry("claimed", 60, staff="Ben", seq=5),  # the same step delivered twice
+    entry("cancelled", 70, outcome="gone", seq=6),
+    entry("resolved", 80, staff="Ben", outcome="found", seq=7, details={"language": "en"}),
+    entry("created", 0, rid="r2", seq=1, details={"language": "zh_Hans"}),
+    entry("released", 0, rid="r2", seq=0),  # old records without seq: exact copies count once
+    entry("released", 0, rid="r2", seq=0),
+    entry("released", 5, rid="r2", seq=0),
+    entry("escalated", 9, rid="r2", details={"level": "3"}, seq=9),  # seqs 2..8 never arrived
+    entry("resolved", 30, rid="r3", staff="Cai", outcome="done", seq=4000),  # no created step, a large seq
+    entry("resolved", 31, rid="r3", staff="Dan", seq=4000),  # the same seq again: the first one read counts
+    entry("cancelled", 10, rid="r4", seq=3),
+    entry("resolved", 20, rid="r4", staff="Eva", outcome="late", seq=4),
+    entry("claimed", 25, rid="r4", staff="Eva", seq=2),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_the_reports_fold_gives_the_rows_the_log_entries_give_in_any_order(rng: random.Random) -> None:
+    steps = list(TRICKY)
+    rng.shuffle(steps)
+    assert _fold_from_stored(steps) == request_rows(steps)
+
+
+def test_the_reports_fold_names_the_record_it_cannot_read() -> None:
+    from core.request_fold import StepFolder
+    from core.stamps import Stamps
+
+    good = through_json(entry_to_dict(entry("created", 0, seq=1)))
+    for change, message in [({"at": "2026-11-24T09:61:00Z"}, "at"), ({"seq": -1}, "seq"), ({"kind": "x"}, "kind"),
+                            ({"staff": 5}, "staff"), ({"v": 2}, "version")]:  # fmt: skip
+        folder = StepFolder(Stamps(UTC))
+        with pytest.raises(ValueError, match=f"record 7: .*{message}"):
+            folder.add_table({"1": good, "7": {**good, **change}})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-11-24T09:15:02Z", "2026-11-24T09:15:02.250000Z", "2026-11-24T10:15:02+01:00", "2026-11-24T09:15:02.25Z",
+     "2026-03-29T00:59:59.999999Z", "2026-03-29T01:00:00Z"],
+)  # fmt: skip
+def test_stored_timestamps_read_as_microseconds_give_the_same_instant_and_wall_clock(text: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    from core.stamps import EPOCH, Stamps
+
+    tz = ZoneInfo("Europe/Amsterdam")
+    stamps = Stamps(tz)
+    stamps.read("2026-11-24T09:00:00Z", "at")  # the hour cached first: the fast path reads what follows
+    micros = stamps.read(text, "at")
+    moment = from_iso_utc(text)
+    assert micros == (moment - EPOCH) // timedelta(microseconds=1)
+    local = moment.astimezone(tz)
+    assert stamps.local(micros) == (local.date(), local.weekday(), local.hour, local.minute)
+    assert stamps.local_text(micros) == local.strftime("%Y-%m-%d %H:%M:%S")
+    assert stamps.utc_text(micros) == moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.parametrize("text", ["2026-11-24T09:15:02", "2026-11-24T09:15:0xZ", "2026-11-24T09:15:02.25000xZ", 7])
+def test_a_timestamp_that_is_not_one_is_refused_by_the_fast_reader_too(text: object) -> None:
+    from core.stamps import Stamps
+
+    stamps = Stamps(UTC)
+    stamps.read("2026-11-24T09:00:00Z", "at")
+    with pytest.raises(ValueError, match="at"):
+        stamps.read(text, "at")
