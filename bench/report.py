@@ -7,7 +7,8 @@ about 320,000 log entries, 365,000 feedback and 180,000 searches — straight
 into partition files in the record's on-disk format (200 records a file, one
 file per UTC hour and part, as adapters/tinydb_store.py writes them), then
 runs each case in its own process and reports its wall time (interpreter
-start included) and peak RSS: the export as it was before the store's record
+start included) and peak RSS, and that of the second process a year's
+report reads with (manager/forked.py): the export as it was before the store's record
 (TinyDB documents, LogEntry objects, the whole file built in memory) beside
 the new CSV export, the HTML and XLSX reports, and one day's report.
 """
@@ -20,6 +21,7 @@ import io
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -194,7 +196,7 @@ def _has_xlsx() -> bool:
     return (ROOT / "manager" / "report_xlsx.py").exists()
 
 
-def measure(case: str, data_dir: Path, out: Path) -> tuple[float, float]:
+def measure(case: str, data_dir: Path, out: Path) -> tuple[float, float, float]:
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "bench.report", "--case", case, "--data", str(data_dir), "--out", str(out)],
@@ -203,7 +205,8 @@ def measure(case: str, data_dir: Path, out: Path) -> tuple[float, float]:
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{case} failed:\n{done.stderr}")
-    return elapsed, float(done.stdout.strip().splitlines()[-1])
+    own, forked = done.stdout.strip().splitlines()[-1].split()
+    return elapsed, float(own), float(forked)
 
 
 def main() -> None:
@@ -215,7 +218,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.case:
         run_case(args.case, args.data, args.out)
-        print(f"{peak_rss_mb():.1f}")
+        # The report reads a long range with a second process (manager/forked.py): its peak too.
+        print(f"{peak_rss_mb():.1f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.1f}")
         return
     work = Path(tempfile.mkdtemp(prefix="bench-report-"))
     data_dir = args.keep or work / "record"
@@ -230,11 +234,12 @@ def main() -> None:
         if _has_xlsx():
             cases.append(("xlsx", "XLSX report, a year", 10.0))
         cases.append(("day", "one day's report", 0.5))
-        print(f"{'case':32} {'seconds':>8} {'target':>7} {'peak RSS':>10}")
+        print(f"{'case':32} {'seconds':>8} {'target':>7} {'peak RSS':>10} {'2nd process':>12}")
         for case, label, target in cases:
-            elapsed, rss = measure(case, data_dir, work / f"out-{case}")
+            elapsed, rss, forked = measure(case, data_dir, work / f"out-{case}")
             goal = f"{target:.1f}" if target else "–"
-            print(f"{label:32} {elapsed:8.2f} {goal:>7} {rss:7.0f} MB")
+            second = f"{forked:9.0f} MB" if forked else f"{'–':>12}"
+            print(f"{label:32} {elapsed:8.2f} {goal:>7} {rss:7.0f} MB {second}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -67,7 +67,8 @@ class StoredCells:
         details = fold.details_of(state)
         kept = self.kept(created if created is not None else claimed if claimed is not None else cancelled)
         escalation = state[fold.ESCALATION]
-        service_desk, abandoned = escalation >= SERVICE_DESK_LEVEL, cancelled is not None and claimed is None
+        service_desk: Any = escalation >= SERVICE_DESK_LEVEL
+        abandoned: Any = cancelled is not None and claimed is None
         if for_csv:
             service_desk, abandoned = YES_NO[service_desk], YES_NO[abandoned]
         created_local, created_utc = texts(created)
@@ -92,6 +93,8 @@ class StoredCells:
     ) -> list[Any]:
         """Cells.feedback's cells of feedback given at `at` in the UTC hour `stamp`; `for_csv` as in request."""
         fid, kiosk, rating, _, reasons, comment, contact, request_id = fields
+        local: str | None
+        utc: str | None
         if stamp.whole:
             tail = TAIL_TEXT[(at - stamp.base) // 1_000_000]
             local, utc = stamp.local_prefix + tail, stamp.utc_prefix + tail + "Z"
@@ -138,8 +141,8 @@ def export_files(
     temps = [staged.temp_path(name) for name, _ in requests]
 
     def write_requests(send: Callable[[Any], None]) -> list[int]:
+        send({request_id: state[fold.TICKET] for request_id, state in record.states().items()})  # before sorting
         states = record.ordered_states()
-        send({request_id: state[fold.TICKET] for request_id, state in states})
         counts = []
         for temp, (_, fmt) in zip(temps, requests, strict=True):
             write, for_csv = _writer(fmt)

@@ -32,8 +32,8 @@ T = TypeVar("T")
 def start(work: Callable[[], T]) -> Callable[[], T]:
     """Start `work` in a forked child; returns the function that waits for its result (or raises its error)."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
-        result = work()
-        return lambda: result
+        done = work()
+        return lambda: done
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: do the work, send what came of it, leave without running the parent's exit code

@@ -90,7 +90,12 @@ class Record:
 
     def rows(self) -> list[RequestRow]:
         """The requests as rows, in creation order."""
-        return [row_of(request_id, state) for request_id, state in self.ordered_states()]
+        return list(self.stream_rows())
+
+    def stream_rows(self) -> Iterator[RequestRow]:
+        """The requests as rows, in creation order, each made as it is asked for (a year's rows are 100 MB)."""
+        for request_id, state in self.ordered_states():
+            yield row_of(request_id, state)
 
     def figures(
         self, *, targets: Mapping[Kind, int], per_associate: bool, retention_cutoff: date | None, store: str,

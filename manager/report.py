@@ -148,7 +148,7 @@ def run(argv: Sequence[str] | None, prog: str = PROG, *, export_only: bool = Fal
             from manager.report_xlsx import write_xlsx
 
             name = f"report-{stem}.xlsx"
-            write_xlsx(staged.temp_path(name), figures, record.rows(), record.feedback(), args.lang,
+            write_xlsx(staged.temp_path(name), figures, record.stream_rows(), record.feedback(), args.lang,
                        contacts=args.contacts, retention_cutoff=cutoff)  # fmt: skip
             lines.append(name)
         counted = export_files(staged, record, Cells(wall, cutoff, args.contacts), args.first, args.last, tables)
