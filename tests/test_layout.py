@@ -18,6 +18,7 @@ OWNERS = {
     "babel": {"adapters/babel_catalogs.py"},
     "rapidfuzz": {"adapters/rapidfuzz_similar.py"},
     "xlsxwriter": {"manager/report_xlsx.py"},
+    "orjson": {"adapters/partition_files.py"},
 }
 
 # What each layer may import from the project.
