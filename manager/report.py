@@ -145,11 +145,11 @@ def run(argv: Sequence[str] | None, prog: str = PROG, *, export_only: bool = Fal
             staged.temp_path(name).write_text(render_html(figures, args.lang), encoding="utf-8")
             lines.append(name)
         if "xlsx" in args.formats:
-            from manager.report_xlsx import write_xlsx
+            from manager.report_xlsx import record_rows, write_xlsx
 
             name = f"report-{stem}.xlsx"
-            write_xlsx(staged.temp_path(name), figures, record.stream_rows(), record.feedback(), args.lang,
-                       contacts=args.contacts, retention_cutoff=cutoff)  # fmt: skip
+            requests, feedback = record_rows(record, cutoff, args.contacts)
+            write_xlsx(staged.temp_path(name), figures, requests, feedback, args.lang, contacts=args.contacts)
             lines.append(name)
         counted = export_files(staged, record, Cells(wall, cutoff, args.contacts), args.first, args.last, tables)
         paths = staged.commit()

@@ -19,19 +19,19 @@ in place, an autofilter over every column, and fixed column widths.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
-from core.figures import DEFINITIONS, Figures, KindFigures, WallClock
-from core.model import Feedback
-from core.request_rows import RequestRow
+from core import request_fold as fold
+from core.figures import DEFINITIONS, Figures, KindFigures
 from manager import report_words as words_
-from manager.export import REQUEST_COLUMNS, Cells
+from manager.export import CONTACT_COLUMN, FEEDBACK_COLUMNS, REQUEST_COLUMNS
+from manager.export_rows import StoredCells
+from manager.record import Record
 from manager.xlsx_rows import RowFile, splice
 
 _EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's 1900 date system, as the serial numbers count
@@ -51,16 +51,18 @@ def _serial(moment: datetime) -> float:
 def write_xlsx(
     path: Path,
     figures: Figures,
-    rows: Iterable[RequestRow],
-    feedback: Iterable[Feedback],
+    requests: Iterable[Sequence[Any]],
+    feedback: Iterable[Sequence[Any]],
     lang: str,
     *,
     contacts: bool,
-    retention_cutoff: date | None = None,
 ) -> None:
-    """Write the workbook for `figures`, with `rows` and `feedback` as the log sheets (each read once)."""
+    """Write the workbook for `figures`, with `requests` and `feedback` as the log sheets (each read once).
+
+    Their rows are the CSV export's cells (manager/export.Cells, manager/export_rows.StoredCells):
+    REQUEST_COLUMNS, and the feedback columns with the contact when `contacts`; retention applied.
+    """
     w = words_.words(lang)
-    cells = Cells(WallClock(ZoneInfo(figures.timezone)), retention_cutoff, contacts)
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -85,10 +87,10 @@ def write_xlsx(
         date_style = styles.moment.xf_index
         if date_style is None:
             raise RuntimeError("the date style was never written, so the log sheets' dates have no format")
-        tickets: dict[str, str] = {}
+        feedback_columns = (*FEEDBACK_COLUMNS, CONTACT_COLUMN) if contacts else FEEDBACK_COLUMNS
         for sheet, columns, lines in (
-            (requests_sheet, REQUEST_COLUMNS, _requests(rows, cells, tickets)),
-            (feedback_sheet, cells.feedback_columns(), (cells.feedback(f, tickets) for f in feedback)),
+            (requests_sheet, REQUEST_COLUMNS, requests),
+            (feedback_sheet, feedback_columns, feedback),
         ):
             dates = [i for i, name in enumerate(columns) if name.endswith(("_local", "_utc"))]
             streamed = RowFile(str(path.parent), len(columns), dates, date_style)
@@ -106,11 +108,17 @@ def write_xlsx(
             workbook.close()
 
 
-def _requests(rows: Iterable[RequestRow], cells: Cells, tickets: dict[str, str]) -> Iterable[list[Any]]:
-    # The feedback sheet names each joined request's ticket; the requests pass collects them.
-    for row in rows:
-        tickets[row.request_id] = row.ticket
-        yield cells.request(row)
+def record_rows(
+    record: Record, retention_cutoff: date | None, contacts: bool
+) -> tuple[Iterator[list[Any]], Iterator[list[Any]]]:
+    """The log sheets' rows of `record`: the CSV export's cells, made as they are written, straight
+    from the folded states and the stored feedback fields (no RequestRow, Feedback or datetime each)."""
+    stored = StoredCells(record.stamps, retention_cutoff, contacts)
+    # The feedback names each joined request's ticket.
+    tickets = {request_id: state[fold.TICKET] for request_id, state in record.states().items()}
+    requests = (stored.request(request_id, state) for request_id, state in record.ordered_states())
+    feedback = (stored.feedback(at, stamp, fields, tickets) for at, stamp, fields in record.feedback_fields())
+    return requests, feedback
 
 
 class _Styles:

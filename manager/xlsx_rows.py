@@ -15,13 +15,14 @@ escaped as XML requires and as Excel reads it back unchanged.
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -31,9 +32,6 @@ EXCEL_TEXT_MAX = 32767  # the most characters Excel keeps in a cell
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPED_LOOKALIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")  # text that would read as such an escape
 _NEEDS_WORK = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f_\ufffe\uffff]")
-# Most cells (ids, names, words) need nothing done: no markup, no control character, no "_", no
-# space at either end.
-_PLAIN = re.compile(r"(?!\s)[^&<>\x00-\x1f_\ufffe\uffff]*(?<!\s)\Z")
 
 
 def column_name(index: int) -> str:
@@ -71,46 +69,188 @@ class RowFile:
         self._letters = [column_name(i) for i in range(columns)]
         self._dates = frozenset(dates)
         self._date_style = date_style
+        self._shapes: dict[tuple[type, ...], _Shape | None] = {}
+        self._serials = Serials()
 
     def write(self, lines: Iterable[Sequence[Any]]) -> None:
-        letters, dates, style, out = self._letters, self._dates, self._date_style, self._out
-        plain = _PLAIN.match
-        fromisoformat = datetime.fromisoformat
+        """Write `lines` as rows 2, 3, …: cells as the CSV export makes them (text, numbers, True/False,
+        None), the date columns as its "YYYY-MM-DD HH:MM:SS" or "YYYY-MM-DDTHH:MM:SSZ" text."""
+        shapes, out, serials, needs_work = self._shapes, self._out, self._serials.texts, _NEEDS_WORK.search
         number = 1
         parts: list[str] = []
         append = parts.append
-        # One loop, no calls where it can be helped: it runs once a cell, five million times for a year.
+        # Per row, not per cell, wherever it can be: a year is five million cells. Rows with the same
+        # types in the same columns share one template (the row number put in by one replace), and a
+        # row's text cells are checked at once: as they are (the common case) or cell by cell.
         for cells in lines:
             number += 1
-            append(f'<row r="{number}">')
-            for col, value in enumerate(cells):
-                if value is None or value == "":
+            kinds = tuple(map(type, cells))
+            shape = shapes.get(kinds, _UNSEEN)
+            if shape is _UNSEEN:
+                shape = shapes[kinds] = self._shape(kinds)
+            if shape is None:
+                append(self._row(number, cells))
+                continue
+            if shape.texts is not None:
+                texts = shape.texts(cells)
+                joined = "".join(texts)
+                if (
+                    len(joined) > EXCEL_TEXT_MAX
+                    or needs_work(joined)
+                    or not all(texts)
+                    or tuple(map(str.strip, texts)) != texts
+                ):
+                    append(self._row(number, cells))
                     continue
-                if col in dates:
-                    # "2026-11-03 14:05:00" (store time) or "2026-11-03T13:05:00Z" (UTC), as the CSV has them.
-                    serial = (fromisoformat(value.rstrip("Z")) - _EPOCH).total_seconds() / 86400.0
-                    append(f'<c r="{letters[col]}{number}" s="{style}"><v>{serial!r}</v></c>')
-                elif value.__class__ is str:
-                    text = f"<is><t>{value}</t></is>" if plain(value) else _text(value)
-                    append(f'<c r="{letters[col]}{number}" t="inlineStr">{text}</c>')
-                elif value is True or value is False:
-                    append(f'<c r="{letters[col]}{number}" t="b"><v>{int(value)}</v></c>')
-                elif isinstance(value, int | float):
-                    append(f'<c r="{letters[col]}{number}"><v>{value!r}</v></c>')
-                else:
-                    append(f'<c r="{letters[col]}{number}" t="inlineStr">{_text(str(value))}</c>')
-            append("</row>")
-            if len(parts) > 20000:
+            if shape.dates is not None:
+                try:
+                    row = shape.template.format(*cells, *serials(shape.dates(cells)))
+                except KeyError:  # a time text the cache does not know: that row cell by cell
+                    append(self._row(number, cells))
+                    continue
+            else:
+                row = shape.template.format(*cells)
+            append(row.replace(_NUMBER, str(number)))
+            if len(parts) > 2000:
                 out.write("".join(parts).encode("utf-8", errors="replace"))
                 parts.clear()
         out.write("".join(parts).encode("utf-8", errors="replace"))
         self.rows = number - 1
         self._out.close()
 
+    def _shape(self, kinds: tuple[type, ...]) -> _Shape | None:
+        """The template of rows with these cell types, or None: such rows go cell by cell."""
+        template = [f'<row r="{_NUMBER}">']
+        texts: list[int] = []
+        dates: list[int] = []
+        for col, kind in enumerate(kinds):
+            if kind is _NONE:
+                continue
+            ref = f'<c r="{self._letters[col]}{_NUMBER}"'
+            if col in self._dates:
+                if kind is not str:
+                    return None
+                template.append(f'{ref} s="{self._date_style}"><v>{{{len(kinds) + len(dates)}}}</v></c>')
+                dates.append(col)
+            elif kind is str:
+                template.append(f'{ref} t="inlineStr"><is><t>{{{col}}}</t></is></c>')
+                texts.append(col)
+            elif kind is bool:
+                template.append(f'{ref} t="b"><v>{{{col}:d}}</v></c>')
+            elif kind is int or kind is float:
+                template.append(f"{ref}><v>{{{col}!r}}</v></c>")
+            else:
+                return None
+        template.append("</row>")
+        return _Shape("".join(template), _getter(texts), _getter(dates))
+
+    def _row(self, number: int, cells: Sequence[Any]) -> str:
+        """One row cell by cell: text to escape, empty text, a type or a time text without a template."""
+        letters, dates, style = self._letters, self._dates, self._date_style
+        parts = [f'<row r="{number}">']
+        append = parts.append
+        for col, value in enumerate(cells):
+            if value is None or value == "":
+                continue
+            if col in dates:
+                append(f'<c r="{letters[col]}{number}" s="{style}"><v>{self._serials.text(value)}</v></c>')
+            elif value.__class__ is str:
+                append(f'<c r="{letters[col]}{number}" t="inlineStr">{_text(value)}</c>')
+            elif value is True or value is False:
+                append(f'<c r="{letters[col]}{number}" t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, int | float):
+                append(f'<c r="{letters[col]}{number}"><v>{value!r}</v></c>')
+            else:
+                append(f'<c r="{letters[col]}{number}" t="inlineStr">{_text(str(value))}</c>')
+        append("</row>")
+        return "".join(parts)
+
     def discard(self) -> None:
         if not self._out.closed:
             self._out.close()
         self.path.unlink(missing_ok=True)
+
+
+_NONE = type(None)
+_UNSEEN = object()
+_NUMBER = "\x00"  # where a template's row number goes: a character no cell of a templated row has
+
+
+class _Shape:
+    """The template of rows of one set of cell types; `texts` and `dates` pick out their text and date cells."""
+
+    __slots__ = ("template", "texts", "dates")
+
+    def __init__(self, template: str, texts: _Pick | None, dates: _Pick | None) -> None:
+        self.template, self.texts, self.dates = template, texts, dates
+
+
+_Pick = Callable[[Sequence[Any]], tuple[Any, ...]]
+
+
+def _getter(columns: list[int]) -> _Pick | None:
+    if not columns:
+        return None
+    if len(columns) == 1:
+        only = columns[0]
+        return lambda cells: (cells[only],)
+    return operator.itemgetter(*columns)
+
+
+_DAY_TEXT = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
+# Excel's serials of the days 1989-09-17 to 2079-06-04 are in [2¹⁵, 2¹⁶): one binary exponent, so the
+# float of day + s/86400 is the day plus the same fraction for every one of these days, and its repr
+# is the day's digits followed by the same decimals (tests/test_report_xlsx.py checks every second).
+_SAME_DECIMALS = range(1 << 15, 1 << 16)
+_DECIMALS_DAY = 45658  # 2025-01-01, the day the decimals are worked out on
+
+
+class _Days(dict[str, str]):
+    """ "YYYY-MM-DD" → the Excel serial's digits of that day; KeyError for other text or days."""
+
+    def __missing__(self, text: str) -> str:
+        if _DAY_TEXT.fullmatch(text):
+            try:
+                serial = (date.fromisoformat(text) - _EPOCH.date()).days
+            except ValueError:
+                serial = -1
+            if serial in _SAME_DECIMALS:
+                self[text] = str(serial)
+                return self[text]
+        raise KeyError(text)
+
+
+class _Decimals(dict[int, str]):
+    """Seconds into the day → the decimals of its Excel serial (".0" at midnight)."""
+
+    def __missing__(self, seconds: int) -> str:
+        whole = repr((_DECIMALS_DAY * 86400 + seconds) / 86400.0)
+        self[seconds] = whole[whole.index(".") :]
+        return self[seconds]
+
+
+class Serials:
+    """The Excel serials' text (as `repr` of the float) of the CSV's times, "YYYY-MM-DD HH:MM:SS" (store
+    time) or "YYYY-MM-DDTHH:MM:SSZ" (UTC), by arithmetic: no datetime and no float made per cell."""
+
+    _HOURS = {f"{sep}{h:02d}": h * 3600 for h in range(24) for sep in " T"}
+    _TAILS = {f":{m:02d}:{s:02d}{z}": m * 60 + s for m in range(60) for s in range(60) for z in ("", "Z")}
+
+    def __init__(self) -> None:
+        self._days = _Days()
+        self._decimals = _Decimals()
+
+    def texts(self, times: Iterable[str]) -> list[str]:
+        """Each time's serial; KeyError if one is not in either form or its day is far from today's."""
+        days, hours, tails, decimals = self._days, self._HOURS, self._TAILS, self._decimals
+        return [days[t[:10]] + decimals[hours[t[10:13]] + tails[t[13:]]] for t in times]
+
+    def text(self, moment: str) -> str:
+        """One time's serial, in any form datetime.fromisoformat reads (after a trailing "Z" is cut)."""
+        try:
+            return self.texts((moment,))[0]
+        except KeyError:
+            return repr((datetime.fromisoformat(moment.rstrip("Z")) - _EPOCH).total_seconds() / 86400.0)
 
 
 def splice(workbook: Path, rows_of: dict[str, RowFile]) -> None:
