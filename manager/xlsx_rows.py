@@ -32,6 +32,8 @@ EXCEL_TEXT_MAX = 32767  # the most characters Excel keeps in a cell
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPED_LOOKALIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")  # text that would read as such an escape
 _NEEDS_WORK = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f_\ufffe\uffff]")
+# What _text changes in text of the right length without white space at its ends ("zh_Hans" stays).
+_CHANGES = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 
 
 def column_name(index: int) -> str:
@@ -75,7 +77,7 @@ class RowFile:
     def write(self, lines: Iterable[Sequence[Any]]) -> None:
         """Write `lines` as rows 2, 3, …: cells as the CSV export makes them (text, numbers, True/False,
         None), the date columns as its "YYYY-MM-DD HH:MM:SS" or "YYYY-MM-DDTHH:MM:SSZ" text."""
-        shapes, out, serials, needs_work = self._shapes, self._out, self._serials.texts, _NEEDS_WORK.search
+        shapes, out, serials, needs_work = self._shapes, self._out, self._serials.texts, _CHANGES.search
         number = 1
         parts: list[str] = []
         append = parts.append
