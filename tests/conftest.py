@@ -45,3 +45,16 @@ def broker(tmp_path_factory):  # type: ignore[no-untyped-def]
         pytest.skip(str(exc))
     yield mosquitto
     mosquitto.stop()
+
+
+@pytest.fixture
+def procs():  # type: ignore[no-untyped-def]
+    """The processes a test starts (tests.processes.LineProcess), stopped at
+    its end with SIGTERM whatever happened, the last started first."""
+    from tests.recorder_process import stop
+
+    started: list = []
+    yield started
+    for proc in reversed(started):
+        if proc.proc.poll() is None:
+            stop(proc)

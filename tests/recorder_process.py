@@ -7,6 +7,7 @@ Touches processes and the folders it is given (the kiosks' dirs read only).
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 from collections import Counter
@@ -27,6 +28,12 @@ def recorder(url: str, store: str, record: Path) -> LineProcess:
     proc.expect("connection up")
     proc.expect("subscribed")  # from here on nothing of the store passes it by
     return proc
+
+
+def ticket(proc: LineProcess) -> tuple[str, str]:
+    """The kiosk's next `ticket` line: (ticket number, request id)."""
+    line = proc.expect("ticket")
+    return shlex.split(line)[1], dict(w.split("=", 1) for w in shlex.split(line) if "=" in w)["id"]
 
 
 def stop(proc: LineProcess, *, kill: bool = False) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import shlex
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from tests.recorder_process import (
     search_ids,
     steps,
     stop,
+    ticket,
     wait_kept,
 )
 from tests.services import Publisher
@@ -41,20 +41,6 @@ SOUTH = '[kiosk]\nentrance = "South entrance"\n\n[escalation]\nhelp = [1, 2, 3]\
 @pytest.fixture
 def store() -> str:
     return f"s{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-def procs() -> Iterator[list[LineProcess]]:
-    started: list[LineProcess] = []
-    yield started
-    for proc in reversed(started):
-        if proc.proc.poll() is None:
-            stop(proc)
-
-
-def ticket(proc: LineProcess) -> tuple[str, str]:
-    line = proc.expect("ticket")
-    return shlex.split(line)[1], words(line)["id"]
 
 
 def step_keys(folder: Path) -> set[tuple[str, ...]]:

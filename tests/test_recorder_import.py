@@ -5,26 +5,22 @@ from __future__ import annotations
 
 import shlex
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from adapters.tinydb_store import TinyDBEventLog
 from core.model import Feedback, Kind, LogEntry
 from tests.processes import LineProcess
-from tests.recorder_process import feedback_ids, once_each, recorder, run_import, steps, stop, wait_kept
+from tests.recorder_process import (
+    feedback_ids,
+    once_each,
+    recorder,
+    run_import,
+    steps,
+    stop,
+    wait_kept,
+)
 from tests.test_store_kiosks import kiosk, pager, words
-
-
-@pytest.fixture
-def procs() -> Iterator[list[LineProcess]]:
-    started: list[LineProcess] = []
-    yield started
-    for proc in reversed(started):
-        if proc.proc.poll() is None:
-            stop(proc)
 
 
 def old_kiosk_dir(folder: Path) -> list[tuple[str, int, str]]:

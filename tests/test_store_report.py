@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-import shlex
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from manager.report import figures_of
 from shell.store_config import load_store
 from tests.broker import Mosquitto, persistent
 from tests.processes import LineProcess, run_to_end
-from tests.recorder_process import Watcher, recorder, stop, wait_kept
+from tests.recorder_process import Watcher, recorder, stop, ticket, wait_kept
 from tests.services import Publisher
 from tests.test_store_kiosks import kiosk, pager, words
 
@@ -34,20 +32,6 @@ NORTH = (
 # South: a help request is sent to the service desk within about three seconds.
 SOUTH = '[kiosk]\nentrance = "South entrance"\n\n[escalation]\nhelp = [1, 2, 3]\n'
 TARGETS = {"find": 60, "return": 60, "help": 10}
-
-
-@pytest.fixture
-def procs() -> Iterator[list[LineProcess]]:
-    started: list[LineProcess] = []
-    yield started
-    for proc in reversed(started):
-        if proc.proc.poll() is None:
-            stop(proc)
-
-
-def ticket(proc: LineProcess) -> tuple[str, str]:
-    line = proc.expect("ticket")
-    return shlex.split(line)[1], words(line)["id"]
 
 
 def raw(folder: Path, kind: str, table: str) -> list[dict]:
