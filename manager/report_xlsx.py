@@ -5,7 +5,9 @@ temporary files beside it (XlsxWriter's constant-memory mode spools each
 sheet's rows through one, so a year costs the same memory as a day). The log
 sheets' rows, a year's five million cells, are streamed by manager/xlsx_rows.py
 and put into the sheets XlsxWriter wrote: at XlsxWriter's 12 µs a cell they
-would take a minute.
+would take a minute. Their cells are the CSV export's, made straight from the
+record (`record_rows`); a range of over a week writes the feedback's rows in a
+forked second process (manager/forked.py) while this one writes the requests'.
 The log sheets carry the CSV export's column names (manager/export.py: the
 export's columns are an API) with real numbers and Excel dates; every text
 cell is written as text, so a comment starting with = + - @ stays words in
@@ -19,6 +21,7 @@ in place, an autofilter over every column, and fixed column widths.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +31,7 @@ import xlsxwriter
 
 from core import request_fold as fold
 from core.figures import DEFINITIONS, Figures, KindFigures
+from manager import forked
 from manager import report_words as words_
 from manager.export import CONTACT_COLUMN, FEEDBACK_COLUMNS, REQUEST_COLUMNS
 from manager.export_rows import StoredCells
@@ -88,15 +92,13 @@ def write_xlsx(
         if date_style is None:
             raise RuntimeError("the date style was never written, so the log sheets' dates have no format")
         feedback_columns = (*FEEDBACK_COLUMNS, CONTACT_COLUMN) if contacts else FEEDBACK_COLUMNS
-        for sheet, columns, lines in (
-            (requests_sheet, REQUEST_COLUMNS, requests),
-            (feedback_sheet, feedback_columns, feedback),
-        ):
+        for part, columns in (("sheet3", REQUEST_COLUMNS), ("sheet4", feedback_columns)):
             dates = [i for i, name in enumerate(columns) if name.endswith(("_local", "_utc"))]
-            streamed = RowFile(str(path.parent), len(columns), dates, date_style)
-            spliced[f"xl/worksheets/sheet{len(spliced) + 3}.xml"] = streamed
-            streamed.write(lines)
-            _log_header(sheet, styles, columns, streamed.rows)
+            spliced[f"xl/worksheets/{part}.xml"] = RowFile(str(path.parent), len(columns), dates, date_style)
+        request_rows, feedback_rows = spliced.values()
+        _write_rows(request_rows, requests, feedback_rows, feedback, beside=(figures.last - figures.first).days >= 7)
+        _log_header(requests_sheet, styles, REQUEST_COLUMNS, request_rows.rows)
+        _log_header(feedback_sheet, styles, feedback_columns, feedback_rows.rows)
         figures_sheet.activate()
         workbook.set_properties({"title": f"{w['title']}: {figures.store_name}", "subject": figures.store})
         workbook.close()
@@ -106,6 +108,26 @@ def write_xlsx(
             streamed.discard()
         if not closed(workbook):
             workbook.close()
+
+
+def _write_rows(
+    request_rows: RowFile, requests: Iterable[Sequence[Any]], feedback_rows: RowFile,
+    feedback: Iterable[Sequence[Any]], *, beside: bool,
+) -> None:  # fmt: skip
+    """Both log sheets' rows; `beside` (a long range): the feedback's are written by a second process
+    (manager/forked.py) while this one writes the requests' — a year is seconds of each."""
+    if not beside:
+        request_rows.write(requests)
+        feedback_rows.write(feedback)
+        return
+    feedback_written = forked.start(lambda: feedback_rows.write(feedback))
+    try:
+        request_rows.write(requests)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            feedback_written()  # waited for: the second process is never left behind
+        raise
+    feedback_rows.rows = feedback_written()
 
 
 def record_rows(

@@ -11,6 +11,13 @@ are streamed here to a file, one row at a time, and spliced into the sheet
 that XlsxWriter wrote with the header, the frozen pane, the column widths
 and the autofilter. Text is always an inline string (never a formula),
 escaped as XML requires and as Excel reads it back unchanged.
+
+The work is done a row at a time, not a cell at a time, wherever it can be:
+rows with the same cell types in the same columns share one template, a row's
+text is checked for anything to escape in one search (the rare row that has
+some goes cell by cell), and the dates' Excel serial numbers are made from
+the CSV's time text by cached day digits and decimals, without a datetime or
+a float per cell. A year's rows take a few seconds (docs/reports.md).
 """
 
 from __future__ import annotations
@@ -64,8 +71,8 @@ class RowFile:
 
     def __init__(self, folder: str, columns: int, dates: Iterable[int], date_style: int) -> None:
         handle, name = tempfile.mkstemp(prefix="report-rows-", suffix=".xml", dir=folder)
+        os.close(handle)  # opened again by `write`, which may run in another process (manager/forked.py)
         self.path = Path(name)
-        self._out: BinaryIO = os.fdopen(handle, "wb", buffering=1 << 20)
         self.columns = columns
         self.rows = 0
         self._letters = [column_name(i) for i in range(columns)]
@@ -74,10 +81,15 @@ class RowFile:
         self._shapes: dict[tuple[type, ...], _Shape | None] = {}
         self._serials = Serials()
 
-    def write(self, lines: Iterable[Sequence[Any]]) -> None:
+    def write(self, lines: Iterable[Sequence[Any]]) -> int:
         """Write `lines` as rows 2, 3, …: cells as the CSV export makes them (text, numbers, True/False,
-        None), the date columns as its "YYYY-MM-DD HH:MM:SS" or "YYYY-MM-DDTHH:MM:SSZ" text."""
-        shapes, out, serials, needs_work = self._shapes, self._out, self._serials.texts, _CHANGES.search
+        None), the date columns as its "YYYY-MM-DD HH:MM:SS" or "YYYY-MM-DDTHH:MM:SSZ" text; the rows written."""
+        with self.path.open("wb", buffering=1 << 20) as out:
+            self.rows = self._write(out, lines)
+        return self.rows
+
+    def _write(self, out: BinaryIO, lines: Iterable[Sequence[Any]]) -> int:
+        shapes, serials, needs_work = self._shapes, self._serials.texts, _CHANGES.search
         number = 1
         parts: list[str] = []
         append = parts.append
@@ -117,8 +129,7 @@ class RowFile:
                 out.write("".join(parts).encode("utf-8", errors="replace"))
                 parts.clear()
         out.write("".join(parts).encode("utf-8", errors="replace"))
-        self.rows = number - 1
-        self._out.close()
+        return number - 1
 
     def _shape(self, kinds: tuple[type, ...]) -> _Shape | None:
         """The template of rows with these cell types, or None: such rows go cell by cell."""
@@ -168,8 +179,6 @@ class RowFile:
         return "".join(parts)
 
     def discard(self) -> None:
-        if not self._out.closed:
-            self._out.close()
         self.path.unlink(missing_ok=True)
 
 

@@ -15,6 +15,7 @@ from core.figures import DEFINITIONS, WallClock
 from core.model import Feedback
 from manager.export import FEEDBACK_COLUMNS, REQUEST_COLUMNS, Cells
 from manager.report_xlsx import write_xlsx
+from shell.ports import StoreError
 from tests import report_month
 
 HOSTILE = ('=HYPERLINK("http://evil.example","x")', "+1 555", "-2+3", "@SUM(A1)", "\tTab", "\rReturn", "_x0041_ & <b>")
@@ -181,7 +182,8 @@ def test_every_kind_of_cell_reads_back_as_it_was_given(tmp_path, month) -> None:
     plain = requests[0]
     col = {name: i for i, name in enumerate(REQUEST_COLUMNS)}
     varied = []
-    for text in (" lead", "trail ", "", "a\nb", "tab\tinside", "x" * 40_000, "\x01 control", "é 中文", "plain"):
+    for text in (" lead", "trail ", "", "a\nb", "tab\tinside", "x" * 40_000, "\x01 control", "é 中文", "zh_Hans",
+                 "_x0041_", "{0} {1!r}", "plain"):  # fmt: skip
         row = list(plain)
         row[col["note"]], row[col["claimed_by"]] = text, text[::-1]
         varied.append(row)
@@ -234,3 +236,17 @@ def test_excel_serials_made_by_arithmetic_are_those_of_datetime() -> None:
             assert serials.text(outside) == by_datetime(outside)  # the slow way, as before
     with pytest.raises(ValueError):
         serials.text("2025-06-14 24:00:00")
+
+
+def test_a_record_that_breaks_midway_leaves_no_rows_behind(tmp_path, month) -> None:  # type: ignore[no-untyped-def]
+    requests, feedback = _lines(month)
+    assert (month[2].last - month[2].first).days >= 7  # a month: the feedback's rows are written by a second process
+
+    def breaking(rows, after: int):  # type: ignore[no-untyped-def]
+        yield from rows[:after]
+        raise StoreError("feedback/2026-11-20T11.json: record 7: not a feedback record")
+
+    for lines in ((requests, breaking(feedback, 500)), (breaking(requests, 100), feedback)):
+        with pytest.raises(StoreError, match="record 7"):
+            write_xlsx(tmp_path / "broken.xlsx", month[2], lines[0], lines[1], "en", contacts=False)
+        assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("report-rows-")]
