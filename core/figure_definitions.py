@@ -120,10 +120,11 @@ DEFINITIONS: dict[str, dict[str, str]] = {
     },
     "equal_service": {
         "en": "Equal service: the median time to claim per shopper language and per request type, beside the "
-              "median of all claimed requests; flagged where a group's median is more than 10 % longer.",
+              "median of all claimed requests; flagged where a group's median, over at least 20 of its claims, "
+              "is more than 10 % longer.",
         "nl": "Gelijke service: de mediaan van de tijd tot oppakken per taal van de klant en per soort verzoek, naast "
-              "de mediaan van alle opgepakte verzoeken; gemarkeerd waar de mediaan van een groep meer dan 10 % "
-              "langer is.",
+              "de mediaan van alle opgepakte verzoeken; gemarkeerd waar de mediaan van een groep, over minstens 20 "
+              "van haar opgepakte verzoeken, meer dan 10 % langer is.",
     },
     "associates": {
         "en": "Per staff member (only where the store enabled it): requests they claimed last, the median time to "

@@ -13,6 +13,8 @@ from core.model import Kind
 CLAIM_BANDS = ("under 1 min", "1–3 min", "3–5 min", "over 5 min", "never")
 LANGUAGE_UNKNOWN = "unknown"
 FLAG_RATIO = 1.10  # a group waits more than 10 % longer than everyone at the median
+# … judged on at least this many of its claims: one slow claim is no pattern.
+FLAG_MIN_CLAIMS = 20
 KINDS = (Kind.FIND, Kind.RETURN, Kind.HELP)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from core.figure_math import (
     CLAIM_BANDS,
+    FLAG_MIN_CLAIMS,
     FLAG_RATIO,
     KINDS,
     LANGUAGE_UNKNOWN,
@@ -358,6 +359,7 @@ def _wait_groups(groups: Mapping[str, list[Any]], overall: float | None) -> tupl
     for label in sorted(groups):
         count, *claims = groups[label]
         middle = median(claims)
-        flagged = middle is not None and overall is not None and middle > FLAG_RATIO * overall
+        enough = len(claims) >= FLAG_MIN_CLAIMS
+        flagged = enough and middle is not None and overall is not None and middle > FLAG_RATIO * overall
         result.append(WaitGroup(label, count, middle, flagged))
     return tuple(result)
