@@ -18,7 +18,9 @@ Rules
    copy of an old claim can never re-claim a released request.
 5. Ticket numbers run per type per store-local day (`F-001`, `R-001`,
    `H-001`, in the kiosk's own format: core/numbering.py) and continue where
-   the stored log left off after a restart.
+   the stored log left off after a restart. A number still held by an open
+   request (one left open at closing, past midnight) is skipped: no two open
+   requests of a kiosk ever share a number.
 6. Place in line counts the open, unclaimed requests of the same type taken
    before this one, plus one.
 7. Deadlines are data: `get_timer()` says when the next unclaimed request
@@ -227,7 +229,10 @@ class Desk:
             raise LocalError(f"unknown request type {event.kind!r}")
         details = {str(k)[:40]: clean_text(str(v), TEXT_MAX) for k, v in event.details.items() if v}
         key = (now.astimezone(self.tz).date(), event.kind)
+        held = {r.ticket for r in self.open_requests()}
         self._issued[key] = self._issued.get(key, 0) + 1
+        while ticket_number(event.kind, self._issued[key], self.ticket_format) in held:
+            self._issued[key] += 1
         request = Request(
             id=event.request_id,
             kind=event.kind,

@@ -60,10 +60,31 @@ def test_ticket_numbers_run_per_type_and_restart_each_local_day() -> None:
         for i, kind in enumerate([Kind.FIND, Kind.RETURN, Kind.FIND, Kind.HELP])
     ]
     assert numbers == ["F-001", "R-001", "F-002", "H-001"]
+    for i in range(4):
+        act(desk, f"r{i}", "resolve", "Anna", f"a{i}")
     # 23:30 UTC on the 24th is already the 25th in Amsterdam.
     late = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
     effects = desk.handle(HelpRequested("r9", Kind.FIND, {}), late)
     assert only(effects, PrintTicket)[0].ticket.number == "F-001"
+
+
+def test_a_new_day_skips_numbers_still_held_by_requests_left_open() -> None:
+    desk = Desk("kiosk-1", AMS)
+    take(desk, "r1", Kind.FIND)  # F-001, still claimed at midnight
+    act(desk, "r1", "claim", "Anna", "a1")
+    take(desk, "r2", Kind.FIND, when=1)  # F-002, resolved
+    act(desk, "r2", "resolve", "Anna", "a2")
+    take(desk, "r3", Kind.FIND, when=2)  # F-003, still open (sent to the service desk, say)
+    next_day = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
+    numbers = [
+        only(desk.handle(HelpRequested(f"n{i}", Kind.FIND, {}), next_day + timedelta(seconds=i)), PrintTicket)[
+            0
+        ].ticket.number
+        for i in range(3)
+    ]
+    assert numbers == ["F-002", "F-004", "F-005"]
+    open_numbers = [r.ticket for r in desk.open_requests()]
+    assert len(open_numbers) == len(set(open_numbers))
 
 
 def test_numbers_continue_after_a_restart_from_the_stored_log() -> None:
