@@ -48,6 +48,8 @@ class KioskHistory:
 
 def read_kiosk_dir(folder: Path) -> KioskHistory:
     """Everything a kiosk's data dir holds; StoreError naming what is wrong."""
+    if not folder.is_dir():
+        raise StoreError(f"{folder}: no such directory")
     if not (folder / "requests").is_dir() and not (folder / "feedback").is_dir():
         raise StoreError(f"{folder} is not a kiosk's data dir (no requests/ or feedback/ folder in it)")
     kiosk = TinyDBEventLog(folder, readonly=True)
@@ -105,7 +107,7 @@ def run_import(record_dir: str, folders: list[Path]) -> int:
         record.close()
     for folder, count in counts.items():
         print(
-            f"imported {folder}: {count[REQUESTS]} request step(s), {count[FEEDBACK]} feedback, "
+            f"imported {folder} into {record_dir}: {count[REQUESTS]} request step(s), {count[FEEDBACK]} feedback, "
             f"{count[SEARCHES]} search(es); {count['already']} already in the record"
         )
     return 0

@@ -43,13 +43,23 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Copy kiosks' data dirs into the store's record (the recorder must be stopped)"
         if importing
         else "The store's record: every kiosk's requests, feedback, searches and alerts",
+        epilog=None
+        if importing
+        else "To copy a kiosk's history from before the recorder into the record: "
+        "store-assist-recorder import KIOSK_DATA_DIR [...] (with the recorder stopped; see --help there).",
     )
     parser.add_argument(
         "--config", type=Path, default=default_store_config(), help="TOML config file (default: config/store.toml)"
     )
     parser.add_argument("--data-dir", help="the store's record (default: recorder.data_dir)")
     parser.add_argument("--store", help="store id")
-    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        type=str.upper,
+        help="how much the log (stderr) says (default: INFO: each record kept)",
+    )
     if importing:
         parser.add_argument("dirs", nargs="+", type=Path, metavar="KIOSK_DATA_DIR")
     else:

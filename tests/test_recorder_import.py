@@ -67,11 +67,12 @@ def test_a_kiosk_dir_imported_twice_and_over_what_was_recorded_live_doubles_noth
 
     once = run_import(str(kiosk_dir), str(old_dir), "--data-dir", str(record))
     assert once.returncode == 0, once.stderr
-    assert f"imported {kiosk_dir}: 0 request step(s), 0 feedback, 0 search(es); 3 already in the record" in once.stdout
-    assert f"imported {old_dir}: 5 request step(s), 1 feedback, 0 search(es); 0 already in the record" in once.stdout
+    said = once.stdout
+    assert f"imported {kiosk_dir} into {record}: 0 request step(s), 0 feedback, 0 search(es); 3 already in" in said
+    assert f"imported {old_dir} into {record}: 5 request step(s), 1 feedback, 0 search(es); 0 already in" in said
     twice = run_import(str(kiosk_dir), str(old_dir), "--data-dir", str(record))
     assert twice.returncode == 0, twice.stderr
-    assert f"imported {old_dir}: 0 request step(s), 0 feedback, 0 search(es); 6 already in the record" in twice.stdout
+    assert f"imported {old_dir} into {record}: 0 request step(s), 0 feedback, 0 search(es); 6 already" in twice.stdout
 
     recorded = steps(record)
     assert once_each([(rid, seq) for rid, seq, _e in recorded])
@@ -86,6 +87,8 @@ def test_an_import_of_what_is_not_a_kiosk_dir_says_so_and_changes_nothing(tmp_pa
     assert result.returncode == 1
     assert f"{tmp_path / 'photos'} is not a kiosk's data dir" in result.stderr and "nothing imported" in result.stderr
     assert not (tmp_path / "record").exists()
+    missing = run_import(str(tmp_path / "nope"), "--data-dir", str(tmp_path / "record"))
+    assert missing.returncode == 1 and f"{tmp_path / 'nope'}: no such directory" in missing.stderr
     broken = tmp_path / "old" / "requests" / "2026-10-01T09.json"
     broken.write_text('{"entries": {"1": ')
     result = run_import(str(tmp_path / "old"), "--data-dir", str(tmp_path / "record"))
