@@ -68,7 +68,13 @@ def _parser(prog: str, export_only: bool) -> _Parser:
         default="csv" if export_only else "html,xlsx",
         help=f"comma-separated, of {', '.join(formats)} (default: %(default)s)",
     )
-    parser.add_argument("--out", type=Path, metavar="DIR", required=export_only, help="folder to write to")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        required=export_only,
+        help="folder to write to" + ("" if export_only else " (default: reports.out_dir of the config)"),
+    )
     parser.add_argument("--contacts", action="store_true", help="include shoppers' contact details (where given)")
     parser.add_argument("--config", type=Path, metavar="FILE", help="the store's config (default config/store.toml)")
     if not export_only:
@@ -100,6 +106,10 @@ def _args(argv: Sequence[str] | None, prog: str, export_only: bool) -> tuple[arg
         parser.error(f"--from {args.first} is after --to {args.last}")
     if not folder.is_dir():
         parser.error(f"{flag} {folder}: no such directory")
+    if not any((folder / kind).is_dir() for kind in ("requests", "feedback")):
+        # A report of nothing would look like a quiet day.
+        what = "the store's record" if flag == "--record" else "a kiosk's data dir"
+        parser.error(f"{flag} {folder}: not {what} (no requests/ or feedback/ folder in it)")
     args.out = args.out or Path(config.reports.out_dir)
     if args.out.exists() and not args.out.is_dir():
         parser.error(f"--out {args.out}: exists and is not a directory")

@@ -188,6 +188,15 @@ def test_a_missing_data_dir_is_named_and_nothing_is_written(tmp_path: Path) -> N
     assert not out.exists() and not (tmp_path / "nowhere").exists()
 
 
+def test_a_folder_that_holds_no_record_is_refused_rather_than_reported_as_a_quiet_day(tmp_path: Path) -> None:
+    (tmp_path / "demo" / "record" / "requests").mkdir(parents=True)  # the record is one folder further down
+    out = tmp_path / "out"
+    done = export("--record", str(tmp_path / "demo"), "--from", "2026-11-24", "--out", str(out))
+    assert done.returncode == 2
+    assert f"--record {tmp_path / 'demo'}: not the store's record (no requests/ or feedback/" in done.stderr
+    assert not out.exists()
+
+
 def test_a_corrupt_day_fails_the_export_without_writing_half_of_it(data_dir: Path, tmp_path: Path) -> None:
     (data_dir / "feedback" / "2026-11-24.json").write_text('{"feedback": {"1": ')
     out = tmp_path / "out"
