@@ -13,8 +13,10 @@ Definitions (the same words as the report's):
   store's target for their type — the report's rule (`in_time` below);
 - satisfaction: 100 · Σ wᵢnᵢ / 3N over today's responses, w = 3, 2, 1, 0 for
   very happy … very unhappy (faces 4 … 1), and N, the count;
-- unclaimed: today's requests that ended (resolved or cancelled) without
-  anyone claiming them;
+- unclaimed and abandoned, as the report defines them
+  (core/figure_definitions.py): unclaimed, today's requests nobody claimed
+  that the shopper did not cancel (still open, or closed without a claim);
+  abandoned, those cancelled before anyone claimed them;
 - requests: today's requests, counted by when the shopper asked.
 Rule alerts, each sent once per breach and armed again when it clears:
 - unhappy: at least `unhappy_share` of the responses of the last
@@ -62,7 +64,8 @@ class LiveFigures:
     due: int
     satisfaction: float | None  # the 0–100 index; None without responses
     responses: int
-    unclaimed: int
+    unclaimed: int  # nobody claimed it and the shopper did not cancel: still open, or closed without a claim
+    abandoned: int  # cancelled before anyone claimed it
     requests: int
 
 
@@ -190,7 +193,8 @@ class Today:
             due=due,
             satisfaction=index,
             responses=responses,
-            unclaimed=sum(1 for r in rows if r.claimed_at is None and (r.resolved_at or r.cancelled_at)),
+            unclaimed=sum(1 for r in rows if r.claimed_at is None and not r.abandoned),
+            abandoned=sum(1 for r in rows if r.abandoned),
             requests=len(rows),
         )
 

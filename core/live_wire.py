@@ -31,6 +31,7 @@ def encode_figures(figures: LiveFigures) -> bytes:
             "satisfaction": _rounded(figures.satisfaction),
             "responses": figures.responses,
             "unclaimed": figures.unclaimed,
+            "abandoned": figures.abandoned,
             "requests": figures.requests,
         }
     )
@@ -51,6 +52,7 @@ def decode_figures(payload: bytes) -> LiveFigures:
         satisfaction=_percent(body, "satisfaction"),
         responses=_int(body, "responses", 0, COUNT_MAX),
         unclaimed=_int(body, "unclaimed", 0, COUNT_MAX),
+        abandoned=_int(body, "abandoned", 0, COUNT_MAX),
         requests=_int(body, "requests", 0, COUNT_MAX),
     )
     # Figures that contradict each other are junk, not a manager's day.
@@ -60,8 +62,8 @@ def decode_figures(payload: bytes) -> LiveFigures:
         raise WireError("satisfaction and responses do not agree")
     if (figures.longest_wait is None) != (figures.waiting == 0):
         raise WireError("longest_wait and waiting do not agree")
-    if max(figures.waiting, figures.unclaimed, figures.due) > figures.requests:
-        raise WireError("waiting, unclaimed and due may not exceed requests")
+    if max(figures.waiting, figures.due, figures.unclaimed + figures.abandoned) > figures.requests:
+        raise WireError("waiting, due, and unclaimed with abandoned may not exceed requests")
     return figures
 
 

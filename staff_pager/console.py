@@ -140,6 +140,6 @@ def figures_words(figures: LiveFigures) -> list[str]:
         "figures", f"day={figures.day.isoformat()}", f"waiting={figures.waiting}",
         f"longest={shown(figures.longest_wait)}", f"service_level={shown(figures.service_level)}",
         f"in_time={figures.within_target}", f"due={figures.due}", f"satisfaction={shown(figures.satisfaction)}",
-        f"responses={figures.responses}", f"unclaimed={figures.unclaimed}", f"requests={figures.requests}",
-        f"at={figures.at.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+        f"responses={figures.responses}", f"unclaimed={figures.unclaimed}", f"abandoned={figures.abandoned}",
+        f"requests={figures.requests}", f"at={figures.at.strftime('%Y-%m-%dT%H:%M:%SZ')}",
     ]  # fmt: skip

@@ -151,7 +151,9 @@ def figures_view(figures: LiveFigures, now: datetime) -> FiguresView:
         satisfaction="–" if figures.satisfaction is None else f"{figures.satisfaction:.0f}/100",
         satisfaction_note=f"{figures.responses} response{'s' * (figures.responses != 1)}",
         unclaimed=str(figures.unclaimed),
-        unclaimed_note=f"of {figures.requests} request{'s' * (figures.requests != 1)}",
+        # The report's two words: unclaimed (nobody claimed it, the shopper did not cancel) and, under it,
+        # abandoned (cancelled before a claim) — the shoppers who gave up waiting.
+        unclaimed_note=f"{figures.abandoned} abandoned",
     )
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.figures import compute
 from core.live import SERVICE_LEVEL, UNHAPPY, AlertRules, LiveFigures, Today, in_time, satisfaction_index
 from core.live_wire import decode_figures, decode_rule_alert, encode_figures, encode_rule_alert
 from core.model import Feedback, Kind, LogEntry
@@ -74,7 +75,33 @@ def test_service_level_counts_only_requests_that_are_due() -> None:
     figures = live.figures(at(100))
     assert (figures.within_target, figures.due) == (2, 5)
     assert figures.service_level == pytest.approx(40.0)
-    assert figures.unclaimed == 2  # gave_up and ignored ended without a claim
+    # The report's words: waiting and fresh nobody claimed yet (unclaimed); gave_up and ignored the shopper
+    # cancelled before a claim (abandoned).
+    assert (figures.unclaimed, figures.abandoned, figures.requests) == (2, 2, 7)
+
+
+def test_unclaimed_and_abandoned_are_the_reports_figures() -> None:
+    live = today(
+        step("open", "created", 0, 1),  # nobody has claimed it yet: unclaimed
+        step("closed", "created", 0, 1),
+        step("closed", "resolved", 40, 2),  # closed by staff without a claim: unclaimed
+        step("gone", "created", 0, 1),
+        step("gone", "cancelled", 20, 2),  # the shopper gave up before a claim: abandoned
+        step("helped", "created", 0, 1),
+        step("helped", "claimed", 10, 2),
+        step("helped", "cancelled", 30, 3),  # cancelled after a claim: claimed, neither of the two
+        step("back", "created", 0, 1),
+        step("back", "claimed", 10, 2),
+        step("back", "released", 20, 3),  # claimed once, waiting again: claimed, not unclaimed
+    )
+    figures = live.figures(at(100))
+    assert (figures.unclaimed, figures.abandoned, figures.requests, figures.waiting) == (2, 1, 5, 2)
+    # As the report counts them: claimed + unclaimed + abandoned = requests.
+    report = compute(
+        live._rows(), [], [], tz=AMSTERDAM, first=figures.day, last=figures.day, targets=TARGETS,
+        per_associate=False, retention_cutoff=None, store="s", store_name="S", now=at(100),
+    )  # fmt: skip
+    assert (report.total.unclaimed, report.total.abandoned) == (figures.unclaimed, figures.abandoned)
 
 
 def test_the_first_claim_counts_even_after_a_release() -> None:
@@ -146,7 +173,7 @@ def test_the_last_hours_service_level_under_target_alerts_once() -> None:
 
 
 def test_figures_and_alerts_go_through_the_wire_unchanged() -> None:
-    figures = LiveFigures(MORNING.date(), MORNING, 2, 95, 87.5, 7, 8, 66.7, 12, 1, 23)
+    figures = LiveFigures(MORNING.date(), MORNING, 2, 95, 87.5, 7, 8, 66.7, 12, 1, 3, 23)
     assert decode_figures(encode_figures(figures)) == figures
     empty = today().figures(MORNING)
     assert decode_figures(encode_figures(empty)) == empty
@@ -155,7 +182,7 @@ def test_figures_and_alerts_go_through_the_wire_unchanged() -> None:
     assert decode_rule_alert(encode_rule_alert(alert)) == alert
 
 
-FIGURES = json.loads(encode_figures(LiveFigures(MORNING.date(), MORNING, 2, 95, 87.5, 7, 8, 66.7, 12, 1, 23)))
+FIGURES = json.loads(encode_figures(LiveFigures(MORNING.date(), MORNING, 2, 95, 87.5, 7, 8, 66.7, 12, 1, 3, 23)))
 
 
 @pytest.mark.parametrize(
@@ -177,6 +204,9 @@ FIGURES = json.loads(encode_figures(LiveFigures(MORNING.date(), MORNING, 2, 95, 
         {"satisfaction": None},  # 12 responses
         {"longest_wait": None},  # 2 waiting
         {"requests": 1},  # fewer requests than waiting
+        {"abandoned": -1},
+        {"abandoned": None},
+        {"abandoned": 23},  # unclaimed and abandoned more than the requests
     ],
 )
 def test_figures_that_do_not_follow_the_contract_are_refused(change: dict[str, object]) -> None:

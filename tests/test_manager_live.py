@@ -149,7 +149,7 @@ def test_a_manager_who_signs_in_later_sees_the_retained_figures_at_once_in_the_w
             step(2)
             texts = shown_texts(app.board_screen)
             for words in ("Waiting now", "Service level", "Satisfaction", "Unclaimed", "100 %", "1 of 1 in time",
-                          "83/100", "2 responses", "of 2 requests"):  # fmt: skip
+                          "83/100", "2 responses", "0 abandoned"):  # fmt: skip
                 assert words in texts, (words, texts)
             assert "1" in texts and any(t.startswith("longest ") for t in texts), texts
             # r1 waits past its minute: the last hour's service level falls to 50 %, the rule alert is the notice.
@@ -173,16 +173,19 @@ def test_after_a_restart_the_figures_are_rebuilt_from_the_records_today(broker, 
     record = TinyDBEventLog(tmp_path / "record")
     yesterday = MORNING - timedelta(days=1)
     for entry in (asked("old", yesterday), asked("r1", MORNING), claimed("r1", MORNING + timedelta(seconds=30)),
-                  asked("r2", MORNING + timedelta(seconds=40))):  # fmt: skip
+                  asked("r2", MORNING + timedelta(seconds=40)), asked("r3", MORNING + timedelta(seconds=50)),
+                  LogEntry("r3", "H-001", Kind.HELP, "kiosk-1", "cancelled", MORNING + timedelta(seconds=60),
+                           seq=2)):  # fmt: skip
         record.append_entry(entry)
     record.append_feedback(Feedback("f1", "kiosk-1", 1, MORNING))
     mia = manager_console(broker, store)
     try:
         with live_service(broker, store, MORNING + timedelta(seconds=100)) as (live, _clock):
-            assert live.rebuild(record) == 5
+            assert live.rebuild(record) == 7
             line = mia.expect("figures ")
             assert "waiting=1 longest=60 service_level=50 in_time=1 due=2" in line, line
-            assert "responses=1 unclaimed=0 requests=2" in line, line
+            # r2 waits and nobody claimed it: unclaimed; r3's shopper cancelled before a claim: abandoned.
+            assert "responses=1 unclaimed=1 abandoned=1 requests=3" in line, line
             assert isinstance(live.today, Today) and live.today.day == MORNING.astimezone(live.today.tz).date()
     finally:
         mia.close()

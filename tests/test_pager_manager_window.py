@@ -63,7 +63,7 @@ def test_the_managers_pager_shows_todays_figures_and_a_rule_alert(broker, screen
                               entrance="North entrance")  # fmt: skip
             topic = wire.state_topic(store, request.kiosk, request.id)
             client.publish(topic, wire.encode_request(request), qos=1, retain=True).wait_for_publish(10)
-        figures = LiveFigures(now.date(), now, 2, 95, 87.5, 21, 24, 72.2, 12, 1, 27)
+        figures = LiveFigures(now.date(), now, 2, 95, 87.5, 21, 24, 72.2, 12, 3, 1, 27)
         client.publish(wire.figures_topic(store), encode_figures(figures), qos=1, retain=True).wait_for_publish(10)
         pager = AppWindow(
             screen, pictures, "run_pager.py", "--broker", broker.url, "--store", store, "--staff", "Mia",
@@ -78,7 +78,8 @@ def test_the_managers_pager_shows_todays_figures_and_a_rule_alert(broker, screen
             pager.once(Text("72/100", 26, bold=True))
             pager.once(Text("12 responses", 12))
             pager.once(Text("21 of 24 in time", 12))
-            pager.once(Text("of 27 requests", 12))
+            pager.once(Text("3", 26, bold=True))  # unclaimed
+            pager.once(Text("1 abandoned", 12))
             alert = RuleAlert(UNHAPPY, now, 15, 5, 3, 0.6, 0.5)
             client.publish(wire.rule_alert_topic(store), encode_rule_alert(alert), qos=1).wait_for_publish(10)
             pager.wait_for(Text("Many unhappy shoppers: 3 of the last 5", 18, bold=True))
