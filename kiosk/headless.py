@@ -16,12 +16,14 @@ from core.finder import Finder
 from core.joining import TicketUnread
 from core.model import FACES, Kind, LocalError, Status
 from core.words import HELP_TOPICS
+from kiosk.wording import reasons_for
 from shell.kiosk_service import KioskService, TicketView
 from shell.loop import Loop
 
 USAGE = (
     "commands: find <query> | return <receipt or -> <reason> | help <question|complaint|other> [note]"
-    " | feedback [ticket=<number, request id or QR link>] <1-4> [reasons,comma,separated or -] [comment]"
+    " | feedback [ticket=<number, request id or QR link>] <1-4>"
+    " [reasons: a word of each, comma-separated, or -] [comment]"
     " | search <terms> | cancel <ticket> | list | quit"
 )
 SEARCH_LIMIT = 8  # results a `search` prints
@@ -131,7 +133,7 @@ class HeadlessKiosk:
             raise ValueError("feedback needs a rating from 1 (very unhappy) to 4 (very happy)")
         reasons: tuple[str, ...] = ()
         if len(words) > 1 and words[1] != "-":
-            reasons = tuple(r for r in words[1].split(",") if r)
+            reasons = offered_reasons(int(words[0]), words[1])
         comment = words[2] if len(words) > 2 else ""
         feedback = self.service.give_feedback(int(words[0]), reasons, comment, request_id=request_id)
         joined = [f"request={feedback.request_id}"] if feedback.request_id else []
@@ -189,3 +191,18 @@ class HeadlessKiosk:
             if request.escalation:
                 words.append(f"escalation={request.escalation}")
         self.say(*words)
+
+
+def offered_reasons(rating: int, typed: str) -> tuple[str, ...]:
+    """The reasons the screen offers after this face, named by a word of each
+    (`waited,staff`): the report counts the screen's reasons, not free words."""
+    _question, offered = reasons_for(rating)
+    chosen = []
+    for word in (w.strip().lower() for w in typed.split(",") if w.strip()):
+        matches = [reason for reason in offered if word in reason.lower()]
+        if len(matches) != 1:
+            named = "; ".join(offered)
+            why = "is none of" if not matches else "names more than one of"
+            raise ValueError(f"feedback not kept: reason {word!r} {why}: {named}")
+        chosen.append(matches[0])
+    return tuple(dict.fromkeys(chosen))

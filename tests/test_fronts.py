@@ -112,3 +112,14 @@ def test_bad_commands_get_a_clear_error_and_change_nothing(broker, store, tmp_pa
     finally:
         k.close()
         p.close()
+
+
+def test_headless_feedback_reasons_are_the_screens_own_named_by_a_word() -> None:
+    from kiosk.headless import offered_reasons
+
+    assert offered_reasons(1, "waited,Staff") == ("I waited too long", "Staff could not help me")
+    assert offered_reasons(4, "quick,friendly,quick") == ("Quick help", "Friendly staff")
+    with pytest.raises(ValueError, match="reason 'rude' is none of: I waited too long;"):
+        offered_reasons(1, "waited,rude")
+    with pytest.raises(ValueError, match="names more than one of"):
+        offered_reasons(4, "i")

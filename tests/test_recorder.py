@@ -96,7 +96,7 @@ def test_every_step_of_two_kiosks_reaches_the_record_once_though_recorder_and_br
         south.expect("status F-001 claimed")
         anna.send("resolve F-001 found it")
         south.expect("status F-001 resolved")
-        north.send("feedback 1 waited,rude Nobody came")
+        north.send("feedback 1 waited,staff Nobody came")
         north.expect("feedback")
         watcher = Watcher(broker.port, f"store/{store}/searches/+")
         north.send("search blue paint")
