@@ -17,7 +17,10 @@ Rules:
    server was down is made when it comes back — but not more than
    `CATCH_UP_DAYS` days and `CATCH_UP_WEEKS` weeks back: older ones are made by hand.
 4. A store server started for the first time makes nothing that was due
-   before it started (`Done.first`).
+   before it started (`Done.first`): started before today's `daily_at`, its
+   first report is today's, at close; started after it, today's report (and
+   the week's, when today ends the week) is not made — it is made by hand —
+   and the first is tomorrow's (`first_start` says which).
 5. A report that fails is tried again after 1, 5 and 15 minutes; after that it
    is given up (the shell logs it) and counts as done, so that the next ones are not held up.
 """
@@ -65,6 +68,30 @@ class Done:
         if report.kind == DAILY:
             return replace(self, daily=max(report.last, self.daily or report.last))
         return replace(self, weekly=max(report.last, self.weekly or report.last))
+
+
+@dataclass(frozen=True)
+class FirstStart:
+    """A store server's first start (rule 4): what counts as made, which of
+    today's reports that leaves unmade (due before the start), and the first
+    report it will make."""
+
+    done: Done
+    not_made: tuple[Due, ...]  # today's day's report, and the week's when today ends it: only by hand
+    first: Due  # a day's report
+
+
+def first_start(now: datetime, times: ReportTimes) -> FirstStart:
+    done = Done.first(now, times)
+    assert done.daily is not None and done.weekly is not None  # Done.first sets both
+    today = now.astimezone(times.tz).date()
+    not_made: list[Due] = []
+    if done.daily >= today:  # today's close has passed
+        not_made.append(Due(DAILY, today, today, due_at(today, times)))
+        if done.weekly >= today:
+            not_made.append(Due(WEEKLY, today - timedelta(days=6), today, due_at(today, times)))
+    day = done.daily + timedelta(days=1)
+    return FirstStart(done, tuple(not_made), Due(DAILY, day, day, due_at(day, times)))
 
 
 def due_at(day: date, times: ReportTimes) -> datetime:

@@ -26,7 +26,18 @@ from datetime import datetime
 from pathlib import Path
 
 from adapters.atomic_file import write_atomically
-from core.schedule import Done, Due, ReportTimes, done_from_dict, done_to_dict, due, retry_at
+from core.schedule import (
+    DAILY,
+    Done,
+    Due,
+    FirstStart,
+    ReportTimes,
+    done_from_dict,
+    done_to_dict,
+    due,
+    first_start,
+    retry_at,
+)
 from shell.ports import Clock
 from shell.store_config import StoreConfig
 
@@ -68,15 +79,33 @@ class ReportSchedule:
         try:
             return done_from_dict(json.loads(self.done_path.read_text(encoding="utf-8")))
         except FileNotFoundError:
-            first = Done.first(self.clock.now(), self.times)
-            log.info("reports: none made yet; the first is the day's report of %s", first.daily)
-            self._write_done(first)
-            return first
+            start = first_start(self.clock.now(), self.times)
+            log.log(logging.WARNING if start.not_made else logging.INFO, "reports: %s", self.first_start_words(start))
+            self._write_done(start.done)
+            return start.done
         except (OSError, ValueError) as exc:  # json's errors are ValueErrors
             first = Done.first(self.clock.now(), self.times)
             log.error("reports: %s cannot be read (%s); counting every report due until now as made", self.done_path,
                       exc)  # fmt: skip
             return first
+
+    def first_start_words(self, start: FirstStart) -> str:
+        """What a first start means for the reports, in plain words: the first one made, and what of
+        today's is not made (its close passed before the start), with the command to make it by hand."""
+        first = f"the day's report of {start.first.first}, at {self._local(start.first.at)}"
+        if not start.not_made:
+            return f"none made yet; the first is {first}"
+        names = " and ".join(_name(report) for report in start.not_made)
+        verb, them = ("are", "them") if len(start.not_made) > 1 else ("is", "it")
+        hand = "; ".join(" ".join(self.arguments(report)) for report in start.not_made)
+        return (
+            f"none made yet, and this first start is after today's close "
+            f"({self._local(start.not_made[0].at)}): {names} {verb} not made (make {them} by hand: {hand}); "
+            f"the first made is {first}"
+        )
+
+    def _local(self, moment: datetime) -> str:
+        return moment.astimezone(self.times.tz).strftime("%Y-%m-%d %H:%M store time")
 
     def _write_done(self, done: Done) -> None:
         try:
@@ -148,6 +177,12 @@ class ReportSchedule:
         self.done = self.done.after(report)
         self.made.append(report)
         self._write_done(self.done)
+
+
+def _name(report: Due) -> str:
+    if report.kind == DAILY:
+        return f"the day's report of {report.first}"
+    return f"the week's report of {report.first} to {report.last}"
 
 
 def start_schedule(recorder, loop, config: StoreConfig, config_path: Path | None = None) -> list[Callable[[], None]]:  # type: ignore[no-untyped-def]

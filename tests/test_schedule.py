@@ -17,6 +17,7 @@ from core.schedule import (
     done_to_dict,
     due,
     due_at,
+    first_start,
     next_due,
     retry_at,
 )
@@ -100,6 +101,25 @@ def test_a_server_started_for_the_first_time_makes_nothing_that_was_due_before()
     assert first == Done(daily=date(2026, 11, 3), weekly=date(2026, 11, 1))
     assert due(first, now, CLOSE) == []
     assert [d.last for d in due(first, local(date(2026, 11, 4), 21, 30), CLOSE)] == [date(2026, 11, 4)]
+
+
+def test_a_first_start_before_close_makes_todays_report_after_it_not() -> None:
+    morning = first_start(local(date(2026, 12, 1), 10, 0), CLOSE)  # a Tuesday, before 21:30
+    assert morning.not_made == () and (morning.first.kind, morning.first.first) == (DAILY, date(2026, 12, 1))
+    assert morning.first.at == local(date(2026, 12, 1), 21, 30)
+    assert [d.first for d in due(morning.done, local(date(2026, 12, 1), 21, 30), CLOSE)] == [date(2026, 12, 1)]
+    night = first_start(local(date(2026, 12, 1), 23, 51), CLOSE)  # after today's close
+    assert night.done.daily == date(2026, 12, 1)  # counted as made: never made by itself
+    assert [(d.kind, d.first, d.last) for d in night.not_made] == [(DAILY, date(2026, 12, 1), date(2026, 12, 1))]
+    assert (night.first.first, night.first.at) == (date(2026, 12, 2), local(date(2026, 12, 2), 21, 30))
+    assert [d.first for d in due(night.done, local(date(2026, 12, 2), 21, 30), CLOSE)] == [date(2026, 12, 2)]
+    sunday = first_start(local(date(2026, 11, 29), 22, 0), CLOSE)  # after the close that ends the week
+    assert [(d.kind, d.first, d.last) for d in sunday.not_made] == [
+        (DAILY, date(2026, 11, 29), date(2026, 11, 29)),
+        (WEEKLY, date(2026, 11, 23), date(2026, 11, 29)),
+    ]
+    just_after_midnight = first_start(local(date(2026, 12, 2), 0, 5), CLOSE)  # yesterday's close is not today's
+    assert just_after_midnight.not_made == () and just_after_midnight.first.first == date(2026, 12, 2)
 
 
 def test_a_changed_weekday_starts_the_weeks_on_the_new_day() -> None:

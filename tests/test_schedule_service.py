@@ -64,7 +64,7 @@ def schedule(
     tmp_path: Path, now: datetime, done: dict[str, str] | None, **config: Any
 ) -> tuple[ReportSchedule, Clock, Thread]:
     record = tmp_path / "record"
-    record.mkdir(exist_ok=True)
+    record.mkdir(parents=True, exist_ok=True)
     if done is not None:
         (record / DONE_FILE).write_text(json.dumps(done))
     script = tmp_path / "stand_in_report.py"
@@ -93,6 +93,35 @@ def test_a_first_start_makes_nothing_old_and_remembers_so(tmp_path: Path) -> Non
     made.tick()
     assert made.running is None and calls(tmp_path) == [] and thread.calls.empty()
     assert json.loads((tmp_path / "record" / DONE_FILE).read_text()) == {"daily": "2026-11-03", "weekly": "2026-11-01"}
+
+
+def test_a_first_start_says_which_report_comes_first(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="store_server.schedule")
+    made, clock, thread = schedule(tmp_path / "morning", local("2026-12-01", 10), done=None)
+    assert "reports: none made yet; the first is the day's report of 2026-12-01, at 2026-12-01 21:30 store time" in (
+        caplog.text
+    )
+    clock.moment = local("2026-12-01", 21, 30)  # today's close: today's report
+    made.tick()
+    thread.run_next()
+    assert [c[c.index("--from") + 1] for c in calls(tmp_path / "morning")] == ["2026-12-01"]
+    caplog.clear()
+    night, clock, thread = schedule(tmp_path / "night", local("2026-12-01", 23, 51), done=None)
+    assert json.loads((tmp_path / "night" / "record" / DONE_FILE).read_text())["daily"] == "2026-12-01"
+    [said] = [r for r in caplog.records if "none made yet" in r.getMessage()]
+    record, out = tmp_path / "night" / "record", tmp_path / "night" / "reports"
+    assert said.levelname == "WARNING" and said.getMessage() == (
+        "reports: none made yet, and this first start is after today's close (2026-12-01 21:30 store time): "
+        "the day's report of 2026-12-01 is not made (make it by hand: "
+        f"{' '.join(night.command)} --record {record} --from 2026-12-01 --to 2026-12-01 --out {out}); "
+        "the first made is the day's report of 2026-12-02, at 2026-12-02 21:30 store time"
+    )
+    night.tick()
+    assert night.running is None  # today's is not made by itself
+    clock.moment = local("2026-12-02", 21, 30)
+    night.tick()
+    thread.run_next()
+    assert [c[c.index("--from") + 1] for c in calls(tmp_path / "night")] == ["2026-12-02"]
 
 
 def test_reports_missed_while_down_are_made_one_after_the_other_and_remembered(tmp_path: Path) -> None:
