@@ -16,6 +16,7 @@ from core.finder import Finder
 from core.joining import TicketUnread
 from core.model import FACES, Kind, LocalError, Status
 from core.words import HELP_TOPICS
+from kiosk.language import DEFAULT, LANGUAGES
 from kiosk.wording import reasons_for
 from shell.kiosk_service import KioskService, TicketView
 from shell.loop import Loop
@@ -24,7 +25,7 @@ USAGE = (
     "commands: find <query> | return <receipt or -> <reason> | help <question|complaint|other> [note]"
     " | feedback [ticket=<number, request id or QR link>] <1-4>"
     " [reasons: a word of each, comma-separated, or -] [comment]"
-    " | search <terms> | cancel <ticket> | list | quit"
+    " | search <terms> | language <en|nl|zh_Hans|zh_Hant> | cancel <ticket> | list | quit"
 )
 SEARCH_LIMIT = 8  # results a `search` prints
 
@@ -39,6 +40,7 @@ class HeadlessKiosk:
         self.out = out
         self._last_status: dict[str, tuple[str, str | None, int]] = {}
         self._taking = False
+        self.language = DEFAULT  # the shopper's, as picked on Welcome: kept with each request, its ticket printed in it
         service.listeners.append(self._status_changed)
         service.print_listeners.append(self._printed)
         service.printer_listeners.append(lambda state, detail: self.say("printer", state.value, shlex.quote(detail)))
@@ -83,6 +85,12 @@ class HeadlessKiosk:
                 self._feedback(rest)
             elif command == "search":
                 self._search(self._need(rest, "search needs what you are looking for"))
+            elif command == "language":
+                codes = [code for code, _name in LANGUAGES]
+                if rest.strip() not in codes:
+                    raise ValueError(f"language needs one of {', '.join(codes)}")
+                self.language = rest.strip()
+                self.say("language", self.language)
             elif command == "cancel":
                 self._cancel(rest.strip())
             elif command == "list":
@@ -102,7 +110,7 @@ class HeadlessKiosk:
     def _take(self, kind: Kind, details: dict[str, str]) -> None:
         self._taking = True  # the ticket line comes first, then status lines
         try:
-            view = self.service.request_help(kind, details)
+            view = self.service.request_help(kind, {**details, "language": self.language})
         finally:
             self._taking = False
         self._last_status[view.request.id] = (view.request.status.value, None, 0)

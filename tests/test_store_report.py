@@ -44,7 +44,8 @@ def by_hand(kiosks: list[Path]) -> dict:
     steps = [s for k in kiosks for s in raw(k, "requests", "entries")]
     requests: dict[str, dict] = {}
     for step in sorted(steps, key=lambda s: (s["at"], s["seq"])):
-        request = requests.setdefault(step["request_id"], {"kind": step["kind"], "events": []})
+        request = requests.setdefault(step["request_id"], {"kind": step["kind"], "events": [], "language": ""})
+        request["language"] = step.get("details", {}).get("language") or request["language"]
         request["events"].append((step["event"], datetime.fromisoformat(step["at"]), step.get("details", {})))
     for request in requests.values():
         created = next(at for event, at, _ in request["events"] if event == "created")
@@ -84,6 +85,8 @@ def test_the_report_of_two_kiosks_matches_their_own_files_though_recorder_and_br
         south = kiosk(broker.url, store, "kiosk-south", kiosks[1], SOUTH)
         anna = pager(broker.url, store, "Anna", role="manager")
         procs += [first, north, south, anna]
+        north.send("language nl")  # the north's shoppers picked Dutch; the south's stay in English
+        north.expect("language nl")
 
         north.send("help question Which primer?")
         _, primer = ticket(north)
@@ -192,6 +195,13 @@ def test_the_report_of_two_kiosks_matches_their_own_files_though_recorder_and_br
     assert figures.joined.helped.satisfaction.counts[3] == hand["helped"].count(4) == 1
     assert figures.joined.not_helped.satisfaction.counts[0] == hand["not_helped"].count(1) == 1
     assert [r.term for r in figures.lost_demand.not_found] == hand["not_found"] == ["qqxzv"]
+    by_language = {g.label: (g.requests, g.median_claim) for g in figures.equal_service.by_language}
+    for language in ("nl", "en"):
+        mine = [r for r in requests.values() if r["language"] == language]
+        claims = sorted(r["claim"] for r in mine if r["claim"] is not None)
+        assert by_language[language][0] == len(mine)
+        assert by_language[language][1] == pytest.approx(claims[math.ceil(len(claims) / 2) - 1], abs=1e-3)
+    assert set(by_language) == {"nl", "en"}
 
     # And the command a manager runs writes every output from the same record.
     out = tmp_path / "out"
