@@ -41,74 +41,73 @@ DEFINITIONS: dict[str, dict[str, str]] = {
               "verzoeken.",
     },
     "percentiles": {
-        "en": "p50 / p90: the smallest time that at least 50 % / 90 % of the requests did not exceed (nearest rank); "
-              "max: the longest.",
-        "nl": "p50 / p90: de kortste tijd die door minstens 50 % / 90 % van de verzoeken niet werd overschreden "
-              "(dichtstbijzijnde rang); max: de langste.",
+        "en": "Median / 90th percentile: the shortest time that at least 50 % / 90 % of the requests did not exceed "
+              "(nearest rank); longest: the longest time of them all.",
+        "nl": "Mediaan / 90e percentiel: de kortste tijd die door minstens 50 % / 90 % van de verzoeken niet werd "
+              "overschreden (dichtstbijzijnde rang); langste: de langste tijd van allemaal.",
     },
     "service_level": {
         "en": "Service level: the share of requests due that were claimed within the store's target for their type. "
               "Due: every request of the days, except those cancelled unclaimed before the target had passed and "
               "those still open that have not yet waited the target.",
-        "nl": "Serviceniveau: het aandeel van de verzoeken die meetellen dat binnen de streeftijd van de winkel voor "
-              "hun soort werd opgepakt. Meetellen doet elk verzoek van de dagen, behalve verzoeken die zonder "
-              "oppakken werden geannuleerd voordat de streeftijd om was, en open verzoeken die nog niet zo lang "
-              "wachten.",
+        "nl": "Serviceniveau: het aandeel van de verzoeken die meetellen dat binnen het doel van de winkel voor hun "
+              "soort werd opgepakt. Meetellen doet elk verzoek van de dagen, behalve verzoeken die zonder oppakken "
+              "werden geannuleerd voordat het doel om was, en open verzoeken die nog niet zo lang wachten.",
     },
     "periods": {
         "en": "Half hours: requests that arrived in each 30 minutes (store time); claimed: of those, claimed; "
-              "above target: of those, due and not claimed within the target; max wait: the longest wait of those "
+              "above target: of those, due and not claimed within the target; longest wait: the longest wait of those "
               "(to the claim, or to the cancellation or now when never claimed).",
         "nl": "Halve uren: verzoeken die in elk half uur (winkeltijd) binnenkwamen; opgepakt: daarvan opgepakt; boven "
-              "streeftijd: daarvan meetellend en niet binnen de streeftijd opgepakt; langste wachttijd: de langste "
-              "wachttijd daarvan (tot het oppakken, of tot het annuleren of nu als niemand het oppakte).",
+              "doel: daarvan meetellend en niet binnen het doel opgepakt; langste wachttijd: de langste wachttijd "
+              "daarvan (tot het oppakken, of tot het annuleren of nu als niemand het oppakte).",
     },
     "volume": {
         "en": "Volume: requests by the hour of day and the weekday they were created (store time).",
-        "nl": "Drukte: verzoeken per uur van de dag en per weekdag waarop ze werden aangemaakt (winkeltijd).",
+        "nl": "Aantallen: verzoeken per uur van de dag en per weekdag waarop ze werden aangemaakt (winkeltijd).",
     },
     "heat_volume": {
         "en": "Heat map of volume: requests per weekday (rows) and hour (columns), over all days of the report.",
-        "nl": "Warmtekaart van de drukte: verzoeken per weekdag (rijen) en uur (kolommen), over alle dagen van het "
+        "nl": "Heatmap van de aantallen: verzoeken per weekdag (rijen) en uur (kolommen), over alle dagen van het "
               "rapport.",
     },
     "heat_service_level": {
         "en": "Heat map of service level: the service level of the requests due in each weekday and hour; empty "
               "where none were due.",
-        "nl": "Warmtekaart van het serviceniveau: het serviceniveau van de meetellende verzoeken per weekdag en uur; "
+        "nl": "Heatmap van het serviceniveau: het serviceniveau van de meetellende verzoeken per weekdag en uur; "
               "leeg waar er geen waren.",
     },
     "faces": {
         "en": "Faces: how many shoppers chose each face at the exit, 1 very unhappy to 4 very happy.",
-        "nl": "Gezichtjes: hoeveel klanten bij de uitgang elk gezichtje kozen, van 1 zeer ontevreden tot 4 zeer "
+        "nl": "Gezichten: hoeveel klanten bij de uitgang elk gezicht kozen, van 1 zeer ontevreden tot 4 zeer "
               "tevreden.",
     },
     "satisfaction_index": {
         "en": "Satisfaction index (0–100): 100 · (3·very happy + 2·happy + 1·unhappy + 0·very unhappy) / (3 · "
               "responses). 100: everyone very happy; 0: everyone very unhappy.",
         "nl": "Tevredenheidsindex (0–100): 100 · (3·zeer tevreden + 2·tevreden + 1·ontevreden + 0·zeer ontevreden) / "
-              "(3 · reacties). 100: iedereen zeer tevreden; 0: iedereen zeer ontevreden.",
+              "(3 · antwoorden). 100: iedereen zeer tevreden; 0: iedereen zeer ontevreden.",
     },
     "reasons": {
         "en": "Reasons: the reasons shoppers chose, most chosen first (one response may choose several).",
-        "nl": "Redenen: de redenen die klanten kozen, de vaakst gekozen eerst (één reactie kan er meer kiezen).",
+        "nl": "Redenen: de redenen die klanten kozen, de vaakst gekozen eerst (één antwoord kan er meer kiezen).",
     },
     "comments": {
         "en": "Comments: what shoppers wrote, by face; only from days still within the retention period.",
-        "nl": "Opmerkingen: wat klanten schreven, per gezichtje; alleen van dagen die nog binnen de bewaartermijn "
+        "nl": "Opmerkingen: wat klanten schreven, per gezicht; alleen van dagen die nog binnen de bewaartermijn "
               "vallen.",
     },
     "joined": {
-        "en": "Joined feedback: feedback whose shopper showed the ticket of a request of these days; helped: that "
+        "en": "Feedback after help: feedback whose shopper showed the ticket of a request of these days; helped: that "
               "request was claimed; not helped: it was not. Other feedback is unjoined and counts everywhere else.",
-        "nl": "Gekoppelde reacties: reacties waarbij de klant het bonnetje van een verzoek van deze dagen liet zien; "
-              "geholpen: dat verzoek werd opgepakt; niet geholpen: niet. Andere reacties zijn niet gekoppeld en "
+        "nl": "Feedback na hulp: antwoorden waarbij de klant het ticket van een verzoek van deze dagen liet zien; "
+              "geholpen: dat verzoek werd opgepakt; niet geholpen: niet. Andere antwoorden zijn niet gekoppeld en "
               "tellen verder overal mee.",
     },
     "claim_bands": {
         "en": "Time-to-claim bands: joined feedback by how long its request waited to be claimed: under 1 min, "
               "1–3 min, 3–5 min, over 5 min (5 min and more), never.",
-        "nl": "Wachttijdgroepen: gekoppelde reacties naar hoe lang hun verzoek wachtte tot het werd opgepakt: onder "
+        "nl": "Wachttijdgroepen: gekoppelde antwoorden naar hoe lang hun verzoek wachtte tot het werd opgepakt: onder "
               "1 min, 1–3 min, 3–5 min, boven 5 min (5 min en meer), nooit.",
     },
     "lost_demand": {
@@ -127,14 +126,14 @@ DEFINITIONS: dict[str, dict[str, str]] = {
               "van haar opgepakte verzoeken, meer dan 10 % langer is.",
     },
     "associates": {
-        "en": "Per staff member (only where the store enabled it): requests they claimed last, the median time to "
+        "en": "Per associate (only where the store enabled it): requests they claimed last, the median time to "
               "that claim, and requests they resolved.",
         "nl": "Per medewerker (alleen als de winkel dit heeft aangezet): verzoeken die zij als laatste oppakten, de "
               "mediaan van de tijd tot dat oppakken, en verzoeken die zij afhandelden.",
     },
     "gaps": {
         "en": "Gaps: requests whose record misses steps (a step number never received); counted, not guessed.",
-        "nl": "Hiaten: verzoeken waarvan het verslag stappen mist (een stapnummer dat nooit aankwam); geteld, niet "
+        "nl": "Gaten: verzoeken waarvan de registratie stappen mist (een stapnummer dat nooit aankwam); geteld, niet "
               "geraden.",
     },
 }

@@ -9,7 +9,8 @@ and stretch to the page width, on screen and on paper alike; each carries a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -75,34 +76,53 @@ def _text(
     )
 
 
-def _svg(name: str, title: str, width: int, height: int, body: list[str]) -> str:
+def _svg(name: str, title: str, width: int, height: int, body: list[str], *, grow: bool = True) -> str:
     # role=img + <title>: the picture has a name; data-chart lets tests find it. Inline in HTML, an
-    # <svg> needs no xmlns (and the page then names no address at all).
+    # <svg> needs no xmlns (and the page then names no address at all). `grow=False`: never drawn wider
+    # than its own width (a heat map of a few cells would otherwise be blown up to the page's width).
+    style = "" if grow else f' style="max-width:{width}px"'
     return (
         f'<svg class="chart" data-chart="{escape(name)}" role="img" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" '
+        f'width="{width}" height="{height}"{style} '
         f'font-family="DejaVu Sans, Arial, sans-serif">'
         f"<title>{escape(title)}</title>{''.join(body)}</svg>"
     )
 
 
-def _axis(largest: float, top: float | None = None) -> list[float]:
-    """The axis's ticks from 0: four to six steps of 1, 2 or 5 × a power of ten, the last at or above `largest`."""
+# The steps an axis may take. Counts go in whole steps (a tenth of a request is no tick);
+# waits in steps a clock reads (15 s, 30 s, 1 min, 5 min, …); other figures in 1, 2 or 5 × a power of ten.
+COUNT = "count"
+SECONDS = "seconds"
+NUMBER = "number"
+_SECOND_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
+_MOST_STEPS = 6
+
+
+def _steps(unit: str) -> Iterator[float]:
+    """The axis's possible steps for `unit`, smallest first, without end."""
+    if unit == SECONDS:
+        yield from (float(step) for step in _SECOND_STEPS)
+        power = 86400.0
+    else:
+        power = 1.0 if unit == COUNT else 1e-6
+    while True:
+        for factor in (1, 2, 5):
+            yield power * factor
+        power *= 10
+
+
+def _axis(largest: float, top: float | None = None, unit: str = NUMBER) -> list[float]:
+    """The axis's ticks from 0: at most six equal steps of `unit`'s kind, the last at or above `largest`.
+
+    With `top` (a fixed scale such as 0–100 %) four quarters of it.
+    """
     if top is not None:
         return [top * i / 4 for i in range(5)]
     if largest <= 0:
         return [0.0, 1.0]
-    step = 1.0
-    while largest / step > 6:
-        step *= 10
-    while largest / step < 3:
-        step /= 10
-    for factor in (1, 2, 5, 10):
-        if largest / (step * factor) <= 6:
-            step *= factor
-            break
-    count = max(1, -int(-largest // step))
-    return [step * i for i in range(count + 1)]
+    step = next(s for s in _steps(unit) if largest / s <= _MOST_STEPS + 1e-9)
+    count = max(1, math.ceil(largest / step - 1e-9))
+    return [round(step * i, 9) for i in range(count + 1)]
 
 
 def bar_chart(
@@ -116,11 +136,17 @@ def bar_chart(
     width: int = 720,
     height: int = 240,
     top: float | None = None,
+    unit: str = NUMBER,
 ) -> str:
-    """Upright bars, one per label; a missing value (None) leaves its place empty."""
-    left, right, above, below = 48, 8, 22, 36
+    """Upright bars, one per label; a missing value (None) leaves its place empty.
+
+    Up to twelve bars each carry their value above them; the plot then starts
+    lower, so that the tallest bar's value stays clear of the title.
+    """
+    labelled = len(labels) <= 12
+    left, right, above, below = 48, 8, 36 if labelled else 22, 36
     plot_w, plot_h = width - left - right, height - above - below
-    ticks = _axis(max((v for v in values if v is not None), default=0.0), top)
+    ticks = _axis(max((v for v in values if v is not None), default=0.0), top, unit)
     top = ticks[-1]
     body = [_text(left, 14, title, size=13, anchor="start", extra=' font-weight="bold"')]
     for tick in ticks:
@@ -137,8 +163,8 @@ def bar_chart(
                 f'<rect x="{x + slot * 0.15:.1f}" y="{above + plot_h - bar_h:.1f}" width="{slot * 0.7:.1f}" '
                 f'height="{bar_h:.1f}" fill="{colour}"><title>{escape(label)}: {escape(fmt(value))}</title></rect>'
             )
-            if len(labels) <= 12:
-                body.append(_text(x + slot / 2, above + plot_h - bar_h - 3, fmt(value), size=10))
+            if labelled:
+                body.append(_text(x + slot / 2, above + plot_h - bar_h - 4, fmt(value), size=10))
         if i % every == 0:
             body.append(_text(x + slot / 2, height - below + 14, label, size=10, fill=AXIS))
     body.append(f'<line x1="{left}" y1="{above + plot_h}" x2="{width - right}" y2="{above + plot_h}" stroke="{AXIS}"/>')
@@ -155,15 +181,20 @@ def grouped_bars(
     width: int = 720,
     top: float | None = None,
     none_text: str = "–",
+    unit: str = NUMBER,
+    axis_fmt: Format | None = None,
 ) -> str:
-    """Sideways bars: for each category one bar per series (name, colour, values), with a key."""
+    """Sideways bars: for each category one bar per series (name, colour, values), with a key.
+
+    `axis_fmt` writes the axis's ticks (`fmt` the bars' values) when they read better shorter.
+    """
     left = max(100, round(7.2 * max((len(c) for c in categories), default=0)) + 16)
     right, above = 90, 44
     bar_h, gap = 16, 14
     group_h = bar_h * len(series) + gap
     height = above + group_h * len(categories) + 24  # the axis's values under the bars
     plot_w = width - left - right
-    ticks = _axis(max((v for _, _, vals in series for v in vals if v is not None), default=0.0), top)
+    ticks = _axis(max((v for _, _, vals in series for v in vals if v is not None), default=0.0), top, unit)
     top = ticks[-1]
     body = [_text(8, 14, title, size=13, anchor="start", extra=' font-weight="bold"')]
     x = left
@@ -174,7 +205,7 @@ def grouped_bars(
     for tick in ticks:
         tx = left + plot_w * tick / top
         body.append(f'<line x1="{tx:.1f}" y1="{above - 4}" x2="{tx:.1f}" y2="{height - 22}" stroke="{GRID}"/>')
-        body.append(_text(tx, height - 8, fmt(tick), size=10, fill=AXIS))
+        body.append(_text(tx, height - 8, (axis_fmt or fmt)(tick), size=10, fill=AXIS))
     for c, category in enumerate(categories):
         y0 = above + c * group_h
         body.append(_text(left - 8, y0 + group_h / 2, category, size=12, anchor="end"))
@@ -294,12 +325,14 @@ def heat_map(
     """A grid of cells coloured by value, each value written in its cell, with a legend.
 
     An empty cell (None: nothing happened then) is white with a grey stroke
-    across it, so it never reads as a low value.
+    across it, so it never reads as a low value. A map of few columns is as
+    wide as its title and legend need, and drawn no wider.
     """
     cell_w, cell_h, left, above = 30, 24, 44, 40
     columns = len(column_labels)
-    width = left + cell_w * columns + 8
     grid_bottom = above + cell_h * len(row_labels)
+    legend, legend_end = _legend(left, grid_bottom + 14, scale, legend_low, legend_high, empty_text)
+    width = max(left + cell_w * columns + 8, legend_end + 8, round(8 + 8 * len(title)))
     height = grid_bottom + 56
     body = [_text(8, 14, title, size=13, anchor="start", extra=' font-weight="bold"')]
     for c, label in enumerate(column_labels):
@@ -323,11 +356,12 @@ def heat_map(
                 f"<title>{escape(label)} {escape(column_labels[c])}: {escape(fmt(value))}</title></rect>"
             )
             body.append(_text(x + cell_w / 2, y + cell_h / 2 + 4, fmt(value), size=10, fill=ink_on(colour)))
-    body.extend(_legend(left, grid_bottom + 14, scale, legend_low, legend_high, empty_text))
-    return _svg(name, title, width, height, body)
+    body.extend(legend)
+    return _svg(name, title, width, height, body, grow=False)
 
 
-def _legend(x: int, y: int, scale: ColourScale, low: str, high: str, empty_text: str) -> list[str]:
+def _legend(x: int, y: int, scale: ColourScale, low: str, high: str, empty_text: str) -> tuple[list[str], int]:
+    """The legend's parts and about where its last word ends."""
     steps, step_w = 20, 12
     parts = [_text(x, y + 12, low, size=11, anchor="start")]
     start = x + 8 + 7 * len(low)
@@ -345,4 +379,4 @@ def _legend(x: int, y: int, scale: ColourScale, low: str, high: str, empty_text:
         f'stroke-width="1.5"/>'
     )
     parts.append(_text(empty_x + 30, y + 12, empty_text, size=11, anchor="start"))
-    return parts
+    return parts, round(empty_x + 30 + 7 * len(empty_text))

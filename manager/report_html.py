@@ -17,6 +17,7 @@ from html import escape
 from core.figures import FaceCounts, Figures, Group, KindFigures, WaitGroup
 from manager import charts
 from manager.report_sections import SectionWriter
+from manager.report_staffing import staffing
 
 _CSS = """
 :root { color-scheme: light; }
@@ -49,6 +50,7 @@ ol.comments li { margin: 2px 0; break-inside: avoid; }
 .when { color: #555; font-size: 12px; margin-right: 6px; }
 .definitions { font-size: 12.5px; color: #333; background: #f6f6f6; padding: 4px 10px; border-left: 3px solid #bbb; }
 .definitions p { margin: 4px 0; }
+p.part { font-size: 12.5px; color: #444; margin: -6px 0 12px; }
 th.group { text-align: center; border-bottom: 1px solid #999; }
 @page { size: A4; margin: 14mm; }
 @media print {
@@ -70,7 +72,7 @@ def render_html(figures: Figures, lang: str) -> str:
         _volume(page, figures),
         _waits(page, figures),
         _periods(page, figures),
-        _staffing(page, figures),
+        staffing(page, figures),
         _satisfaction(page, figures),
         _joined(page, figures),
         _lost_demand(page, figures),
@@ -108,14 +110,16 @@ def _headline(page: SectionWriter, figures: Figures) -> str:
     w, total, overall = page.w, figures.total, figures.satisfaction.overall
     targets = {k.target_seconds for k in figures.kinds} or {total.target_seconds}
     within = w["within"].format(target=page.wait(targets.pop())) if len(targets) == 1 else w["within_each"]
+    responses = f"{page.number(overall.responses)} {page.counted('responses', overall.responses)}"
     cards = [
         _card(w["requests"], page.number(total.requests)),
+        _card(w["claimed"], page.number(total.claimed)),
         _card(w["service_level"], page.percent(total.service_level), within),
         _card(w["median_claim"], page.wait(total.time_to_claim.p50)),
         _card(w["unclaimed"], page.number(total.unclaimed)),
         _card(w["service_desk"], page.number(total.service_desk)),
         _card(w["abandoned"], page.number(total.abandoned)),
-        _card(w["satisfaction_index"], page.index(overall.index), f"{page.number(overall.responses)} {w['responses']}"),
+        _card(w["satisfaction_index"], page.index(overall.index), responses),
     ]
     body = f'<div class="cards">{"".join(cards)}</div>'
     keys = ("requests", "claimed", "unclaimed", "abandoned", "service_desk", "service_level", "time_to_claim")
@@ -125,14 +129,17 @@ def _headline(page: SectionWriter, figures: Figures) -> str:
 def _volume(page: SectionWriter, figures: Figures) -> str:
     w = page.w
     kinds = figures.kinds
+    count = charts.COUNT
     body = charts.bar_chart(
-        "volume-type", w["by_type"], [page.kind(k.kind) for k in kinds], [k.requests for k in kinds], page.count
-    )
+        "volume-type", w["by_type"], [page.kind(k.kind) for k in kinds], [k.requests for k in kinds], page.count,
+        unit=count,
+    )  # fmt: skip
     hours = [f"{h:02d}" for h in range(24)]
-    body += charts.bar_chart("volume-hour", w["by_hour"], hours, list(figures.volume_by_hour), page.count)
+    body += charts.bar_chart("volume-hour", w["by_hour"], hours, list(figures.volume_by_hour), page.count, unit=count)
     body += charts.bar_chart(
-        "volume-weekday", w["by_weekday"], list(page.weekdays), list(figures.volume_by_weekday), page.count
-    )
+        "volume-weekday", w["by_weekday"], list(page.weekdays), list(figures.volume_by_weekday), page.count,
+        unit=count,
+    )  # fmt: skip
     return page.section("volume", w["volume"], body, ("volume",))
 
 
@@ -161,7 +168,9 @@ def _waits(page: SectionWriter, figures: Figures) -> str:
             (w[p], colour, [getattr(getattr(k, attr), p) for k in figures.kinds])
             for p, colour in (("p50", charts.BAR), ("p90", charts.SECOND), ("max", charts.THIRD))
         ]
-        return charts.grouped_bars(name, title, names, series, page.wait, none_text=w["none"])
+        return charts.grouped_bars(
+            name, title, names, series, page.wait, none_text=w["none"], unit=charts.SECONDS, axis_fmt=page.axis_wait
+        )
 
     level = charts.grouped_bars(
         "service-level",
@@ -200,43 +209,6 @@ def _periods(page: SectionWriter, figures: Figures) -> str:
     if not figures.days:
         parts.append(f"<p>{escape(w['no_data'])}</p>")
     return page.section("periods", w["periods"], "".join(parts), ("periods",))
-
-
-def _staffing(page: SectionWriter, figures: Figures) -> str:
-    w = page.w
-    hours = [f"{h:02d}" for h in range(24)]
-    volume = figures.heat_volume
-    largest = max((v for row in volume.values for v in row if v), default=0.0)
-    body = charts.heat_map(
-        "heat-volume",
-        w["heat_volume"],
-        list(page.weekdays),
-        hours,
-        _blank_zero(volume.values),
-        charts.ColourScale(0.0, max(1.0, largest), charts.VOLUME_STOPS),
-        page.count,
-        legend_low=f"{w['fewer']} (1)",
-        legend_high=f"{w['more']} ({page.count(largest)})",
-        empty_text=w["no_requests"],
-    )
-    body += charts.heat_map(
-        "heat-service-level",
-        w["heat_level"],
-        list(page.weekdays),
-        hours,
-        figures.heat_service_level.values,
-        charts.ColourScale(0.0, 100.0, charts.SERVICE_STOPS),
-        lambda v: page.number(v),
-        legend_low=w["low_level"],
-        legend_high=w["high_level"],
-        empty_text=w["no_requests"],
-    )
-    return page.section("staffing", w["staffing"], body, ("heat_volume", "heat_service_level"))
-
-
-def _blank_zero(values: Sequence[Sequence[float | None]]) -> list[list[float | None]]:
-    # An hour with no requests is shown as empty, not as a pale "0".
-    return [[v if v else None for v in row] for row in values]
 
 
 def _face_parts(page: SectionWriter, counts: FaceCounts) -> list[tuple[str, str, int]]:
@@ -296,7 +268,9 @@ def _group_table(page: SectionWriter, groups: Sequence[Group], first: str) -> st
 
 def _joined(page: SectionWriter, figures: Figures) -> str:
     w, joined = page.w, figures.joined
-    counted = w["joined_count"].format(joined=page.number(joined.joined), unjoined=page.number(joined.unjoined))
+    counted = page.counted("joined_count", joined.joined).format(
+        joined=page.number(joined.joined), unjoined=page.number(joined.unjoined)
+    )
     body = f"<p>{escape(counted)}</p>"
     pair = [
         Group(w["helped"], joined.helped.satisfaction),
@@ -319,7 +293,8 @@ def _joined(page: SectionWriter, figures: Figures) -> str:
 
 def _lost_demand(page: SectionWriter, figures: Figures) -> str:
     w, lost = page.w, figures.lost_demand
-    body = f'<p>{escape(w["searches"].format(searches=page.number(lost.searches)))}</p><div class="pair">'
+    searched = page.counted("searches", lost.searches).format(searches=page.number(lost.searches))
+    body = f'<p>{escape(searched)}</p><div class="pair">'
     for title, ranked, first in (("not_found", lost.not_found, "term"), ("out_of_stock", lost.out_of_stock, "item")):
         table = page.ranked([(r.term, r.count) for r in ranked], w[first])
         body += f"<div><h3>{escape(w[title])}</h3>{table}</div>"
@@ -357,5 +332,6 @@ def _associates(page: SectionWriter, figures: Figures) -> str:
 
 def _gaps(page: SectionWriter, figures: Figures) -> str:
     w = page.w
-    text = w["gaps_some"].format(gaps=page.number(figures.gaps)) if figures.gaps else w["gaps_none"]
+    some = page.counted("gaps_some", figures.gaps).format(gaps=page.number(figures.gaps))
+    text = some if figures.gaps else w["gaps_none"]
     return page.section("gaps", w["gaps"], f"<p>{escape(text)}</p>", ("gaps",))

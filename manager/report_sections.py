@@ -78,6 +78,16 @@ class SectionWriter:
     def moment(self, moment: object) -> str:
         return moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else str(moment)
 
+    def counted(self, key: str, count: int) -> str:
+        """The words of `key` for `count` things, singular for exactly one."""
+        return words_.counted(key, count, self.lang)
+
+    def listed(self, items: Sequence[str]) -> str:
+        """Mon, Tue and Wed (ma, di en wo)."""
+        if len(items) <= 1:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self.w['and']} {items[-1]}"
+
     def raw(self, markup: str) -> Raw:
         return Raw(markup)
 

@@ -31,6 +31,7 @@ _EN: dict[str, str] = {
     "abandoned": "Abandoned",
     "satisfaction_index": "Satisfaction index",
     "responses": "responses",
+    "responses_one": "response",
     "within": "claimed within {target}",
     "within_each": "claimed within the target of its type",
     "volume": "Volume",
@@ -65,6 +66,12 @@ _EN: dict[str, str] = {
     "low_level": "0% in time",
     "high_level": "100% in time",
     "no_requests": "no requests",
+    "heat_part": "Only {days} and the hours {hours} are shown: the weekdays of this report and its hours from the "
+    "first request to the last. A report of a week or more shows every weekday and hour.",
+    "heat_part_one": "Only {days} and the hours {hours} are shown: the weekday of this report and its hours from the "
+    "first request to the last. A report of a week or more shows every weekday and hour.",
+    "and": "and",
+    "heat_nothing": "No requests on the days of this report, so no map.",
     "satisfaction": "Satisfaction",
     "faces": "The four faces",
     "index_by_day": "Satisfaction index by day (0–100)",
@@ -78,6 +85,7 @@ _EN: dict[str, str] = {
     "comment": "Comment",
     "joined": "Feedback after help",
     "joined_count": "{joined} responses named their ticket; {unjoined} did not.",
+    "joined_count_one": "{joined} response named its ticket; {unjoined} did not.",
     "group": "Group",
     "helped": "Helped (claimed)",
     "not_helped": "Not helped (never claimed)",
@@ -87,6 +95,7 @@ _EN: dict[str, str] = {
     "index": "Index",
     "lost_demand": "Lost demand",
     "searches": "{searches} searches on the kiosk.",
+    "searches_one": "{searches} search on the kiosk.",
     "not_found": "Searched for and not found",
     "out_of_stock": "Found but out of stock",
     "term": "Search",
@@ -105,6 +114,7 @@ _EN: dict[str, str] = {
     "gaps": "Gaps in the record",
     "gaps_none": "No gaps: every request's record is complete.",
     "gaps_some": "{gaps} requests have steps missing from the record; they are counted as recorded, not guessed.",
+    "gaps_some_one": "{gaps} request has steps missing from the record; it is counted as recorded, not guessed.",
     "definitions": "How the figures are counted",
     "none": "–",
     "no_data": "No data in this period.",
@@ -132,6 +142,7 @@ _NL: dict[str, str] = {
     "abandoned": "Afgehaakt",
     "satisfaction_index": "Tevredenheidsindex",
     "responses": "antwoorden",
+    "responses_one": "antwoord",
     "within": "opgepakt binnen {target}",
     "within_each": "opgepakt binnen het doel van de soort",
     "volume": "Aantallen",
@@ -166,6 +177,12 @@ _NL: dict[str, str] = {
     "low_level": "0% op tijd",
     "high_level": "100% op tijd",
     "no_requests": "geen verzoeken",
+    "heat_part": "Alleen {days} en de uren {hours} worden getoond: de weekdagen van dit rapport en de uren van het "
+    "eerste tot het laatste verzoek. Een rapport van een week of langer toont elke weekdag en elk uur.",
+    "heat_part_one": "Alleen {days} en de uren {hours} worden getoond: de weekdag van dit rapport en de uren van het "
+    "eerste tot het laatste verzoek. Een rapport van een week of langer toont elke weekdag en elk uur.",
+    "and": "en",
+    "heat_nothing": "Geen verzoeken op de dagen van dit rapport, dus geen kaart.",
     "satisfaction": "Tevredenheid",
     "faces": "De vier gezichten",
     "index_by_day": "Tevredenheidsindex per dag (0–100)",
@@ -179,6 +196,7 @@ _NL: dict[str, str] = {
     "comment": "Opmerking",
     "joined": "Feedback na hulp",
     "joined_count": "{joined} antwoorden noemden hun ticket; {unjoined} niet.",
+    "joined_count_one": "{joined} antwoord noemde zijn ticket; {unjoined} niet.",
     "group": "Groep",
     "helped": "Geholpen (opgepakt)",
     "not_helped": "Niet geholpen (nooit opgepakt)",
@@ -188,6 +206,7 @@ _NL: dict[str, str] = {
     "index": "Index",
     "lost_demand": "Gemiste vraag",
     "searches": "{searches} zoekopdrachten op de kiosk.",
+    "searches_one": "{searches} zoekopdracht op de kiosk.",
     "not_found": "Gezocht en niet gevonden",
     "out_of_stock": "Gevonden maar niet op voorraad",
     "term": "Zoekterm",
@@ -206,6 +225,7 @@ _NL: dict[str, str] = {
     "gaps": "Gaten in de registratie",
     "gaps_none": "Geen gaten: de registratie van elk verzoek is volledig.",
     "gaps_some": "Bij {gaps} verzoeken ontbreken stappen; ze tellen zoals geregistreerd, er wordt niets geraden.",
+    "gaps_some_one": "Bij {gaps} verzoek ontbreken stappen; het telt zoals geregistreerd, er wordt niets geraden.",
     "definitions": "Hoe de cijfers worden geteld",
     "none": "–",
     "no_data": "Geen gegevens in deze periode.",
@@ -270,6 +290,15 @@ def words(lang: str) -> Mapping[str, str]:
     if lang not in WORDS:
         raise ValueError(f"report language: expected one of {', '.join(LANGUAGES)}, got {lang!r}")
     return WORDS[lang]
+
+
+def counted(key: str, count: int, lang: str) -> str:
+    """The words of `key` said of `count` things: its singular form (`key` + "_one") for exactly one.
+
+    English and Dutch both use the plural for none and for more than one.
+    """
+    table = words(lang)
+    return table[f"{key}_one"] if count == 1 and f"{key}_one" in table else table[key]
 
 
 def kind_name(kind: Kind | str | None, lang: str) -> str:

@@ -3,7 +3,8 @@
 For the report's pictures and its XLSX test: the store opens 08:00–21:00,
 Saturday is busiest, late afternoons are short of staff (waits grow with the
 queue), Chinese-speaking shoppers wait a little longer, and some shoppers
-write comments a spreadsheet or a browser would misread.
+write comments a spreadsheet or a browser would misread. And `small_day`: a
+quiet day of a handful of requests, as a one-day report of a small store shows.
 """
 
 from __future__ import annotations
@@ -111,10 +112,44 @@ def _feedback(rng: random.Random, at: datetime, ident: str, recent: list[Request
     return Feedback(ident, "entrance-north", rating, at, reasons, comment, contact, request_id)
 
 
+def small_day(
+    day: date, requests: int, *, first_hour: int = 10, responses: int = 1, searches: int = 1
+) -> tuple[list[RequestRow], list[Feedback], list[Search]]:
+    """A quiet day: `requests` claimed and resolved an hour apart from `first_hour` on, each kind in turn; the
+    first `responses` feedback joined to them (very happy), and `searches` searches that found nothing."""
+    rows = []
+    for number in range(requests):
+        kind = (Kind.FIND, Kind.RETURN, Kind.HELP)[number % 3]
+        created = datetime(day.year, day.month, day.day, first_hour + number, 10, tzinfo=ZONE).astimezone(UTC)
+        wait = 40.0 + 30 * number
+        claimed = created + timedelta(seconds=wait)
+        resolved = claimed + timedelta(seconds=90)
+        rows.append(RequestRow(
+            request_id=f"d-{number:03d}", ticket=f"{kind.prefix}-{number:03d}", kind=kind, kiosk="entrance-north",
+            created_at=created, language="nl", claimed_by="Anna", claimed_at=claimed, resolved_at=resolved,
+            resolved_by="Anna", outcome="done", seconds_to_claim=wait,
+            seconds_to_resolve=(resolved - created).total_seconds(), status=Status.RESOLVED,
+        ))  # fmt: skip
+    feedback = [
+        Feedback(
+            f"dfb-{n}", "entrance-north", 4, rows[n].created_at + timedelta(minutes=20), (), "", "", rows[n].request_id
+        )  # fmt: skip
+        for n in range(min(responses, requests))
+    ]
+    found = [Search(f"ds-{n}", "entrance-north", rows[0].created_at, "garden hose", 0, ()) for n in range(searches)]
+    return rows, feedback, found
+
+
 def figures(
-    rows: list[RequestRow], feedback: list[Feedback], searches: list[Search], *, per_associate: bool = True
+    rows: list[RequestRow],
+    feedback: list[Feedback],
+    searches: list[Search],
+    *,
+    per_associate: bool = True,
+    first: date = FIRST,
+    last: date = LAST,
 ) -> Figures:
     return compute(
-        rows, feedback, searches, tz=ZONE, first=FIRST, last=LAST, targets=TARGETS, per_associate=per_associate,
+        rows, feedback, searches, tz=ZONE, first=first, last=last, targets=TARGETS, per_associate=per_associate,
         retention_cutoff=None, store="s-042", store_name="Bouwmarkt Centrum", now=NOW,
     )  # fmt: skip

@@ -8,10 +8,12 @@ own place on the page, and saved for the README (docs/screenshots/report-*.png).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
-from html import escape
+from datetime import date
+from html import escape, unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from PIL import Image
 from core.figures import DEFINITIONS
 from manager import charts
 from manager.report_html import render_html
+from manager.report_sections import SectionWriter
 from tests import browser, report_figures, report_month
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,7 +143,8 @@ def test_per_associate_figures_appear_only_when_the_figures_carry_them() -> None
     assert 'id="associates"' in with_staff and "By associate" in with_staff
     assert 'id="associates"' not in without and "By associate" not in without and "<td>Anna</td>" not in without
     assert "<td>Anna</td>" in with_staff
-    assert "Per staff member" not in without  # not even the definition of what is not shown
+    assert "Per associate (only where" not in without  # not even the definition of what is not shown
+    assert "Per associate (only where" in with_staff
 
 
 def test_flagged_groups_say_so_in_words() -> None:
@@ -227,3 +231,151 @@ def test_printed_each_section_starts_a_page_and_the_charts_keep_their_colours(mo
         assert near_colour(everything, colour, 14) >= 30, f"{colour} lost in print"
     first = printed[0]
     assert (first.mean(axis=(0, 1)) > 200).all(), "the first page is not black on white"
+
+
+# --- a quiet day: axes, labels, words and heat maps as a small store's one-day report shows them ---------
+
+DAY = date(2026, 11, 3)  # a Tuesday
+
+
+def quiet(requests: int, *, responses: int = 1, searches: int = 1, first=DAY, last=DAY, gaps: int = 0):  # type: ignore[no-untyped-def]
+    rows, feedback, found = report_month.small_day(DAY, requests, responses=responses, searches=searches)
+    rows[:gaps] = [dataclasses.replace(row, missing_steps=1) for row in rows[:gaps]]
+    return report_month.figures(rows, feedback, found, per_associate=False, first=first, last=last)
+
+
+def chart(html: str, name: str) -> str:
+    start = html.index(f'data-chart="{name}"')
+    return html[start : html.index("</svg>", start)]
+
+
+def texts(svg: str, **attributes: str) -> list[tuple[float, str]]:
+    """(y, text) of every <text> in `svg` whose attributes include `attributes`."""
+    found = []
+    for tag, text in re.findall(r"<text ([^>]*)>([^<]*)</text>", svg):
+        attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+        if all(attrs.get(k.replace("_", "-")) == v for k, v in attributes.items()):
+            found.append((float(attrs["y"]), unescape(text)))
+    return found
+
+
+@pytest.mark.parametrize(("largest", "ticks"), [(1, ["0", "1"]), (2, ["0", "1", "2"]), (3, ["0", "1", "2", "3"]),
+                                                 (7, ["0", "2", "4", "6", "8"]), (13, ["0", "5", "10", "15"]),
+                                                 (844, ["0", "200", "400", "600", "800", "1,000"])])  # fmt: skip
+def test_a_count_axis_steps_in_whole_numbers(largest: int, ticks: list[str]) -> None:
+    svg = charts.bar_chart("c", "Requests by type", ["a", "b"], [largest, 0], lambda v: f"{v:,.0f}", unit=charts.COUNT)
+    assert [t for _, t in sorted(texts(svg, text_anchor="end"), reverse=True)] == ticks
+
+
+def test_a_wait_axis_steps_as_a_clock_reads_and_no_tick_repeats() -> None:
+    page = SectionWriter("en")
+    for longest, ticks in ((7.0, ["0 s", "2 s", "4 s", "6 s", "8 s"]),
+                           (90.0, ["0 s", "15 s", "30 s", "45 s", "60 s", "75 s", "90 s"]),
+                           (400.0, ["0 s", "2 min", "4 min", "6 min", "8 min"])):  # fmt: skip
+        svg = charts.grouped_bars("w", "Time to claim", ["Find"], [("median", charts.BAR, [longest])], page.wait,
+                                  unit=charts.SECONDS, axis_fmt=page.axis_wait)  # fmt: skip
+        height = max(y for y, _ in texts(svg, fill=charts.AXIS))
+        assert [t for y, t in texts(svg, fill=charts.AXIS) if y == height] == ticks
+
+
+@pytest.mark.parametrize("requests", [1, 2, 3])
+def test_a_quiet_days_charts_repeat_no_tick_and_keep_the_tallest_value_clear_of_the_title(requests: int) -> None:
+    html = render_html(quiet(requests), "en")
+    for name in ("volume-type", "volume-hour", "volume-weekday"):
+        svg = chart(html, name)
+        ticks = [t for _, t in texts(svg, text_anchor="end")]
+        assert len(ticks) == len(set(ticks)) >= 2, f"{name}: {ticks}"
+        assert all(t.isdigit() for t in ticks), f"{name}: {ticks}"
+        (title_y, _), *_ = texts(svg, font_weight="bold")
+        values = [y for y, _ in texts(svg, font_size="10", fill=charts.INK)]
+        # A value's text is 10 px tall above its y; the title's letters reach about 4 px below its own y.
+        assert all(y - 10 >= title_y + 4 for y in values), f"{name}: a value at {min(values)}, the title at {title_y}"
+    assert chart(html, "volume-type").count(">1</text>") >= 1
+
+
+def test_a_count_before_a_noun_agrees_with_it_in_english_and_dutch() -> None:
+    one = quiet(1, gaps=1)
+    en, nl = render_html(one, "en"), render_html(one, "nl")
+    assert "1 response named its ticket; 0 did not." in en and ">1 response</div>" in en
+    assert "1 search on the kiosk." in en
+    assert "1 request has steps missing from the record; it is counted as recorded, not guessed." in en
+    assert "1 antwoord noemde zijn ticket; 0 niet." in nl and ">1 antwoord</div>" in nl
+    assert "1 zoekopdracht op de kiosk." in nl and "Bij 1 verzoek ontbreken stappen; het telt" in nl
+    two = quiet(2, responses=2, searches=2, gaps=2)
+    en, nl = render_html(two, "en"), render_html(two, "nl")
+    assert "2 responses named their ticket; 0 did not." in en and ">2 responses</div>" in en
+    assert "2 searches on the kiosk." in en and "2 requests have steps missing" in en
+    assert "2 antwoorden noemden hun ticket; 0 niet." in nl and "2 zoekopdrachten op de kiosk." in nl
+    none = render_html(quiet(1, responses=0, searches=0), "en")
+    assert "0 responses named their ticket" in none and "0 searches on the kiosk." in none
+
+
+def test_the_definitions_use_the_tables_words_and_the_headline_shows_what_it_defines() -> None:
+    figures = report_figures.month()
+    en, nl = render_html(figures, "en"), render_html(figures, "nl")
+    for html in (en, nl):
+        assert not re.search(r"\bp50\b|\bp90\b", html)
+    assert "<b>Median / 90th percentile:</b>" in en and ">90th percentile</th>" in en
+    assert "<b>Mediaan / 90e percentiel:</b>" in nl and ">90e percentiel</th>" in nl
+    assert "streeftijd" not in nl and ">Boven doel</th>" in nl and "boven doel: daarvan" in nl
+    for html, word in ((en, "Claimed"), (nl, "Opgepakt")):
+        headline = html[html.index('id="headline"') : html.index("</section>")]
+        cards = re.findall(r'<div class="label">([^<]*)</div>', headline)
+        defined = re.findall(r"<p><b>([^<]*):</b>", headline)
+        assert word in cards
+        assert all(term in cards or term.startswith(("Time to claim", "Tijd tot oppakken")) for term in defined), (
+            cards,
+            defined,
+        )
+
+
+def heat_cells(svg: str) -> int:
+    return len(re.findall(r'<rect x="\d+" y="\d+" width="30" height="24"', svg))
+
+
+def test_a_day_shows_its_weekday_and_busy_hours_a_week_or_more_the_whole_map() -> None:
+    day = render_html(quiet(3), "en")  # 10:10, 11:10 and 12:10 on a Tuesday
+    for name in ("heat-volume", "heat-service-level"):
+        svg = chart(day, name)
+        assert heat_cells(svg) == 3, name
+        assert [t for _, t in texts(svg, font_size="11", text_anchor="end")] == ["Tue"]
+        assert [t for _, t in texts(svg, font_size="10", fill=charts.AXIS)] == ["10", "11", "12"]
+    assert "Only Tue and the hours 10:00–13:00 are shown: the weekday of this report" in day
+    nl = render_html(quiet(3), "nl")
+    assert "Alleen di en de uren 10:00–13:00 worden getoond: de weekdag van dit rapport" in nl
+
+    three = render_html(quiet(1, first=date(2026, 11, 1), last=date(2026, 11, 3)), "en")
+    svg = chart(three, "heat-volume")  # Sunday to Tuesday: those rows, in the range's order; the one busy hour
+    assert [t for _, t in texts(svg, font_size="11", text_anchor="end")] == ["Sun", "Mon", "Tue"]
+    assert heat_cells(svg) == 3 and "Only Sun, Mon and Tue and the hours 10:00–11:00" in three
+    assert "the weekdays of this report" in three
+
+    week = render_html(quiet(3, first=date(2026, 11, 2), last=date(2026, 11, 8)), "en")
+    for name in ("heat-volume", "heat-service-level"):
+        assert heat_cells(chart(week, name)) == 7 * 24, name
+    assert "are shown:" not in week
+
+    empty = render_html(report_month.figures([], [], [], first=DAY, last=DAY), "en")
+    assert "No requests on the days of this report, so no map." in empty and "heat-volume" not in empty
+
+
+@needs_browser
+@pytest.mark.timeout(180)
+def test_a_quiet_day_in_the_browser_titles_clear_of_every_other_text_and_small_maps_not_blown_up(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "day.html"
+    path.write_text(render_html(quiet(2), "en"), encoding="utf-8")
+    with browser.Page(width=1100) as page:
+        page.open(path)
+        boxes = {box["name"]: box for box in page.boxes("svg.chart")}
+        # Each chart's title (its first <text>) against every other text of it, as the browser lays them out.
+        overlaps = page.evaluate(
+            "Array.from(document.querySelectorAll('svg.chart')).flatMap(svg => {"
+            "const [title, ...rest] = Array.from(svg.querySelectorAll('text')).map(t => t.getBBox());"
+            "return rest.filter(r => r.x < title.x + title.width && title.x < r.x + r.width"
+            " && r.y < title.y + title.height && title.y < r.y + r.height).map(() => svg.dataset.chart);})"
+        )
+        requested = list(page.requested)
+    assert overlaps == [], f"a chart's title is overlapped in {overlaps}"
+    assert requested == [path.resolve().as_uri()]
+    assert boxes["heat-volume"]["w"] < 600 and boxes["heat-volume"]["h"] < 160, boxes["heat-volume"]
+    assert boxes["volume-type"]["w"] > 700  # the bar charts still take the page's width
