@@ -279,7 +279,7 @@ def _joined(page: SectionWriter, figures: Figures) -> str:
     body += _group_table(page, pair, w["group"])
     groups = [*pair, *joined.by_claim_band]
     body += charts.grouped_bars(
-        "joined-index", w["index"] + ": " + w["by_claim_band"].lower(),
+        "joined-index", w["joined_chart"],
         [page.group(g.label) for g in groups],
         [(w["satisfaction_index"], charts.FACE_COLOURS[3], [g.satisfaction.index for g in groups])],
         page.axis_number, top=100.0, none_text=w["none"],
