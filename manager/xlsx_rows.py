@@ -78,7 +78,7 @@ class RowFile:
         self._letters = [column_name(i) for i in range(columns)]
         self._dates = frozenset(dates)
         self._date_style = date_style
-        self._shapes: dict[tuple[type, ...], _Shape | None] = {}
+        self._shapes = _Shapes(self._shape)
         self._serials = Serials()
 
     def write(self, lines: Iterable[Sequence[Any]]) -> int:
@@ -89,19 +89,16 @@ class RowFile:
         return self.rows
 
     def _write(self, out: BinaryIO, lines: Iterable[Sequence[Any]]) -> int:
-        shapes, serials, needs_work = self._shapes, self._serials.texts, _CHANGES.search
+        shapes, days, clocks, changed = self._shapes, self._serials.days, self._serials.clocks, _CHANGES.search
         number = 1
         parts: list[str] = []
         append = parts.append
         # Per row, not per cell, wherever it can be: a year is five million cells. Rows with the same
-        # types in the same columns share one template (the row number put in by one replace), and a
+        # types in the same columns share one %-template (the row number put in by one replace), and a
         # row's text cells are checked at once: as they are (the common case) or cell by cell.
         for cells in lines:
             number += 1
-            kinds = tuple(map(type, cells))
-            shape = shapes.get(kinds, _UNSEEN)
-            if shape is _UNSEEN:
-                shape = shapes[kinds] = self._shape(kinds)
+            shape = shapes[tuple(map(type, cells))]
             if shape is None:
                 append(self._row(number, cells))
                 continue
@@ -110,7 +107,7 @@ class RowFile:
                 joined = "".join(texts)
                 if (
                     len(joined) > EXCEL_TEXT_MAX
-                    or needs_work(joined)
+                    or changed(joined)
                     or not all(texts)
                     or tuple(map(str.strip, texts)) != texts
                 ):
@@ -118,12 +115,13 @@ class RowFile:
                     continue
             if shape.dates is not None:
                 try:
-                    row = shape.template.format(*cells, *serials(shape.dates(cells)))
+                    serials = [days[t[:10]] + clocks[t[10:]] for t in shape.dates(cells)]
                 except KeyError:  # a time text the cache does not know: that row cell by cell
                     append(self._row(number, cells))
                     continue
+                row = shape.template % shape.values([*cells, *serials])
             else:
-                row = shape.template.format(*cells)
+                row = shape.template % shape.values(cells)
             append(row.replace(_NUMBER, str(number)))
             if len(parts) > 2000:
                 out.write("".join(parts).encode("utf-8", errors="replace"))
@@ -133,7 +131,10 @@ class RowFile:
 
     def _shape(self, kinds: tuple[type, ...]) -> _Shape | None:
         """The template of rows with these cell types, or None: such rows go cell by cell."""
+        # A %-template of the row's cells in column order; `values` picks them from the cells followed by
+        # the dates' serials (printf-style formatting is the cheapest here: measured).
         template = [f'<row r="{_NUMBER}">']
+        values: list[int] = []
         texts: list[int] = []
         dates: list[int] = []
         for col, kind in enumerate(kinds):
@@ -143,19 +144,24 @@ class RowFile:
             if col in self._dates:
                 if kind is not str:
                     return None
-                template.append(f'{ref} s="{self._date_style}"><v>{{{len(kinds) + len(dates)}}}</v></c>')
+                template.append(f'{ref} s="{self._date_style}"><v>%s</v></c>')
+                values.append(len(kinds) + len(dates))
                 dates.append(col)
-            elif kind is str:
-                template.append(f'{ref} t="inlineStr"><is><t>{{{col}}}</t></is></c>')
+                continue
+            if kind is str:
+                template.append(f'{ref} t="inlineStr"><is><t>%s</t></is></c>')
                 texts.append(col)
             elif kind is bool:
-                template.append(f'{ref} t="b"><v>{{{col}:d}}</v></c>')
+                template.append(f'{ref} t="b"><v>%d</v></c>')
             elif kind is int or kind is float:
-                template.append(f"{ref}><v>{{{col}!r}}</v></c>")
+                template.append(f"{ref}><v>%r</v></c>")
             else:
                 return None
+            values.append(col)
         template.append("</row>")
-        return _Shape("".join(template), _getter(texts), _getter(dates))
+        return _Shape(
+            "".join(template), _pick(values), _pick(texts) if texts else None, _pick(dates) if dates else None
+        )
 
     def _row(self, number: int, cells: Sequence[Any]) -> str:
         """One row cell by cell: text to escape, empty text, a type or a time text without a template."""
@@ -183,25 +189,37 @@ class RowFile:
 
 
 _NONE = type(None)
-_UNSEEN = object()
 _NUMBER = "\x00"  # where a template's row number goes: a character no cell of a templated row has
+
+
+class _Shapes(dict[tuple[type, ...], "_Shape | None"]):
+    """The cell types of a row → its template, made the first time they are seen."""
+
+    def __init__(self, make: Callable[[tuple[type, ...]], _Shape | None]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, kinds: tuple[type, ...]) -> _Shape | None:
+        shape = self[kinds] = self._make(kinds)
+        return shape
 
 
 class _Shape:
     """The template of rows of one set of cell types; `texts` and `dates` pick out their text and date cells."""
 
-    __slots__ = ("template", "texts", "dates")
+    __slots__ = ("template", "values", "texts", "dates")
 
-    def __init__(self, template: str, texts: _Pick | None, dates: _Pick | None) -> None:
-        self.template, self.texts, self.dates = template, texts, dates
+    def __init__(self, template: str, values: _Pick, texts: _Pick | None, dates: _Pick | None) -> None:
+        self.template, self.values, self.texts, self.dates = template, values, texts, dates
 
 
 _Pick = Callable[[Sequence[Any]], tuple[Any, ...]]
 
 
-def _getter(columns: list[int]) -> _Pick | None:
+def _pick(columns: list[int]) -> _Pick:
+    """The cells of these columns, always as a tuple (itemgetter gives one cell alone)."""
     if not columns:
-        return None
+        return lambda cells: ()
     if len(columns) == 1:
         only = columns[0]
         return lambda cells: (cells[only],)
@@ -231,30 +249,42 @@ class _Days(dict[str, str]):
         raise KeyError(text)
 
 
-class _Decimals(dict[int, str]):
-    """Seconds into the day → the decimals of its Excel serial (".0" at midnight)."""
+_CLOCK_TEXT = re.compile(r"[ T]([01]\d|2[0-3]):([0-5]\d):([0-5]\d)Z?", re.ASCII)
 
-    def __missing__(self, seconds: int) -> str:
-        whole = repr((_DECIMALS_DAY * 86400 + seconds) / 86400.0)
-        self[seconds] = whole[whole.index(".") :]
-        return self[seconds]
+
+class _Clocks(dict[str, str]):
+    """ " HH:MM:SS" or "THH:MM:SSZ" (either, with or without the "Z") → the decimals of that time's Excel
+    serial (".0" at midnight); KeyError for other text. Filled as times are seen: at most a day's seconds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._decimals: dict[int, str] = {}  # seconds into the day → decimals, one string for all four forms
+
+    def __missing__(self, text: str) -> str:
+        clock = _CLOCK_TEXT.fullmatch(text)
+        if clock is None:
+            raise KeyError(text)
+        seconds = int(clock[1]) * 3600 + int(clock[2]) * 60 + int(clock[3])
+        decimals = self._decimals.get(seconds)
+        if decimals is None:
+            whole = repr((_DECIMALS_DAY * 86400 + seconds) / 86400.0)
+            decimals = self._decimals[seconds] = whole[whole.index(".") :]
+        self[text] = decimals
+        return decimals
 
 
 class Serials:
     """The Excel serials' text (as `repr` of the float) of the CSV's times, "YYYY-MM-DD HH:MM:SS" (store
-    time) or "YYYY-MM-DDTHH:MM:SSZ" (UTC), by arithmetic: no datetime and no float made per cell."""
-
-    _HOURS = {f"{sep}{h:02d}": h * 3600 for h in range(24) for sep in " T"}
-    _TAILS = {f":{m:02d}:{s:02d}{z}": m * 60 + s for m in range(60) for s in range(60) for z in ("", "Z")}
+    time) or "YYYY-MM-DDTHH:MM:SSZ" (UTC), by two lookups: no datetime and no float made per cell."""
 
     def __init__(self) -> None:
-        self._days = _Days()
-        self._decimals = _Decimals()
+        self.days = _Days()
+        self.clocks = _Clocks()
 
     def texts(self, times: Iterable[str]) -> list[str]:
         """Each time's serial; KeyError if one is not in either form or its day is far from today's."""
-        days, hours, tails, decimals = self._days, self._HOURS, self._TAILS, self._decimals
-        return [days[t[:10]] + decimals[hours[t[10:13]] + tails[t[13:]]] for t in times]
+        days, clocks = self.days, self.clocks
+        return [days[t[:10]] + clocks[t[10:]] for t in times]
 
     def text(self, moment: str) -> str:
         """One time's serial, in any form datetime.fromisoformat reads (after a trailing "Z" is cut)."""
