@@ -18,7 +18,9 @@ Definitions (the same words as the report's):
   that the shopper did not cancel (still open, or closed without a claim);
   abandoned, those cancelled before anyone claimed them;
 - requests: today's requests, counted by when the shopper asked.
-Rule alerts, each sent once per breach and armed again when it clears:
+Rule alerts, each sent once per breach and armed again when it clears (a
+store server that starts again counts a rule alert of the record sent within
+that rule's window as said: the breach it named is taken to go on):
 - unhappy: at least `unhappy_share` of the responses of the last
   `unhappy_minutes` were unhappy (faces 1–2), out of at least
   `unhappy_min_responses`;
@@ -172,6 +174,15 @@ class Today:
                 del self._entries[request_id]
         for feedback_id in [k for k, f in self._feedback.items() if self._local_day(f.given_at) < day]:
             del self._feedback[feedback_id]
+
+    def remember(self, sent: Iterable[RuleAlert], now: datetime) -> None:
+        """Rule alerts already sent (read back from the record after a restart):
+        one sent within its rule's window before `now` is the breach still
+        going on, so it is not said again until it clears."""
+        self.roll(now)
+        for alert in sent:
+            if timedelta(0) <= now - alert.at < timedelta(minutes=alert.minutes):
+                self._breached.add(alert.rule)
 
     # -- what the managers see ---------------------------------------------
 

@@ -7,6 +7,7 @@ raises `WireError` with a reason a person can read, and nothing else.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -101,6 +102,17 @@ def decode_rule_alert(payload: bytes) -> RuleAlert:
     if alert.hits > alert.total:
         raise WireError("hits may not exceed total")
     return alert
+
+
+def rule_alert_record(alert: RuleAlert) -> dict[str, Any]:
+    """A rule alert as the store's record keeps it (kind ALERTS): the very
+    form the managers got, kind "rule" — known there by its rule and time."""
+    return json.loads(encode_rule_alert(alert))  # type: ignore[no-any-return]
+
+
+def rule_alert_of_record(stored: dict[str, Any]) -> RuleAlert:
+    """A rule alert read back from the record; WireError when it is not one."""
+    return decode_rule_alert(json.dumps(stored).encode())
 
 
 def _rounded(value: float | None) -> float | None:

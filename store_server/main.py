@@ -30,7 +30,9 @@ from store_server.record import open_record
 from store_server.recorder import Listener, Recorder, subscriptions
 from store_server.schedule import start_schedule
 
-log = logging.getLogger(__name__)
+# Named, not __name__: started as `python -m store_server.main` (the demo, the tests) this module is
+# __main__, and the recorder's log must read the same however it was started.
+log = logging.getLogger("store_server.main")
 
 RETRY_SECONDS = 2.0  # how often a record that could not be written is tried again
 ROLE = "recorder"

@@ -1,5 +1,6 @@
 """The store's recorder: every request state, feedback, search and alert of
-the store, from every kiosk, kept in the store's record.
+the store, from every kiosk — and the rule alerts the store server itself
+sends (`keep_alert`) — kept in the store's record.
 
 Touches the record (store_server/record.py), the broker link (a transport
 with `publish` and `ack(receipt)`) and the clock. Like the kiosk's service it
@@ -78,7 +79,8 @@ class Recorder:
         self.kept = 0
         self.copies = 0
         self.rejected = 0
-        self._waiting: deque[tuple[str, bytes, Any]] = deque()  # not yet on disk, in arrival order
+        # Not yet on disk, in arrival order: (topic, payload, receipt) of a message, or (None, Keep, None).
+        self._waiting: deque[tuple[str | None, Any, Any]] = deque()
         self._failing_since: float | None = None  # monotonic-free: the clock's timestamp
         self._retention_done_on: date | None = None
 
@@ -87,6 +89,17 @@ class Recorder:
     def publish(self, topic: str, payload: bytes, retain: bool = False) -> None:
         """Publish through the recorder's own connection (QoS 1)."""
         self.link.publish(topic, payload, retain=retain)
+
+    def keep_alert(self, stored: dict[str, Any]) -> None:
+        """Keep an alert the store server itself sends (a rule alert of the live
+        figures, in its stored form) in the record: once, known by its identity
+        (core/recording.py `alert_key`), after what came before it; while the
+        record cannot be written it waits and is tried again like a message."""
+        at = wire.parse_time(stored.get("at"), "at")
+        assert at is not None  # parse_time refuses a missing time
+        self._waiting.append((None, Keep(recording.ALERTS, recording.alert_key(stored), at, stored), None))
+        if not self.failing:
+            self._drain()
 
     @property
     def failing(self) -> bool:
@@ -123,12 +136,14 @@ class Recorder:
         while self._waiting:
             topic, payload, receipt = self._waiting[0]
             try:
-                stored = self._handle(topic, payload)
+                # topic None: a record of the store server's own (keep_alert), not a message.
+                stored = self._handle(topic, payload) if topic is not None else self._keep(payload)
             except StoreError as exc:
                 self._cannot_write(exc)
                 return
             self._waiting.popleft()
-            self.link.ack(receipt)
+            if topic is not None:
+                self.link.ack(receipt)
             if self.failing:
                 self._written_again()
             if stored is not None:
@@ -145,6 +160,10 @@ class Recorder:
         if isinstance(decision, Skip):
             self._follow(topic, payload)
             return None
+        return self._keep(decision)
+
+    def _keep(self, decision: Keep) -> object | None:
+        """Store `decision` unless the record holds it; the record stored, or None (a copy)."""
         if self.record.has(decision):
             self.copies += 1
             return None

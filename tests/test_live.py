@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from core.figures import compute
-from core.live import SERVICE_LEVEL, UNHAPPY, AlertRules, LiveFigures, Today, in_time, satisfaction_index
-from core.live_wire import decode_figures, decode_rule_alert, encode_figures, encode_rule_alert
+from core.live import (
+    SERVICE_LEVEL,
+    UNHAPPY,
+    AlertRules,
+    LiveFigures,
+    RuleAlert,
+    Today,
+    in_time,
+    satisfaction_index,
+)
+from core.live_wire import (
+    decode_figures,
+    decode_rule_alert,
+    encode_figures,
+    encode_rule_alert,
+    rule_alert_of_record,
+    rule_alert_record,
+)
 from core.model import Feedback, Kind, LogEntry
 from core.records import RequestRow
 from core.wire import WireError
@@ -172,6 +189,25 @@ def test_the_last_hours_service_level_under_target_alerts_once() -> None:
     assert again.rule == SERVICE_LEVEL and (again.total, again.hits) == (2, 1)
 
 
+def test_a_restarted_server_does_not_say_again_a_breach_it_said_within_the_rules_window() -> None:
+    rules = AlertRules(unhappy_minutes=15, unhappy_share=0.5, unhappy_min_responses=4)
+    faces = [face(f"f{n}", 1, n) for n in range(4)]
+    said = RuleAlert(UNHAPPY, at(5), 15, 4, 4, 1.0, 0.5)  # what the record holds from before the restart
+    restarted = today(*faces, rules=rules)
+    restarted.remember([said], at(10 * 60))
+    assert restarted.alerts(at(10 * 60)) == []  # the same breach, 10 minutes on: said already
+    long_after = today(*faces, face("f9", 1, 16 * 60), rules=rules)
+    long_after.remember([said], at(16 * 60 + 10))  # the alert is older than the window: a breach of its own
+    assert long_after.alerts(at(16 * 60 + 10)) == []  # (only 1 response in the window now: no breach at all)
+    older = today(*[face(f"g{n}", 1, 20 * 60 + n) for n in range(4)], rules=rules)
+    older.remember([said], at(20 * 60 + 10))
+    [again] = older.alerts(at(20 * 60 + 10))
+    assert again.rule == UNHAPPY
+    yesterday = today(*faces, rules=rules)
+    yesterday.remember([replace(said, at=at(5) - timedelta(days=1))], at(10 * 60))
+    assert [a.rule for a in yesterday.alerts(at(10 * 60))] == [UNHAPPY]
+
+
 def test_figures_and_alerts_go_through_the_wire_unchanged() -> None:
     figures = LiveFigures(MORNING.date(), MORNING, 2, 95, 87.5, 7, 8, 66.7, 12, 1, 3, 23)
     assert decode_figures(encode_figures(figures)) == figures
@@ -180,6 +216,7 @@ def test_figures_and_alerts_go_through_the_wire_unchanged() -> None:
     live = today(face("f1", 1, 0), face("f2", 1, 1), face("f3", 1, 2), face("f4", 4, 3))
     [alert] = live.alerts(at(10))
     assert decode_rule_alert(encode_rule_alert(alert)) == alert
+    assert rule_alert_of_record(rule_alert_record(alert)) == alert
 
 
 FIGURES = json.loads(encode_figures(LiveFigures(MORNING.date(), MORNING, 2, 95, 87.5, 7, 8, 66.7, 12, 1, 3, 23)))

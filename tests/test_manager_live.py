@@ -190,3 +190,27 @@ def test_after_a_restart_the_figures_are_rebuilt_from_the_records_today(broker, 
     finally:
         mia.close()
         record.close()
+
+
+def test_at_store_midnight_the_log_says_what_of_the_new_day_was_read(broker, tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    store = new_store()
+    config = load_store(None, store_id=store)
+    midnight = datetime(2026, 12, 2, 0, 0, 30, tzinfo=config.tz).astimezone(UTC)  # just after the store's midnight
+    record = TinyDBEventLog(tmp_path / "record")
+    for n in range(8):  # yesterday evening's requests, in the same UTC days as today's first hour
+        record.append_entry(asked(f"y{n}", midnight - timedelta(hours=2, minutes=n)))
+        record.append_entry(claimed(f"y{n}", midnight - timedelta(hours=2, minutes=n) + timedelta(seconds=20)))
+    record.append_feedback(Feedback("fy", "kiosk-1", 4, midnight - timedelta(hours=1)))
+    record.append_entry(asked("t1", midnight - timedelta(seconds=10)))  # the new day's one request
+    caplog.set_level("INFO", logger="store_server.live")
+    try:
+        with live_service(broker, store, midnight) as (live, _clock):
+            assert live.rebuild(record) == 18
+            assert live.sent is not None and (live.sent.requests, live.sent.responses) == (1, 0)
+    finally:
+        record.close()
+    [said] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("today's figures")]
+    assert said == (
+        "today's figures of 2026-12-02 (store time): 1 request(s) and 0 feedback of that day, from the 18 "
+        "record(s) of the UTC days 2026-12-01 to 2026-12-03 read"
+    ), said

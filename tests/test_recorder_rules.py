@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core import recording, wire
+from core.live import SERVICE_LEVEL, UNHAPPY, RuleAlert
+from core.live_wire import rule_alert_of_record, rule_alert_record
 from core.model import Feedback, Kind, LogEntry, PrinterState, Request, Search, Status
 
 STORE = "s1"
@@ -81,6 +83,16 @@ def test_an_unhappy_shopper_alert_keeps_the_feedback_id_and_never_the_contact() 
                            "feedback_id": "f9"}  # fmt: skip
     assert "1234" not in repr(keep.record) and "call me" not in repr(keep.record)
     assert keep.key == ("alerts", "unhappy_shopper", "f9")
+
+
+def test_a_rule_alert_of_the_store_server_is_known_by_its_rule_and_time() -> None:
+    unhappy = rule_alert_record(RuleAlert(UNHAPPY, LATER, 15, 4, 3, 0.75, 0.5))
+    assert unhappy == {"v": 1, "kind": "rule", "rule": "unhappy", "at": "2026-11-24T09:20:02Z", "minutes": 15,
+                       "total": 4, "hits": 3, "value": 0.75, "threshold": 0.5}  # fmt: skip
+    assert recording.key_of("alerts", unhappy) == ("alerts", "rule", "unhappy", "2026-11-24T09:20:02Z")
+    level = rule_alert_record(RuleAlert(SERVICE_LEVEL, LATER, 60, 5, 3, 60.0, 80.0))
+    assert recording.alert_key(level) == ("alerts", "rule", "service_level", "2026-11-24T09:20:02Z")
+    assert rule_alert_of_record(level) == RuleAlert(SERVICE_LEVEL, LATER, 60, 5, 3, 60.0, 80.0)
 
 
 @pytest.mark.parametrize(
