@@ -11,7 +11,9 @@ Rules:
   open requests after a broker restart) and is dropped.
 - Feedback is identified by its id, a search by its id, an alert by what it
   is about: an escalation by request, level and time, a printer alert by
-  kiosk, state and time, an unhappy shopper by the feedback id.
+  kiosk, state and time, an unhappy shopper by the feedback id, a rule alert
+  of the store server's (core/live_wire.py `rule_alert_record`) by its rule
+  and time.
 - An alert is kept in a small form: kind, kiosk, time and what it is about.
   An unhappy-shopper alert keeps only the feedback id, never the shopper's
   contact details: the feedback record holds them, under retention.
@@ -85,6 +87,8 @@ def alert_key(alert: dict[str, Any]) -> Key:
         return (ALERTS, kind, alert["request_id"], str(alert["level"]), alert["at"])
     if kind == "printer":
         return (ALERTS, kind, alert["kiosk"], alert["state"], alert["at"])
+    if kind == "rule":  # the store server's own rule alerts (store_server/live.py)
+        return (ALERTS, kind, alert["rule"], alert["at"])
     return (ALERTS, kind, alert["feedback_id"])
 
 
