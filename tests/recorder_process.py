@@ -117,7 +117,7 @@ class Watcher:
             self.topics.append(topic)
             self.grew.notify_all()
 
-    def wait_for(self, topic: str, timeout: float = 10) -> None:
+    def wait_for(self, topic: str, timeout: float = 30) -> None:
         with self.grew:
             assert self.grew.wait_for(lambda: topic in self.topics, timeout), f"the broker never had {topic}"
 
