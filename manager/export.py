@@ -18,6 +18,7 @@ for days before the retention period; contact details only with --contacts.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -145,19 +146,24 @@ def _csv_cells(cells: Sequence[object]) -> list[object]:
 
 
 def write_csv_lines(
-    handle: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[object]], *, ready: bool = False
+    handle: IO[bytes],
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    ready: bool = False,
+    follows: bool = False,
 ) -> int:
-    """Rows as CSV; `ready`: the rows' cells are CSV cells already (StoredCells(for_csv=True))."""
-    # utf-8-sig: the BOM is how Excel knows the file is UTF-8 (else Chinese
-    # turns to mojibake). errors="replace": a lone surrogate from odd input
-    # becomes "?" rather than aborting the whole export.
-    text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="", write_through=False)
+    """Rows as CSV; `ready`: the rows' cells are CSV cells already (StoredCells(for_csv=True));
+    `follows`: only the rows, to be put after another part's (no byte order mark, no header)."""
+    text = _csv_text(handle, bom=not follows)
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(header)
+    if not follows:
+        writer.writerow(header)
     count = 0
     if ready:
+        write, line = text.write, csv_line_maker()
         for cells in rows:
-            writer.writerow(cells)
+            write(line(cells))
             count += 1
     else:
         for cells in rows:
@@ -168,10 +174,72 @@ def write_csv_lines(
     return count
 
 
+def _csv_text(handle: IO[bytes], bom: bool) -> io.TextIOWrapper:
+    # The BOM is how Excel knows the file is UTF-8 (else Chinese turns to
+    # mojibake); written here, as utf-8-sig would, whose encoder is Python code
+    # called for every row (a year's 475,000) where utf-8's is built in.
+    # errors="replace": a lone surrogate from odd input becomes "?" rather
+    # than aborting the whole export.
+    if bom:
+        handle.write(codecs.BOM_UTF8)
+    return io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="", write_through=False)
+
+
 def write_jsonl_lines(handle: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     count = 0
     for cells in rows:
         line = json.dumps(dict(zip(header, cells, strict=True)), ensure_ascii=False) + "\n"
+        handle.write(line.encode("utf-8", errors="replace"))
+        count += 1
+    return count
+
+
+def line_maker(fmt: str, header: Sequence[str]) -> Callable[[Sequence[object]], str]:
+    """One row's line as write_csv_lines (with `ready`) or write_jsonl_lines makes it, for write_lines."""
+    if fmt == "csv":
+        return csv_line_maker()
+    return lambda cells: json.dumps(dict(zip(header, cells, strict=True)), ensure_ascii=False) + "\n"
+
+
+def csv_line_maker() -> Callable[[Sequence[object]], str]:
+    """One row of CSV cells (StoredCells(for_csv=True)) as the csv module writes it (Excel's dialect, CRLF)."""
+    made: list[str] = []
+    writer = csv.writer(_Appending(made), lineterminator="\r\n")
+
+    def csv_line(cells: Sequence[object]) -> str:
+        # The module quotes only a cell with a comma, a quote or a line end, writes None empty and
+        # other cells as str() (a float's str is its repr): a row with none of those is its cells
+        # joined. The module takes a third longer for a year's rows; it writes all others.
+        line = ",".join(["" if c is None else c if type(c) is str else str(c) for c in cells])
+        if '"' in line or "\n" in line or "\r" in line or line.count(",") != len(cells) - 1 or not line:
+            writer.writerow(cells)
+            return made.pop()
+        return line + "\r\n"
+
+    return csv_line
+
+
+class _Appending:
+    """What csv.writer writes to: each line it makes, appended to a list."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.write = lines.append
+
+
+def write_lines(handle: IO[bytes], fmt: str, header: Sequence[str], lines: Iterable[str]) -> int:
+    """Lines made by line_maker, as write_csv_lines or write_jsonl_lines writes their rows."""
+    count = 0
+    if fmt == "csv":
+        text = _csv_text(handle, bom=True)
+        csv.writer(text, lineterminator="\r\n").writerow(header)
+        write = text.write
+        for line in lines:
+            write(line)
+            count += 1
+        text.flush()
+        text.detach()
+        return count
+    for line in lines:
         handle.write(line.encode("utf-8", errors="replace"))
         count += 1
     return count
@@ -192,6 +260,7 @@ class StagedFiles:
         self.out = out
         self._created = not out.exists()
         self._staged: list[tuple[Path, Path]] = []
+        self._scratch: list[Path] = []
 
     def temp_path(self, name: str) -> Path:
         """Where to write `name` for now; it is renamed into place at commit."""
@@ -200,10 +269,18 @@ class StagedFiles:
         self._staged.append((temp, self.out / name))
         return temp
 
+    def scratch_path(self, name: str) -> Path:
+        """Where to write a file that helps make `name`; it is removed at commit (or abandon)."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        scratch = self.out / f".{name}.{secrets.token_hex(6)}.part"
+        self._scratch.append(scratch)
+        return scratch
+
     def write(self, name: str, fill: Callable[[IO[bytes]], int]) -> int:
         return fill_file(self.temp_path(name), fill)
 
     def commit(self) -> list[Path]:
+        self._remove_scratch()
         for temp, path in self._staged:
             os.replace(temp, path)
         if self._staged:
@@ -214,7 +291,13 @@ class StagedFiles:
                 os.close(fd)
         return [path for _, path in self._staged]
 
+    def _remove_scratch(self) -> None:
+        for scratch in self._scratch:
+            scratch.unlink(missing_ok=True)
+        self._scratch.clear()
+
     def abandon(self) -> None:
+        self._remove_scratch()
         for temp, _ in self._staged:
             temp.unlink(missing_ok=True)
         if self._created and self.out.is_dir() and not any(self.out.iterdir()):

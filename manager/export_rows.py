@@ -10,9 +10,13 @@ cells are made as CSV straight away (yes/no, formulas quoted), one pass each.
 from __future__ import annotations
 
 import functools
+import os
+import pickle
+import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import IO, Any
 
 from core import request_fold as fold
@@ -31,9 +35,10 @@ from manager.export import (
     YES_NO,
     Cells,
     StagedFiles,
-    fill_file,
+    line_maker,
     minutes_of,
     write_csv_lines,
+    write_lines,
 )  # fmt: skip
 from manager.record import Record
 
@@ -123,15 +128,23 @@ def _same(cell: str | None) -> str | None:
     return cell
 
 
+# Of the requests, the share the second process writes: it folds them all first (a year: 1.7 s here)
+# while this one reads and writes the feedback (2.2 s); with this share both end together (bench/report.py).
+_FOLDER_SHARE = 0.68
+
+
 def export_files(
     staged: StagedFiles, record: Record, cells: Cells, first: date, last: date, formats: Sequence[str]
 ) -> list[tuple[str, int]]:
     """Write requests-<range>.<fmt> and feedback-<range>.<fmt> per format, rows streamed from the
     record as they are written; (name, rows) per file.
 
-    The request files are written by a second process (manager/forked.py) while this one writes the
-    feedback: a year is 2 s of each on this machine's two cores. The feedback names its request's
-    ticket, which that process sends as soon as the requests are folded; rows read before it comes wait.
+    The requests are folded by a second process (manager/forked.py) while this one writes the
+    feedback, on this machine's two cores. The feedback names its request's ticket, which that process
+    sends as soon as the requests are folded; the lines of feedback read before it comes wait (those
+    that name a request, unmade). Then that process writes the first requests (_FOLDER_SHARE) and
+    leaves the others in a scratch file, which this one, its feedback done, writes as a part that it
+    puts after that process's rows once they are written: the same bytes as one process writing all.
     """
     if not formats:
         return []
@@ -139,15 +152,21 @@ def export_files(
     stored = StoredCells(record.stamps, cells.retention_cutoff, cells.contacts)
     requests = [(f"requests-{stem}.{fmt}", fmt) for fmt in formats]
     temps = [staged.temp_path(name) for name, _ in requests]
+    rest_file = staged.scratch_path(f"requests-{stem}")
 
     def write_requests(send: Callable[[Any], None]) -> list[int]:
         send({request_id: state[fold.TICKET] for request_id, state in record.states().items()})  # before sorting
         states = record.ordered_states()
+        split = round(len(states) * _FOLDER_SHARE)
+        with open(rest_file, "xb") as rest:
+            pickle.dump(states[split:], rest, protocol=pickle.HIGHEST_PROTOCOL)
+        send(split)
+        del states[split:]
         counts = []
         for temp, (_, fmt) in zip(temps, requests, strict=True):
             write, for_csv = _writer(fmt)
             lines = (stored.request(request_id, state, for_csv) for request_id, state in states)
-            counts.append(fill_file(temp, lambda h, w=write, ls=lines: w(h, REQUEST_COLUMNS, ls)))
+            counts.append(_fill(temp, "xb", lambda h, w=write, ls=lines: w(h, REQUEST_COLUMNS, ls), sync=False))
         return counts
 
     child = forked.talk(write_requests) if (last - first).days >= 7 else forked.Here(write_requests)
@@ -155,40 +174,80 @@ def export_files(
         written = []
         for fmt in formats:
             name = f"feedback-{stem}.{fmt}"
-            write, for_csv = _writer(fmt)
-            lines = _feedback_lines(record, stored, child, for_csv)
-            written.append((name, staged.write(name, lambda h, w=write, ls=lines: w(h, cells.feedback_columns(), ls))))
+            columns, for_csv = cells.feedback_columns(), fmt == "csv"
+            lines = _feedback_lines(record, stored, child, for_csv, line_maker(fmt, columns))
+            written.append((name, staged.write(name, lambda h, f=fmt, c=columns, ls=lines: write_lines(h, f, c, ls))))
+        child.message(wait=True, number=1)  # the rest is in its file
+        with open(rest_file, "rb") as rest:
+            states = pickle.load(rest)
+        parts, rest_counts = [], []
+        for name, fmt in requests:
+            write, for_csv = _writer(fmt, follows=True)
+            lines = (stored.request(request_id, state, for_csv) for request_id, state in states)
+            parts.append(staged.scratch_path(name))
+            rest_counts.append(_fill(parts[-1], "xb", lambda h, w=write, ls=lines: w(h, REQUEST_COLUMNS, ls)))
+        del states
         counts = child.result()
+        for temp, part in zip(temps, parts, strict=True):
+            with open(part, "rb") as rows:
+                _fill(temp, "ab", lambda h, r=rows: shutil.copyfileobj(r, h, 1 << 20) or 0, sync=True)
     except BaseException:
         child.cancel()
         raise
-    return [(name, count) for (name, _), count in zip(requests, counts, strict=True)] + written
+    counted = [(name, first + rest) for (name, _), first, rest in zip(requests, counts, rest_counts, strict=True)]
+    return counted + written
 
 
-def _writer(fmt: str) -> tuple[Callable[[IO[bytes], Sequence[str], Iterable[Sequence[object]]], int], bool]:
+def _fill(path: Path, mode: str, fill: Callable[[IO[bytes]], int], sync: bool = False) -> int:
+    with open(path, mode) as handle:
+        count = fill(handle)
+        if sync:
+            handle.flush()
+            os.fsync(handle.fileno())
+    return count
+
+
+def _writer(
+    fmt: str, follows: bool = False
+) -> tuple[Callable[[IO[bytes], Sequence[str], Iterable[Sequence[object]]], int], bool]:
     # CSV rows are made as CSV cells straight away: a year is 7 million cells, one pass over each.
     if fmt == "csv":
-        return functools.partial(write_csv_lines, ready=True), True
-    return WRITERS[fmt], False
+        return functools.partial(write_csv_lines, ready=True, follows=follows), True
+    return WRITERS[fmt], False  # JSON Lines has no header: a part is its lines
 
 
-_WAITING_ROWS = 250_000  # feedback read ahead while the tickets are folded: at most about 130 MB
+_WAITING_ROWS = 500_000  # feedback read ahead while the tickets are folded: a year's is about 70 MB
+_NO_TICKETS: dict[str, str] = {}
+_REQUEST_ID = 7  # of FeedbackFields
 
 
-def _feedback_lines(record: Record, stored: StoredCells, child: Any, for_csv: bool) -> Iterator[list[Any]]:
-    waiting: list[tuple[int, Hour, FeedbackFields]] = []
+def _feedback_lines(
+    record: Record, stored: StoredCells, child: Any, for_csv: bool, line: Callable[[Sequence[object]], str]
+) -> Iterator[str]:
+    # Until the tickets come, each feedback's line is made straight away, but for those that name a request.
+    waiting: list[str | tuple[int, Hour, FeedbackFields]] = []
     tickets = child.message(wait=False)
     feedback = stored.feedback
     for at, stamp, fields in record.feedback_fields():
         if tickets is None:
-            waiting.append((at, stamp, fields))
+            waiting.append(
+                (at, stamp, fields) if fields[_REQUEST_ID] else line(feedback(at, stamp, fields, _NO_TICKETS, for_csv))
+            )
             if len(waiting) % 1000 == 0:
                 tickets = child.message(wait=len(waiting) >= _WAITING_ROWS)
             continue
         if waiting:
-            yield from (feedback(a, h, f, tickets, for_csv) for a, h, f in waiting)
+            yield from _waited(waiting, stored, tickets, for_csv, line)
             waiting.clear()
-        yield feedback(at, stamp, fields, tickets, for_csv)
+        yield line(feedback(at, stamp, fields, tickets, for_csv))
     if waiting:
         tickets = tickets if tickets is not None else child.message(wait=True)
-        yield from (feedback(a, h, f, tickets, for_csv) for a, h, f in waiting)
+        yield from _waited(waiting, stored, tickets, for_csv, line)
+
+
+def _waited(
+    waiting: list[str | tuple[int, Hour, FeedbackFields]], stored: StoredCells, tickets: Mapping[str, str],
+    for_csv: bool, line: Callable[[Sequence[object]], str],
+) -> Iterator[str]:  # fmt: skip
+    for made in waiting:
+        yield made if type(made) is str else line(stored.feedback(*made, tickets, for_csv))  # type: ignore[misc]

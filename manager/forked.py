@@ -67,12 +67,11 @@ def start(work: Callable[[], T]) -> Callable[[], T]:
 
 
 class Talk:
-    """A forked child that can send one message before its result (see `talk`)."""
+    """A forked child that can send messages before its result (see `talk`)."""
 
     def __init__(self, pid: int, read_end: int) -> None:
         self.pid, self._answer, self._done = pid, os.fdopen(read_end, "rb"), False
-        self._message: Any = None
-        self._heard = False
+        self._messages: list[Any] = []
 
     def _frame(self) -> tuple[str, Any]:
         size = self._answer.read(8)
@@ -86,17 +85,23 @@ class Talk:
             raise value
         return kind, value
 
-    def message(self, wait: bool) -> Any:
-        """The child's message, or None if it has not come yet and `wait` is False."""
-        if not self._heard:
+    def message(self, wait: bool, number: int = 0) -> Any:
+        """The child's message `number` (0 = its first), or None if it has not come yet and `wait` is False."""
+        while len(self._messages) <= number:
             if not wait and not select.select([self._answer], [], [], 0)[0]:
                 return None
-            self._message, self._heard = self._frame()[1], True
-        return self._message
+            kind, value = self._frame()
+            if kind != "message":
+                self.cancel()
+                raise StoreError("the reading process ended without sending what was waited for")
+            self._messages.append(value)
+        return self._messages[number]
 
     def result(self) -> Any:
-        self.message(wait=True)
-        value = self._frame()[1]
+        kind, value = self._frame()
+        while kind == "message":  # messages nobody waited for
+            self._messages.append(value)
+            kind, value = self._frame()
         self._answer.close()
         os.waitpid(self.pid, 0)
         self._done = True
@@ -114,17 +119,14 @@ class Talk:
 
 
 class Here:
-    """`talk`'s work done in this process, first: its message and result kept."""
+    """`talk`'s work done in this process, first: its messages and result kept."""
 
     def __init__(self, work: Callable[[Callable[[Any], None]], Any]) -> None:
-        self._message: Any = None
-        self._result = work(self._keep)
+        self._messages: list[Any] = []
+        self._result = work(self._messages.append)
 
-    def _keep(self, value: Any) -> None:
-        self._message = value
-
-    def message(self, wait: bool) -> Any:
-        return self._message
+    def message(self, wait: bool, number: int = 0) -> Any:
+        return self._messages[number] if number < len(self._messages) else None
 
     def result(self) -> Any:
         return self._result
@@ -134,7 +136,7 @@ class Here:
 
 
 def talk(work: Callable[[Callable[[Any], None]], Any]) -> Talk | Here:
-    """Start `work(send)` in a forked child: it may `send` one message (small, pickled) before its result."""
+    """Start `work(send)` in a forked child: it may `send` messages (pickled) before its result."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return Here(work)
     read_end, write_end = os.pipe()

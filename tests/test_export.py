@@ -220,3 +220,84 @@ def test_json_lines_carry_the_same_columns_with_numbers_and_nulls(data_dir: Path
     lines = (out / "requests-2026-11-24_2026-11-24.jsonl").read_text(encoding="utf-8").splitlines()
     r1 = json.loads(lines[0])
     assert (r1["minutes_to_claim"], r1["service_desk"], r1["note"], r1["item"]) == (1.5, False, None, "洗发水")
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["plain", None, 3, 1.5, 0.1 + 0.2, "", "yes"],
+        ["a, b", "x"],
+        ['say "hi"', "x"],
+        ["two\nlines", "x"],
+        ["carriage\rreturn", "x"],
+        ["  spaced  ", "'=1+1", "洗发水", "\ud800"],
+        [""],
+        [None],
+        ["only"],
+        [],
+        [True, float("nan"), -0.0, 10**20],
+    ],
+)
+def test_a_csv_line_is_what_the_csv_module_writes(cells: list[object]) -> None:
+    import io
+
+    from manager.export import csv_line_maker
+
+    written = io.StringIO(newline="")
+    csv.writer(written, lineterminator="\r\n").writerow(cells)
+    assert csv_line_maker()(cells) == written.getvalue()
+
+
+@pytest.fixture
+def weeks_dir(tmp_path: Path) -> Path:
+    """Twelve requests over eight days, noted with text the CSV quotes, and feedback naming some of them."""
+    folder = tmp_path / "weeks"
+    with TinyDBEventLog(folder) as log:
+        for n in range(12):
+            at = T0 + timedelta(days=n * 2 // 3, minutes=n)
+            rid = f"r{n:02d}"
+            log.append_entry(step(rid, "created", at, ticket=f"F-{n:03d}", details={"note": f'n{n}, "quoted"\nline'}))
+            log.append_entry(step(rid, "claimed", at + timedelta(seconds=30), staff="Anna"))
+            log.append_feedback(Feedback(f"fb{n}", "door-1", 1 + n % 4, at + timedelta(minutes=5), request_id=rid))
+            log.append_feedback(Feedback(f"fb{n}-alone", "door-1", 4, at + timedelta(minutes=6), comment="=1"))
+    return folder
+
+
+def test_a_range_of_weeks_is_written_by_two_processes_into_whole_files(weeks_dir: Path, tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "out"
+    # Over a week: the requests are folded and their first rows written by a second process, the last
+    # rows by this one after the feedback (manager/export_rows.py), and put together in one file.
+    done = export("--data-dir", str(weeks_dir), "--from", "2026-11-24", "--to", "2026-12-01", "--out", str(out),
+                  "--format", "csv,jsonl")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    stem = "2026-11-24_2026-12-01"
+    assert f"wrote {out / f'requests-{stem}.csv'} (12 rows)" in done.stdout.splitlines()
+    assert f"wrote {out / f'feedback-{stem}.jsonl'} (24 rows)" in done.stdout.splitlines()
+    raw = (out / f"requests-{stem}.csv").read_bytes()
+    assert raw.count(b"\xef\xbb\xbf") == 1 and raw.startswith(b"\xef\xbb\xbf")
+    assert raw.count(b"request_id,ticket") == 1
+    rows = read_rows(out / f"requests-{stem}.csv")
+    assert [r["request_id"] for r in rows] == [f"r{n:02d}" for n in range(12)]
+    assert [r["note"] for r in rows] == [f'n{n}, "quoted"\nline' for n in range(12)]
+    lines = (out / f"requests-{stem}.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["request_id"] for line in lines] == [r["request_id"] for r in rows]
+    feedback = read_rows(out / f"feedback-{stem}.csv")
+    assert [(f["feedback_id"], f["ticket"]) for f in feedback[:4]] == [
+        ("fb0", "F-000"), ("fb0-alone", ""), ("fb1", "F-001"), ("fb1-alone", ""),
+    ]  # fmt: skip
+    assert {f["comment"] for f in feedback if f["feedback_id"].endswith("alone")} == {"'=1"}
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{kind}-{stem}.{fmt}" for kind in ("requests", "feedback") for fmt in ("csv", "jsonl")
+    )  # no temporary or part files left
+
+
+def test_a_corrupt_file_in_a_range_of_weeks_leaves_nothing(weeks_dir: Path, tmp_path: Path) -> None:
+    last = sorted((weeks_dir / "feedback").iterdir())[-1]
+    last.write_text('{"feedback": {"1": ')
+    out = tmp_path / "out"
+    done = export("--data-dir", str(weeks_dir), "--from", "2026-11-24", "--to", "2026-12-01", "--out", str(out))
+    assert done.returncode == 1
+    assert last.name in done.stderr
+    assert not out.exists()
