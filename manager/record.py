@@ -22,8 +22,8 @@ from typing import Any
 
 from adapters.partition_files import FEEDBACK, REQUESTS, SEARCHES, tables
 from core.figures import Figures, FigureTally
-from core.model import Feedback, Kind, Search
-from core.records import FeedbackFields, RequestRow, feedback_fields, feedback_from_stored, search_from_dict
+from core.model import Kind, Search
+from core.records import FeedbackFields, feedback_fields, search_from_dict
 from core.request_fold import (
     CLAIMED,
     CLAIMED_BY,
@@ -39,7 +39,6 @@ from core.request_fold import (
     language_of,
     missing_steps,
     ordered,
-    row_of,
 )  # fmt: skip
 from core.request_rows import SERVICE_DESK_LEVEL
 from core.stamps import Hour, Stamps, micros_of
@@ -87,15 +86,6 @@ class Record:
     def ordered_states(self) -> list[tuple[str, list[Any]]]:
         """(request id, state) in creation order, as the exports list them."""
         return ordered(self.states())
-
-    def rows(self) -> list[RequestRow]:
-        """The requests as rows, in creation order."""
-        return list(self.stream_rows())
-
-    def stream_rows(self) -> Iterator[RequestRow]:
-        """The requests as rows, in creation order, each made as it is asked for (a year's rows are 100 MB)."""
-        for request_id, state in self.ordered_states():
-            yield row_of(request_id, state)
 
     def figures(
         self, *, targets: Mapping[Kind, int], per_associate: bool, retention_cutoff: date | None, store: str,
@@ -154,9 +144,6 @@ class Record:
                 day, seen = path.name[:10], set()
             yield path, table, seen
 
-    def feedback(self) -> FeedbackStream:
-        return FeedbackStream(self)
-
     def feedback_fields(self) -> Iterator[tuple[int, Hour, FeedbackFields]]:
         """(given at in µs since 1970 UTC, its UTC hour, the stored fields, checked) of the local days' feedback,
         each shopper's once, oldest file first: the exports' rows without a Feedback made of each."""
@@ -189,27 +176,3 @@ def _placed(state: list[Any]) -> int:
     """When a request counts as asked: its `created` step, else when it first showed up (never: far outside)."""
     when = at_of(state[CREATED]) if state[CREATED] is not None else first_seen(state)
     return when if when is not None else -(1 << 62)
-
-
-class FeedbackStream:
-    """The feedback of the local days as Feedback, read afresh from the files each time it is iterated;
-    each shopper's once (see Record._feedback_tables)."""
-
-    def __init__(self, record: Record) -> None:
-        self._record = record
-
-    def __iter__(self) -> Iterator[Feedback]:
-        record = self._record
-        for path, table, seen in record._feedback_tables():
-            for doc_id, stored in table.items():
-                try:
-                    item = feedback_from_stored(stored)
-                except ValueError as exc:
-                    raise StoreError(f"{path}: record {doc_id}: {exc}") from exc
-                if (
-                    item.id in seen
-                    or not record.first <= record.stamps.day(micros_of(item.given_at) or 0) <= record.last
-                ):
-                    continue
-                seen.add(item.id)
-                yield item
