@@ -54,7 +54,7 @@ def kept(*procs: LineProcess) -> set[tuple[str, ...]]:
     return found
 
 
-def wait_kept(latest: LineProcess, wanted: set[tuple[str, ...]], *earlier: LineProcess, timeout: float = 20) -> None:
+def wait_kept(latest: LineProcess, wanted: set[tuple[str, ...]], *earlier: LineProcess, timeout: float = 60) -> None:
     """Until the recorder (this process, and those before it) kept every one of `wanted`."""
     condition = latest._stderr_grew
     with condition:
