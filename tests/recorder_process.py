@@ -15,7 +15,9 @@ from datetime import date
 from pathlib import Path
 
 from adapters.tinydb_store import ALERTS, TinyDBEventLog
+from tests.broker import Mosquitto
 from tests.processes import ROOT, LineProcess
+from tests.services import Publisher
 
 RECORDER = ["-m", "store_server.main"]
 KEPT = re.compile(r"kept (requests|feedback|searches|alerts) (.+)$")
@@ -124,3 +126,18 @@ class Watcher:
     def close(self) -> None:
         self.client.loop_stop()
         self.client.disconnect()
+
+
+def kill_once_saved(broker: Mosquitto, watcher: Watcher, topic: str) -> None:
+    """SIGKILL the broker once it has `topic`'s message and two round trips more have passed.
+
+    Mosquitto saves a change just AFTER its PUBACK (autosave_on_changes):
+    killed within that millisecond it loses an acknowledged message, a loss
+    no client can see (docs/recorder.md)."""
+    watcher.wait_for(topic)
+    watcher.close()
+    settle = Publisher(broker)
+    for _ in range(2):
+        settle.send(topic.rsplit("/", 2)[0] + "/settle", b"{}")
+    settle.close()
+    broker.kill()

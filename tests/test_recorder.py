@@ -22,6 +22,7 @@ from tests.recorder_process import (
     alerts,
     feedback_ids,
     kept,
+    kill_once_saved,
     once_each,
     recorder,
     search_ids,
@@ -104,17 +105,7 @@ def test_every_step_of_two_kiosks_reaches_the_record_once_though_recorder_and_br
 
         # Then the broker crashes too (SIGKILL: no final save) while the
         # kiosks keep taking requests into their outboxes, and comes back.
-        # Mosquitto saves a change just AFTER its PUBACK (autosave_on_changes):
-        # killed within that millisecond it loses an acknowledged message, a
-        # loss no client can see (docs/recorder.md). So the kill waits until
-        # the broker has the search and two round trips more have passed.
-        watcher.wait_for(f"store/{store}/searches/kiosk-north")
-        watcher.close()
-        settle = Publisher(broker)
-        for _ in range(2):
-            settle.send(f"store/{store}/settle", b"{}")
-        settle.close()
-        broker.kill()
+        kill_once_saved(broker, watcher, f"store/{store}/searches/kiosk-north")
         north.expect("connection down")
         south.expect("connection down")
         north.send("help other Is there a toilet?")

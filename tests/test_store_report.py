@@ -20,8 +20,7 @@ from manager.report import figures_of
 from shell.store_config import load_store
 from tests.broker import Mosquitto, persistent
 from tests.processes import LineProcess, run_to_end
-from tests.recorder_process import Watcher, recorder, stop, ticket, wait_kept
-from tests.services import Publisher
+from tests.recorder_process import Watcher, kill_once_saved, recorder, stop, ticket, wait_kept
 from tests.test_store_kiosks import kiosk, pager, words
 
 # North: a help request escalates at 11 s, past the report's 10 s help target.
@@ -129,15 +128,7 @@ def test_the_report_of_two_kiosks_matches_their_own_files_though_recorder_and_br
         watcher = Watcher(broker.port, f"store/{store}/searches/+")
         north.send("search qqxzv")
         assert words(north.expect("searched"))["results"] == "0"
-        # The broker is killed once it has the search (it saves a change just
-        # after acknowledging it: docs/recorder.md) and two round trips more.
-        watcher.wait_for(f"store/{store}/searches/kiosk-north")
-        watcher.close()
-        settle = Publisher(broker)
-        for _ in range(2):
-            settle.send(f"store/{store}/settle", b"{}")
-        settle.close()
-        broker.kill()
+        kill_once_saved(broker, watcher, f"store/{store}/searches/kiosk-north")
         north.expect("connection down")
         south.send("find drill")  # into the kiosk's outbox while the broker is down
         ticket(south)
