@@ -10,8 +10,10 @@ from __future__ import annotations
 import email
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from email.policy import default
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from adapters.tinydb_store import TinyDBEventLog
+from core.model import Feedback, Kind, LogEntry
 from manager.mail import MailError, send_report
 from shell.store_config import MailSection
 from tests.broker import free_port
@@ -188,3 +192,35 @@ def test_an_attachment_that_cannot_be_read_stops_the_mail(attachments, tmp_path)
         with pytest.raises(MailError, match="mail.to is empty"):
             send_report(section(port, to=""), "Day report", "Attached.", attachments)
     assert inbox.mails == []
+
+
+def test_the_report_command_mails_the_days_report_it_wrote(tmp_path: Path) -> None:
+    """`store-assist-report --mail` as the store server runs it: the report's own files arrive."""
+    at = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    with TinyDBEventLog(tmp_path / "record") as log:
+        log.append_entry(LogEntry("r1", "H-001", Kind.HELP, "k1", "created", at, details={"topic": "question"}, seq=1))
+        log.append_feedback(Feedback("fb1", "k1", 4, at, request_id="r1"))
+    inbox = Inbox()
+    with relay(inbox) as port:
+        config = tmp_path / "store.toml"
+        config.write_text(
+            '[store]\nname = "Bouwmarkt Centrum"\n'
+            '[mail]\nto = "mia@store.example"\nfrom = "store-assist@store.example"\n'
+            f'host = "127.0.0.1"\nport = {port}\n'
+        )
+        out = tmp_path / "reports"
+        done = subprocess.run(
+            [sys.executable, "-m", "manager.report", "--record", str(tmp_path / "record"), "--from", "2026-11-24",
+             "--config", str(config), "--out", str(out), "--mail"],
+            cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "mailed to mia@store.example" in done.stdout
+    [mail] = inbox.mails
+    message = parsed(mail)
+    assert message["Subject"] == "Bouwmarkt Centrum: report 2026-11-24" and mail.rcpt_tos == ["mia@store.example"]
+    assert "Requests: 1" in message.get_body(("plain",)).get_content()
+    sent = {part.get_filename(): part.get_payload(decode=True) for part in message.iter_attachments()}
+    written = {path.name: path.read_bytes() for path in out.iterdir()}
+    assert sorted(sent) == ["report-2026-11-24_2026-11-24.html", "report-2026-11-24_2026-11-24.xlsx"]
+    assert sent == written
