@@ -104,7 +104,12 @@ def test_the_report_of_two_kiosks_matches_their_own_files_though_recorder_and_br
         anna.send("claim F-001")
         anna.expect("claimed F-001")
 
-        stop(first, kill=True)  # the recorder crashes; the broker queues the store's messages for it
+        # The recorder crashes once it holds all so far (a message still on its way to it when it
+        # dies may be lost if the broker dies too before it is back: it is then a flagged gap, and
+        # docs/recorder.md says how the kiosk's own files fill it); the broker queues what follows.
+        so_far = {("requests", s["request_id"], str(s["seq"])) for k in kiosks for s in raw(k, "requests", "entries")}
+        wait_kept(first, so_far)
+        stop(first, kill=True)
         north.send("help other Is there a toilet?")
         ticket(north)  # NH-002: nobody comes until it escalates, past the help target
         south.send("help complaint Nobody at the paint desk")
