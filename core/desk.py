@@ -22,7 +22,11 @@ Rules
    request (one left open at closing, past midnight) is skipped: no two open
    requests of a kiosk ever share a number.
 6. Place in line counts the open, unclaimed requests of the same type taken
-   before this one, plus one.
+   before this one, plus one (core/waiting.py).
+8. A request's phone token (core/model.py `Request.token`) comes with the
+   shopper's request, is kept in the created step of the log (so a restart
+   keeps it) and is the only way to cancel from a phone: a cancel from the
+   network without the right token is ignored.
 7. Deadlines are data: `get_timer()` says when the next unclaimed request
    escalates, `handle_timer(now)` escalates what is due (core/escalation.py).
    Escalating changes a request's level, never its status.
@@ -67,7 +71,7 @@ from core.model import (
 )
 from core.numbering import DEFAULT_FORMAT, number_of, ticket_number
 from core.text import clean_text
-from core.waiting import RECENT, estimated_wait
+from core.waiting import RECENT, estimated_wait, place_in_line
 
 # What the log calls each move, back to the move (restoring after a restart).
 LOGGED = {action.logged_as: action for action in Action}
@@ -132,6 +136,7 @@ class Desk:
                 details=dict(entry.details),
                 entrance=self.entrance,
                 changed_at=entry.at,
+                token=entry.token,
             )
             return
         request = self._requests.get(entry.request_id)
@@ -144,7 +149,10 @@ class Desk:
         action = LOGGED.get(entry.event)
         if request is None or action is None:
             return
-        if (request.status, action) in TRANSITIONS:
+        if action is Action.HANDOVER:  # the entry names who holds it now, and who handed it over
+            before = entry.details.get("from") or request.claimed_by
+            self._requests[request.id] = moved(request, action, before, entry.at, None, to=entry.staff)
+        elif (request.status, action) in TRANSITIONS:
             self._requests[request.id] = moved(request, action, entry.staff, entry.at, entry.outcome)
             if action is Action.CLAIM:
                 self._note_claim(self._requests[request.id])
@@ -169,15 +177,7 @@ class Desk:
 
     def place_in_line(self, request_id: str) -> int:
         """1 for the next to be served; 0 once someone holds it or it ended."""
-        me = self._requests[request_id]
-        if me.status is not Status.OPEN:
-            return 0
-        ahead = [
-            r
-            for r in self._requests.values()
-            if r.kind is me.kind and r.status is Status.OPEN and (r.created_at, r.ticket) < (me.created_at, me.ticket)
-        ]
-        return len(ahead) + 1
+        return place_in_line(self._requests[request_id], self._requests.values())
 
     def estimated_wait(self, request_id: str, now: datetime) -> int:
         """Seconds this shopper will probably still wait (core/waiting.py)."""
@@ -227,6 +227,8 @@ class Desk:
             raise LocalError(f"request {event.request_id} already taken")
         if not isinstance(event.kind, Kind):
             raise LocalError(f"unknown request type {event.kind!r}")
+        if event.token and not (valid_id(event.token) and len(event.token) >= 22):
+            raise LocalError("a phone token is at least 22 URL-safe characters (128 random bits)")
         details = {str(k)[:40]: clean_text(str(v), TEXT_MAX) for k, v in event.details.items() if v}
         key = (now.astimezone(self.tz).date(), event.kind)
         held = {r.ticket for r in self.open_requests()}
@@ -242,6 +244,7 @@ class Desk:
             details=details,
             entrance=self.entrance,
             changed_at=now,
+            token=event.token,
         )
         self._requests[request.id] = request
         ticket = Ticket(
@@ -254,7 +257,7 @@ class Desk:
             wait_seconds=self.estimated_wait(request.id, now),
         )
         return [
-            Store(self._entry(request, "created", now)),
+            Store(replace(self._entry(request, "created", now), token=request.token)),
             Publish(request),
             PrintTicket(ticket),
             StatusChanged(request),
@@ -262,6 +265,8 @@ class Desk:
 
     def _cancel(self, event: CancelRequested, now: datetime) -> list[Effect]:
         request = self._requests.get(event.request_id)
+        if event.token is not None and (request is None or not request.token or event.token != request.token):
+            return [Ignored(f"cancel of {event.request_id} from a phone without its token", event)]
         if request is None:
             raise LocalError(f"no request {event.request_id}")
         if refusal(request, Action.CANCEL, None) is not None:
@@ -282,27 +287,39 @@ class Desk:
         if event.action_id in applied:
             return [Ignored(f"duplicate action {event.action_id}", event)]
         action = Action(event.action)
-        refused = refusal(request, action, staff)
+        to = clean_text(event.to, NAME_MAX) if event.to else None
+        refused = refusal(request, action, staff, to)
         if refused is Refusal.TAKEN:
             # Rule 3: tell the loser again who won.
             return [Ignored(f"{request.ticket} already claimed by {request.claimed_by}", event), Publish(request)]
         if refused is Refusal.NOT_HOLDER:
             return [Ignored(f"{request.ticket} is held by {request.claimed_by}, not {staff}", event)]
+        if refused is Refusal.NO_COLLEAGUE:
+            return [Ignored(f"cannot hand {request.ticket} over to {to!r}", event)]
         if refused is not None:
             return [Ignored(f"cannot {action.value} {request.ticket}: {request.status.value}", event)]
         applied.add(event.action_id)
         outcome = clean_text(event.outcome, TEXT_MAX) if event.outcome else None
-        return self._apply(request, action, staff, now, outcome)
+        return self._apply(request, action, staff, now, outcome, to)
 
     def _apply(
-        self, request: Request, action: Action, staff: str | None, now: datetime, outcome: str | None
+        self,
+        request: Request,
+        action: Action,
+        staff: str | None,
+        now: datetime,
+        outcome: str | None,
+        to: str | None = None,
     ) -> list[Effect]:
-        after = moved(request, action, staff, now, outcome)
+        after = moved(request, action, staff, now, outcome, to)
         self._requests[after.id] = after
         if action is Action.CLAIM:
             self._note_claim(after)
+        entry = self._entry(after, action.logged_as, now, staff, outcome)
+        if action is Action.HANDOVER:  # the log names who holds it now, and who handed it over
+            entry = replace(entry, staff=to, details={"from": staff or ""})
         effects: list[Effect] = [
-            Store(self._entry(after, action.logged_as, now, staff, outcome)),
+            Store(entry),
             Publish(after),
             StatusChanged(after),
         ]

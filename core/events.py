@@ -20,24 +20,29 @@ class HelpRequested:
     request_id: str
     kind: Kind
     details: dict[str, str] = field(default_factory=dict, hash=False)
+    token: str = field(default="", repr=False)  # the phone page's token (core/model.py Request.token); "": none
 
 
 @dataclass(frozen=True)
 class CancelRequested:
-    """The shopper withdrew a request on this kiosk's screen."""
+    """The shopper withdrew a request: on this kiosk's screen (`token` None),
+    or on their phone's ticket page, through the web service, with the
+    request's token (checked by the desk: a wrong one is ignored)."""
 
     request_id: str
+    token: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
 class StaffActed:
-    """A staff pager asked to claim, release or resolve a request."""
+    """A staff pager asked to claim, release, resolve or hand over a request."""
 
     request_id: str
-    action: Action  # claim | release | resolve (core/lifecycle.py STAFF_ACTIONS)
+    action: Action  # claim | release | resolve | hand_over (core/lifecycle.py STAFF_ACTIONS)
     staff: str
     action_id: str
     outcome: str | None = None
+    to: str | None = None  # hand_over: the colleague who takes it
 
 
 @dataclass(frozen=True)

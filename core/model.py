@@ -76,6 +76,11 @@ class Request:
     entrance: str = ""  # where the owning kiosk stands, as staff call it (kiosk.entrance)
     changed_at: datetime | None = None  # when the change that made this `seq` happened
     changed_by: str | None = None  # the staff member who made it (None: the shopper, the kiosk's timer)
+    # The shopper's phone page: 128 random bits (22 URL-safe characters) the
+    # kiosk made for this request, printed in the ticket's QR. It is never in
+    # the request's state (every pager reads those): only on its own topic,
+    # which the web service alone reads (core/topics.py token_topic).
+    token: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,7 @@ class LogEntry:
     outcome: str | None = None
     details: dict[str, str] = field(default_factory=dict, hash=False)
     seq: int = 0  # the request state's `seq` this step made (1: created); 0 in records from before
+    token: str = field(default="", repr=False)  # a created step's phone token, for the kiosk's restart only
 
 
 FACES = {1: "very unhappy", 2: "unhappy", 3: "happy", 4: "very happy"}

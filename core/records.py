@@ -116,6 +116,8 @@ def entry_to_dict(entry: LogEntry) -> dict[str, Any]:
         "outcome": entry.outcome,
         "details": dict(entry.details),
         "seq": entry.seq,
+        # Only a kiosk's own created step has one (core/model.py Request.token).
+        **({"token": entry.token} if entry.token else {}),
     }
 
 
@@ -140,6 +142,7 @@ def entry_from_dict(data: object) -> LogEntry:
         outcome=_opt_str(record, "outcome", what),
         details=_details(record.get("details"), what),
         seq=_opt_int(record, "seq", what),
+        token=_opt_str(record, "token", what) or "",
     )
 
 
@@ -150,7 +153,8 @@ def entry_from_state(request: Request) -> LogEntry:
     entry, so a state alone says which step made it: seq 1 is `created`; a
     claimed, resolved or cancelled state is that step; an open state with an
     escalation level was `escalated`, one without was `released` (every move
-    sets the level back to 0). Its time is the state's `changed_at` (states
+    sets the level back to 0); a claimed state changed by someone other than
+    its holder was `handed_over` to the holder. Its time is the state's `changed_at` (states
     from kiosks before it fall back to the step's own field).
     """
     at = request.changed_at
@@ -159,6 +163,8 @@ def entry_from_state(request: Request) -> LogEntry:
     if request.seq == 1:
         event, at = "created", at or request.created_at
         details = dict(request.details)
+    elif request.status is Status.CLAIMED and request.changed_by and request.changed_by != request.claimed_by:
+        event, staff, details = "handed_over", request.claimed_by, {"from": request.changed_by}
     elif request.status is Status.CLAIMED:
         event, staff, at = "claimed", request.claimed_by, at or request.claimed_at
     elif request.status is Status.RESOLVED:

@@ -141,6 +141,10 @@ class StepFolder:
                 level = details.get("level", "")
                 state[ESCALATION] = max(state[ESCALATION], int(level) if level.isdigit() else 1)
                 continue  # the level is the escalation column, not what the shopper asked
+            if event == "handed_over":  # a colleague holds it now; the claim time stays the first claim's
+                if state[CLAIM_LAST] is None or key >= state[CLAIM_LAST]:
+                    state[CLAIM_LAST], state[CLAIMED_BY] = key, staff
+                continue  # `from` is who handed it over, not what the shopper asked
             if details:
                 if state[DETAILS] is None:
                     state[DETAILS] = [(key, details)]

@@ -13,7 +13,7 @@ from core.model import Kind, LogEntry, Status
 
 # Lifecycle steps in the order they happen; the rank breaks ties between
 # entries stamped with the same instant (created and claimed in one tick).
-EVENTS = ("created", "claimed", "released", "resolved", "cancelled", "escalated")
+EVENTS = ("created", "claimed", "released", "resolved", "cancelled", "escalated", "handed_over")
 EVENT_RANK = {event: rank for rank, event in enumerate(EVENTS)}
 
 # One lifecycle step as the fold needs it: a plain tuple, because a year of a
@@ -83,6 +83,9 @@ def fold_steps(steps: list[Step]) -> RequestRow:
             level = step_details.get("level", "")
             escalation = max(escalation, int(level) if level.isdigit() else 1)
             continue  # the level is the escalation column, not what the shopper asked
+        if event == "handed_over":  # a colleague holds it now; the claim time stays the first claim's
+            claimed_by = staff
+            continue  # `from` is who handed it over, not what the shopper asked
         details.update(step_details)
         if event == "created":
             created = created or at

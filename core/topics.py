@@ -26,6 +26,8 @@ __all__ = [
     "presence_topic",
     "all_devices",
     "all_states",
+    "token_topic",
+    "all_tokens",
     "my_actions",
     "parse_topic",
 ]
@@ -39,7 +41,9 @@ class WireError(ValueError):
 # -- topics -------------------------------------------------------------------
 #
 # store/<store>/requests/<kiosk>/<request_id>/state   retained, kiosk publishes
-# store/<store>/requests/<kiosk>/<request_id>/action  pagers publish
+# store/<store>/requests/<kiosk>/<request_id>/action  pagers and the web service publish
+# store/<store>/requests/<kiosk>/<request_id>/token   retained, kiosk publishes the phone page's token:
+#                                                     the web service alone reads it
 # store/<store>/feedback/<kiosk>                      kiosk publishes
 # store/<store>/alerts/<kiosk>                        kiosk publishes (escalations, printer): no personal data
 # store/<store>/unhappy/<kiosk>                       kiosk publishes unhappy shoppers' contact details: managers only
@@ -119,6 +123,15 @@ def all_states(store: str) -> str:
     return f"store/{store}/requests/+/+/state"
 
 
+def token_topic(store: str, kiosk: str, request_id: str) -> str:
+    """The shopper's phone token of one request: kept off the state, which every pager reads."""
+    return f"store/{store}/requests/{kiosk}/{request_id}/token"
+
+
+def all_tokens(store: str) -> str:
+    return f"store/{store}/requests/+/+/token"
+
+
 def my_actions(store: str, kiosk: str) -> str:
     return f"store/{store}/requests/{kiosk}/+/action"
 
@@ -132,7 +145,7 @@ def parse_topic(store: str, topic: str) -> tuple[str, dict[str, str]]:
     if len(levels) < 3 or levels[0] != "store" or levels[1] != store:
         raise WireError(f"topic {topic!r} is not under store/{store}/")
     rest = levels[2:]
-    if len(rest) == 4 and rest[0] == "requests" and rest[3] in ("state", "action"):
+    if len(rest) == 4 and rest[0] == "requests" and rest[3] in ("state", "action", "token"):
         if not (valid_id(rest[1]) and valid_id(rest[2])):
             raise WireError(f"bad ids in topic {topic!r}")
         return rest[3], {"kiosk": rest[1], "request_id": rest[2]}

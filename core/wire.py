@@ -8,45 +8,33 @@ read in the log, and nothing else.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core.events import StaffActed
+# The devices' messages, re-exported: the apps import the contract from here.
+from core.device_wire import (  # noqa: F401
+    MAX_ON_PHONES,
+    PhoneToken,
+    Presence,
+    PrinterReport,
+    decode_presence,
+    decode_printer,
+    decode_token,
+    encode_presence,
+    encode_printer,
+    encode_printer_alert,
+    encode_token,
+)
+from core.events import CancelRequested, StaffActed
 from core.lifecycle import STAFF_ACTIONS, Action
-from core.model import FACES, Feedback, Kind, PrinterState, Request, Search, Status, valid_id
-from core.records import from_iso_utc, to_iso_utc
+from core.model import FACES, Feedback, Kind, Request, Search, Status, valid_id
 
 # The topic tree, re-exported: `wire.state_topic(...)` reads as the contract.
 from core.topics import *  # noqa: F403
 from core.topics import WireError
-
-VERSION = 1
-MAX_PAYLOAD = 16 * 1024  # a request state is ~400 bytes; anything this big is junk
-
-
-# -- time ---------------------------------------------------------------------
-
-
-def iso(moment: datetime | None) -> str | None:
-    return None if moment is None else to_iso_utc(moment)
-
-
-def parse_time(value: Any, key: str, *, optional: bool = False) -> datetime | None:
-    if value is None and optional:
-        return None
-    try:
-        return from_iso_utc(value, name=key)
-    except ValueError as exc:
-        raise WireError(str(exc)[:120]) from None
-
+from core.wire_codec import MAX_PAYLOAD, VERSION, _choice, _dump, _int, _load, _text, iso, parse_time  # noqa: F401
 
 # -- encoding -----------------------------------------------------------------
-
-
-def _dump(body: dict[str, Any]) -> bytes:
-    return json.dumps({"v": VERSION, **body}, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def encode_request(request: Request) -> bytes:
@@ -93,14 +81,16 @@ def encode_alert(request: Request, level: int, at: datetime) -> bytes:
 
 
 def encode_action(action: StaffActed) -> bytes:
-    return _dump(
-        {
-            "action": action.action,
-            "staff": action.staff,
-            "action_id": action.action_id,
-            "outcome": action.outcome,
-        }
-    )
+    body = {"action": action.action, "staff": action.staff, "action_id": action.action_id, "outcome": action.outcome}
+    if action.action == Action.HANDOVER:
+        body["to"] = action.to
+    return _dump(body)
+
+
+def encode_phone_cancel(cancel: CancelRequested, action_id: str) -> bytes:
+    """The shopper cancelled on their phone's ticket page: the web service
+    passes it on with the request's token, which the owning kiosk checks."""
+    return _dump({"action": Action.CANCEL.value, "token": cancel.token, "action_id": action_id})
 
 
 def _feedback_body(feedback: Feedback, id_key: str) -> dict[str, Any]:
@@ -168,137 +158,7 @@ def decode_search(payload: bytes) -> Search:
     )
 
 
-@dataclass(frozen=True)
-class PrinterReport:
-    """A kiosk's printer state, as its retained status or an alert says it."""
-
-    kiosk: str
-    state: PrinterState
-    detail: str
-    at: datetime
-
-
-def _printer_body(kiosk: str, state: PrinterState, detail: str, at: datetime) -> dict[str, Any]:
-    return {"kiosk": kiosk, "state": state.value, "prints": state.prints, "detail": detail[:200], "at": iso(at)}
-
-
-def encode_printer(kiosk: str, state: PrinterState, detail: str, at: datetime) -> bytes:
-    """The retained printer status: a pager that starts later sees it at once."""
-    return _dump(_printer_body(kiosk, state, detail, at))
-
-
-def encode_printer_alert(kiosk: str, state: PrinterState, detail: str, at: datetime) -> bytes:
-    """The printer went wrong (paper out, cover open, offline, …) or came right again (state ok)."""
-    return _dump({"kind": "printer", **_printer_body(kiosk, state, detail, at)})
-
-
-def decode_printer(payload: bytes) -> PrinterReport:
-    """A retained printer status or a printer alert."""
-    body = _load(payload)
-    detail = body.get("detail") or ""
-    if not isinstance(detail, str) or len(detail) > 200:
-        raise WireError("detail: expected text of at most 200 characters")
-    return PrinterReport(
-        kiosk=_text(body, "kiosk", 64),  # type: ignore[arg-type]
-        state=_choice(body, "state", PrinterState),
-        detail=detail,
-        at=parse_time(body.get("at"), "at"),  # type: ignore[arg-type]
-    )
-
-
-@dataclass(frozen=True)
-class Presence:
-    """A device saying it is there (or, through its last will, that it is gone).
-
-    `name`: a kiosk's entrance as staff call it, a pager's staff member.
-    `ticket_format`: a kiosk's ticket format (core/numbering.py), so that two
-    kiosks of one store can tell when they would hand out the same numbers.
-    """
-
-    device: str
-    role: str
-    online: bool
-    at: datetime
-    name: str = ""
-    ticket_format: str = ""
-
-
-def encode_presence(presence: Presence) -> bytes:
-    return _dump(
-        {
-            "device": presence.device,
-            "role": presence.role,
-            "online": presence.online,
-            "at": iso(presence.at),
-            "name": presence.name,
-            "ticket_format": presence.ticket_format,
-        }
-    )
-
-
-def decode_presence(device: str, payload: bytes) -> Presence:
-    body = _load(payload)
-    if body.get("device") != device:
-        raise WireError("device: does not match its topic")
-    online = body.get("online")
-    if type(online) is not bool:
-        raise WireError("online: expected true or false")
-    return Presence(
-        device=device,
-        role=_text(body, "role", 16),  # type: ignore[arg-type]
-        online=online,
-        at=parse_time(body.get("at"), "at"),  # type: ignore[arg-type]
-        name=_text(body, "name", 64, optional=True, empty=True) or "",
-        ticket_format=_text(body, "ticket_format", 40, optional=True, empty=True) or "",
-    )
-
-
 # -- decoding -----------------------------------------------------------------
-
-
-def _load(payload: bytes) -> dict[str, Any]:
-    if len(payload) > MAX_PAYLOAD:
-        raise WireError(f"payload of {len(payload)} bytes is over the {MAX_PAYLOAD} byte limit")
-    try:
-        body = json.loads(payload.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise WireError("payload is not UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise WireError(f"payload is not JSON: {exc.msg} at {exc.pos}") from None
-    except RecursionError:
-        raise WireError("payload is nested too deeply") from None
-    except ValueError as exc:  # e.g. a number of more digits than Python converts
-        raise WireError(f"payload is not usable JSON: {str(exc)[:80]}") from None
-    if not isinstance(body, dict):
-        raise WireError(f"payload must be a JSON object, got {type(body).__name__}")
-    # `type(...) is int`: True and 1.0 compare equal to 1 but are not version 1.
-    version = body.get("v")
-    if type(version) is not int or version != VERSION:
-        raise WireError(f"unsupported version {str(version)[:20]!r} (this side speaks {VERSION})")
-    return body
-
-
-def _text(body: dict[str, Any], key: str, limit: int, *, optional: bool = False, empty: bool = False) -> str | None:
-    value = body.get(key)
-    if value is None and optional:
-        return None
-    if not isinstance(value, str) or (not value and not empty) or len(value) > limit:
-        raise WireError(f"{key}: expected text of {0 if empty else 1} to {limit} characters")
-    return value
-
-
-def _choice(body: dict[str, Any], key: str, enum: Any) -> Any:
-    try:
-        return enum(body.get(key))
-    except ValueError:
-        raise WireError(f"{key}: unknown value {str(body.get(key))[:40]!r}") from None
-
-
-def _int(body: dict[str, Any], key: str, low: int, high: int) -> int:
-    value = body.get(key)
-    if type(value) is not int or not low <= value <= high:
-        raise WireError(f"{key}: expected a whole number from {low} to {high}")
-    return value
 
 
 def decode_request(payload: bytes) -> Request:
@@ -333,20 +193,28 @@ def decode_request(payload: bytes) -> Request:
     )
 
 
-def decode_action(request_id: str, payload: bytes) -> StaffActed:
+def decode_action(request_id: str, payload: bytes) -> StaffActed | CancelRequested:
+    """A staff action, or a shopper's cancel from their phone (with the token)."""
     body = _load(payload)
     action = body.get("action")
-    if action not in STAFF_ACTIONS:
-        raise WireError(f"action: expected one of {', '.join(STAFF_ACTIONS)}")
+    if action not in (*STAFF_ACTIONS, Action.CANCEL):
+        raise WireError(f"action: expected one of {', '.join((*STAFF_ACTIONS, Action.CANCEL))}")
     action_id = _text(body, "action_id", 64)
     if not valid_id(action_id):
         raise WireError("action_id may hold only letters, digits, '-' and '_'")
+    if action == Action.CANCEL:
+        token = _text(body, "token", 64)
+        if not valid_id(token):
+            raise WireError("token may hold only letters, digits, '-' and '_'")
+        return CancelRequested(request_id=request_id, token=token)
+    to = _text(body, "to", 64) if action == Action.HANDOVER else None
     return StaffActed(
         request_id=request_id,
         action=Action(action),
         staff=_text(body, "staff", 64),  # type: ignore[arg-type]
         action_id=action_id,  # type: ignore[arg-type]
         outcome=_text(body, "outcome", 500, optional=True),
+        to=to,
     )
 
 

@@ -17,7 +17,7 @@ from core.model import Feedback, Kind, PrinterState, Request, Status
 from core.wire import PrinterReport
 from core.words import HELP_TOPICS, PRINTER_WORDS, STAFF_KIND_WORDS
 
-ACTION_WORDS = {Action.CLAIM: "Claim", Action.RESOLVE: "Resolve", Action.RELEASE: "Release"}
+ACTION_WORDS = {Action.CLAIM: "Claim", Action.RESOLVE: "Resolve", Action.HANDOVER: "Hand over", Action.RELEASE: "Release"}
 
 # Waiting time against the store's target: people judge a wait fairly up to
 # about three minutes and overestimate beyond it.

@@ -41,7 +41,7 @@ def test_only_the_holder_may_resolve_or_release_and_nobody_claims_a_held_request
     bobs = replace(open_one, id="c", ticket="F-003", status=Status.CLAIMED, claimed_by="Bob")
     shown = {r.ticket: r for r in rows(board_with(open_one, mine, bobs), T0)}
     assert shown["F-001"].actions == ("claim",) and shown["F-001"].holder == ""
-    assert shown["F-002"].actions == ("resolve", "release") and shown["F-002"].holder == "You"
+    assert shown["F-002"].actions == ("resolve", "hand_over", "release") and shown["F-002"].holder == "You"
     assert shown["F-003"].actions == () and shown["F-003"].holder == "Bob"
 
 
