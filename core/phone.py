@@ -50,12 +50,12 @@ def ended_at(request: Request) -> datetime | None:
     return request.resolved_at or request.changed_at or request.created_at
 
 
-def token_opens(request: Request, now: datetime) -> bool:
-    """Whether the request's token still opens its page (rule 1)."""
+def token_opens(request: Request, now: datetime, grace: timedelta = TOKEN_GRACE) -> bool:
+    """Whether the request's token still opens its page (rule 1); `grace`: the store's, if it set one."""
     if not request.token:
         return False
     end = ended_at(request)
-    return end is None or now < end + TOKEN_GRACE
+    return end is None or now < end + grace
 
 
 def first_name(staff: str | None) -> str:
@@ -91,7 +91,12 @@ def stands(request: Request) -> str:
 
 
 def shopper_view(
-    request: Request, requests: Iterable[Request], recent_claims: Sequence[float], now: datetime, rated: bool = False
+    request: Request,
+    requests: Iterable[Request],
+    recent_claims: Sequence[float],
+    now: datetime,
+    rated: bool = False,
+    grace: timedelta = TOKEN_GRACE,
 ) -> ShopperView:
     """`requests`: every request known (for the place in line); `recent_claims`:
     seconds to claim of recent requests of this type (core/waiting.py)."""
@@ -107,7 +112,7 @@ def shopper_view(
         helper=first_name(request.claimed_by),
         language=request.details.get("language", "en"),
         can_cancel=not request.status.is_final,
-        can_rate=request.status is Status.RESOLVED and not rated and token_opens(request, now),
+        can_rate=request.status is Status.RESOLVED and not rated and token_opens(request, now, grace),
         seq=request.seq,
     )
 
