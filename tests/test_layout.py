@@ -19,6 +19,9 @@ OWNERS = {
     "rapidfuzz": {"adapters/rapidfuzz_similar.py"},
     "xlsxwriter": {"manager/report_xlsx.py"},
     "orjson": {"adapters/partition_files.py"},
+    "starlette": {"adapters/starlette_web.py"},
+    "uvicorn": {"adapters/uvicorn_server.py"},
+    "argon2": {"adapters/argon2_hash.py"},
 }
 
 # What each layer may import from the project.
