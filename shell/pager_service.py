@@ -1,7 +1,9 @@
-"""The staff pager's shell: keeps the board and sends staff actions.
+"""The staff pager's shell: keeps the board and the roster, sends staff actions.
 
 Touches only the transport and clock ports. Like the kiosk service, every call
-must come from the front's one thread.
+must come from the front's one thread. Every front (the Kivy window, the
+console) gets the same notices, sounds (core/sounds.py) and roster
+(core/roster.py) from here, so they agree with each other and with the web pager.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from core import wire
@@ -17,13 +20,18 @@ from core.board import Board, Notice
 from core.lifecycle import STAFF_ACTIONS, Action, Refusal, Role, refusal
 from core.live import LiveFigures, RuleAlert
 from core.live_wire import decode_figures, decode_rule_alert
-from core.model import Feedback, Request
+from core.model import NAME_MAX, Feedback, Request
+from core.roster import OnShift, Roster
+from core.sounds import Sound, sound_for
+from core.text import clean_text
 from shell.ports import Clock, Transport
 
 log = logging.getLogger(__name__)
 
 NoticeListener = Callable[[Notice], None]
 UnhappyListener = Callable[[Feedback], None]
+SoundListener = Callable[[Sound, Notice], None]
+RosterListener = Callable[[list[OnShift]], None]
 
 
 class ActionRefused(Exception):
@@ -52,6 +60,11 @@ class PagerService:
         self.figures: LiveFigures | None = None  # today's, as the store server last published them: managers only
         self.figures_listeners: list[Callable[[LiveFigures | None], None]] = []
         self.rule_alert_listeners: list[Callable[[RuleAlert], None]] = []
+        # A notice that sounds (core/sounds.py): a new request, an escalation.
+        self.sound_listeners: list[SoundListener] = []
+        # Who is on shift, from the devices' retained presence; told the whole list on every change.
+        self.roster = Roster()
+        self.roster_listeners: list[RosterListener] = []
         self.rejected: Counter[str] = Counter()
 
     def subscriptions(self) -> list[str]:
@@ -59,10 +72,11 @@ class PagerService:
 
     @staticmethod
     def topics(store_id: str, role: str) -> list[str]:
-        """Every pager follows request states and kiosk printers; managers also
-        unhappy shoppers who want a call (their contact details: managers only),
-        and today's figures and the rule alerts from the store server."""
-        topics = [wire.all_states(store_id), wire.all_printers(store_id)]
+        """Every pager follows request states, kiosk printers and the devices'
+        presence (who is on shift); managers also unhappy shoppers who want a
+        call (their contact details: managers only), and today's figures and
+        the rule alerts from the store server."""
+        topics = [wire.all_states(store_id), wire.all_printers(store_id), wire.all_devices(store_id)]
         if role == Role.MANAGER:
             topics += [wire.all_unhappy(store_id), wire.all_for_managers(store_id)]
         return topics
@@ -73,8 +87,10 @@ class PagerService:
 
     # -- staff commands -----------------------------------------------------
 
-    def act(self, action: str, ticket: str, outcome: str | None = None) -> Request:
-        """Ask the owning kiosk to claim, release or resolve; raise ActionRefused."""
+    def act(self, action: str, ticket: str, outcome: str | None = None, to: str | None = None) -> Request:
+        """Ask the owning kiosk to claim, release, resolve or hand over (to the
+        colleague `to`) the request a ticket number, kiosk/ticket or id names;
+        raise ActionRefused."""
         if action not in STAFF_ACTIONS:
             raise ActionRefused(f"unknown action {action!r}")
         found = [r for r in self.board.matching(ticket) if not r.status.is_final]
@@ -85,8 +101,9 @@ class PagerService:
             raise ActionRefused(f"{ticket} is open at more than one kiosk ({where}): say which")
         request = found[0]
         me = self.board.staff
+        colleague = self.colleague(to) if action == Action.HANDOVER else None
         # The desk's own rule (core/lifecycle.py), asked before sending, in words for the person.
-        refused = refusal(request, Action(action), me)
+        refused = refusal(request, Action(action), me, colleague)
         if refused is Refusal.TAKEN:
             mine = request.claimed_by == me
             raise ActionRefused(
@@ -94,12 +111,37 @@ class PagerService:
             )
         if refused is Refusal.NOT_HOLDER:
             raise ActionRefused(f"{request.ticket} is held by {request.claimed_by}")
+        if refused is Refusal.NO_COLLEAGUE:
+            raise ActionRefused(f"hand {request.ticket} over to a named colleague")
         if refused is not None:
             raise ActionRefused(f"{request.ticket} is not claimed")
+        if colleague is not None:
+            self._check_on_shift(colleague, request)
         message = self.board.ask(action, request, self.new_id(), outcome)
+        if colleague is not None:
+            message = replace(message, to=colleague)
         topic = wire.action_topic(self.store_id, request.kiosk, request.id)
         self.transport.publish(topic, wire.encode_action(message))
         return request
+
+    def colleague(self, to: str | None) -> str:
+        """The name a hand over goes to, as the roster spells it (`ben` is Ben):
+        the colleague's pager knows a request as theirs by its exact name."""
+        name = clean_text(to or "", NAME_MAX)
+        for person in self.roster.on_shift():
+            if person.name.casefold() == name.casefold():
+                return person.name
+        return name
+
+    def _check_on_shift(self, colleague: str, request: Request) -> None:
+        # Hand over only to someone whose pager or phone is on (core/roster.py
+        # colleagues): a request handed to a name nobody carries would wait unseen.
+        online = self.roster.colleagues(self.board.staff)
+        if colleague in online:
+            return
+        if not online:
+            raise ActionRefused(f"{colleague} is not on shift, nor is anyone else: {request.ticket} stays yours")
+        raise ActionRefused(f"{colleague} is not on shift: hand {request.ticket} over to {' or '.join(online)}")
 
     # -- from the broker ----------------------------------------------------
 
@@ -114,6 +156,9 @@ class PagerService:
                 return
             if kind in ("figures", "rule_alert"):
                 self._for_managers(kind, payload)
+                return
+            if kind == "devices":
+                self._presence(ids["device"], payload)
                 return
             if kind != "state":
                 raise wire.WireError(f"not a request state: {topic}")
@@ -131,6 +176,23 @@ class PagerService:
         for notice in self.board.apply_state(state):
             for listener in list(self.listeners):
                 listener(notice)
+            sound = sound_for(notice.kind)
+            if sound is not None:
+                for sound_listener in list(self.sound_listeners):
+                    sound_listener(sound, notice)
+
+    def _presence(self, device: str, payload: bytes) -> None:
+        if not payload:  # the retained presence was cleared: that device is gone
+            changed = self.roster.forget(device)
+        else:
+            presence = wire.decode_presence(device, payload)
+            changed = self.roster.apply(
+                presence.device, presence.role, presence.online, presence.at, presence.name, presence.staff
+            )
+        if changed:
+            on_shift = self.roster.on_shift()
+            for listener in list(self.roster_listeners):
+                listener(on_shift)
 
     def _printer(self, kiosk: str, payload: bytes) -> None:
         if not payload:  # the retained status was cleared: that kiosk is gone
