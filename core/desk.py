@@ -23,13 +23,13 @@ Rules
    requests of a kiosk ever share a number.
 6. Place in line counts the open, unclaimed requests of the same type taken
    before this one, plus one (core/waiting.py).
+7. Deadlines are data: `get_timer()` says when the next unclaimed request
+   escalates, `handle_timer(now)` escalates what is due (core/escalation.py).
+   Escalating changes a request's level, never its status.
 8. A request's phone token (core/model.py `Request.token`) comes with the
    shopper's request, is kept in the created step of the log (so a restart
    keeps it) and is the only way to cancel from a phone: a cancel from the
    network without the right token is ignored.
-7. Deadlines are data: `get_timer()` says when the next unclaimed request
-   escalates, `handle_timer(now)` escalates what is due (core/escalation.py).
-   Escalating changes a request's level, never its status.
 """
 
 from __future__ import annotations

@@ -22,12 +22,17 @@ Rules
 7. Recent tickets, to tap: this kiosk's requests taken today within the last
    RECENT_HOURS, newest first, at most RECENT_MAX; the number only, nothing
    about the shopper.
+8. A phone token (in the store's link by `{token}`: the shopper's phone page,
+   core/phone.py) names the request it was made for, when the caller knows
+   it: this kiosk's own requests' tokens, and those the store's other kiosks
+   published (`tokens`, token -> request id). A token nobody knows names no
+   ticket (rule 5), and a refusal never repeats anything that could be one.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from string import Formatter
@@ -46,7 +51,10 @@ QR_FIELD_PATTERNS = {
     "ticket": r"[A-Za-z0-9_.#/-]{1,16}",
     "store": r"[A-Za-z0-9_-]{1,64}",
     "kiosk": r"[A-Za-z0-9_-]{1,64}",
+    "token": r"[A-Za-z0-9_-]{22,64}",
 }
+# Anything this long in a refused scan may be a token: the refusal leaves it out (rule 8).
+TOKEN_LIKE = re.compile(r"[A-Za-z0-9_-]{22,}")
 
 
 @dataclass(frozen=True)
@@ -82,9 +90,18 @@ def recent_tickets(
     return [RecentTicket(r.ticket, r.id) for r in fresh[:limit]]
 
 
-def read_ticket(text: str, own: Iterable[Request], now: datetime, tz: tzinfo, qr_url: str = "") -> str:
-    """The request id a scanned (or typed) ticket names; TicketUnread if none (rules 2-6).
-    `own`: this kiosk's requests; `qr_url`: the store's link on its tickets ("" for the bare id)."""
+def read_ticket(
+    text: str,
+    own: Iterable[Request],
+    now: datetime,
+    tz: tzinfo,
+    qr_url: str = "",
+    tokens: Mapping[str, str] | None = None,
+) -> str:
+    """The request id a scanned (or typed) ticket names; TicketUnread if none (rules 2-6, 8).
+    `own`: this kiosk's requests; `qr_url`: the store's link on its tickets ("" for the bare id);
+    `tokens`: the phone tokens known, token -> request id (rule 8)."""
+    tokens = tokens or {}
     seen = _cleaned(text)
     if not seen:
         raise TicketUnread("nothing was scanned")
@@ -99,6 +116,14 @@ def read_ticket(text: str, own: Iterable[Request], now: datetime, tz: tzinfo, qr
             if value.casefold() in by_number:
                 return by_number[value.casefold()]
             continue
+        if kind == "token" or value in tokens:
+            if value not in tokens:
+                continue
+            value = tokens[value]
+            request = by_id.get(value)
+            if request is not None and request.created_at.astimezone(tz).date() != today:
+                raise TicketUnread(f"ticket {request.ticket} is from an earlier day", earlier_day=True)
+            return value
         request = by_id.get(value)
         if request is not None:
             if request.created_at.astimezone(tz).date() != today:
@@ -106,7 +131,8 @@ def read_ticket(text: str, own: Iterable[Request], now: datetime, tz: tzinfo, qr
             return value
         if KIOSK_REQUEST_ID.fullmatch(value):
             return value
-    shown = seen if len(seen) <= 60 else seen[:57] + "..."
+    shown = TOKEN_LIKE.sub("…", seen)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
     raise TicketUnread(f"{shown!r} is not a ticket of this store's kiosks")
 
 
@@ -115,11 +141,11 @@ def _cleaned(text: str) -> str:
 
 
 def _named_in(seen: str, qr_url: str) -> Iterator[tuple[str, str]]:
-    """("request_id" | "ticket", value) for everything in `seen` that may name a ticket, best first."""
+    """("token" | "request_id" | "ticket", value) for everything in `seen` that may name a ticket, best first."""
     if qr_url:
         match = _link_pattern(qr_url).fullmatch(seen)
         if match is not None:
-            for kind in ("request_id", "ticket"):
+            for kind in ("token", "request_id", "ticket"):
                 if match.groupdict().get(kind):
                     yield kind, match.group(kind)
     if valid_id(seen):

@@ -14,9 +14,10 @@ from typing import TextIO
 
 from core.finder import Finder
 from core.joining import TicketUnread
-from core.model import FACES, Kind, LocalError, Status
+from core.model import FACES, Kind, LocalError, Request, Status
 from core.words import HELP_TOPICS
 from kiosk.language import DEFAULT, LANGUAGES
+from kiosk.printed_ticket import qr_text
 from kiosk.wording import reasons_for
 from shell.kiosk_service import KioskService, TicketView
 from shell.loop import Loop
@@ -124,9 +125,16 @@ class HeadlessKiosk:
             f"place={view.place_in_line}",
             f"printed={printed}",
         ]
+        if view.request.token:  # the store's QR opens the shopper's phone page (printer.qr_url with {token})
+            words.append(f"link={self._phone_link(view.request)}")
         if view.print_error:
             words.append(f"printer_error={shlex.quote(view.print_error)}")
         self.say(*words)
+
+    def _phone_link(self, request: Request) -> str:
+        """The printed QR code's link: what the shopper's phone opens."""
+        kiosk = self.service
+        return qr_text(kiosk.qr_url, request.id, request.ticket, kiosk.store_id, kiosk.kiosk_id, request.token)
 
     def _feedback(self, rest: str) -> None:
         request_id = ""

@@ -2,7 +2,8 @@
 
 Pure: no I/O. Fills printer/ticket_content.py's `TicketContent` from a core
 `Ticket` with the kiosk's translations, so the paper says what the screen
-says: the same type, reason, place in line and expected wait.
+says: the same type, reason, place in line and expected wait, and a QR code
+that may open the shopper's ticket page on their phone (`{token}`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import tzinfo
 from core.model import Kind, Ticket
 from kiosk.wording import HELP_TOPICS, KIND_WORDS, N_, greeting, place_words, wait_words
 from printer.ticket_content import TicketContent
+from shell.phone_tokens import PhoneTicket
 
 YOUR_NUMBER = N_("Your ticket number:")
 NO_RECEIPT = N_("No receipt")
@@ -37,9 +39,8 @@ def printed_ticket(
         return tr(message, language)
 
     local = ticket.issued_at.astimezone(tz)
-    qr = ticket.request_id
-    if qr_url:  # its placeholders were checked with the config (shell/config.py QR_FIELDS)
-        qr = qr_url.format(request_id=ticket.request_id, ticket=ticket.number, store=store_id, kiosk=kiosk_id)
+    token = ticket.token if isinstance(ticket, PhoneTicket) else ""
+    qr = qr_text(qr_url, ticket.request_id, ticket.number, store_id, kiosk_id, token)
     waiting = ticket.place_in_line > 0
     return TicketContent(
         number=ticket.number,
@@ -55,6 +56,15 @@ def printed_ticket(
         thanks=_(THANKS),
         language=language,
     )
+
+
+def qr_text(qr_url: str, request_id: str, number: str, store_id: str, kiosk_id: str, token: str = "") -> str:
+    """What a ticket's QR code holds: the store's link (printer.qr_url, its
+    placeholders checked with the config: shell/config.py QR_FIELDS) or, without
+    one, the request id. `token`: the request's phone token, for `{token}`."""
+    if not qr_url:
+        return request_id
+    return qr_url.format(request_id=request_id, ticket=number, store=store_id, kiosk=kiosk_id, token=token)
 
 
 def _details(ticket: Ticket, _: Callable[[str], str]) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ from shell.display import KIOSK_SHAPES
 BAUDRATES = (9600, 19200, 38400, 57600, 115200)
 PARITIES = ("none", "even", "odd")
 FLOW_CONTROLS = ("none", "rtscts", "xonxoff", "dsrdtr")
-QR_FIELDS = ("request_id", "ticket", "store", "kiosk")
+QR_FIELDS = ("request_id", "ticket", "store", "kiosk", "token")
 ROLES = tuple(role.value for role in Role)
 
 
@@ -71,7 +71,7 @@ class PrinterSection:
     profile: str = "default"  # python-escpos printer profile
     paper_width: int = 80  # mm: 58 or 80
     double_byte: str = ""  # the printer's own Chinese character set: gb18030 | big5 | "" (Chinese as pictures)
-    qr_url: str = ""  # the QR code: this link with {request_id} {ticket} {store} {kiosk}; empty: the request id
+    qr_url: str = ""  # the QR code: a link with {request_id} {ticket} {store} {kiosk} {token}; empty: the request id
     ask_status: bool = True  # ask the printer for paper/cover status (false: a printer with no return line)
     write_timeout: float = 5.0
 

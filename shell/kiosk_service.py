@@ -13,7 +13,6 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -38,7 +37,9 @@ from core.model import Feedback, Kind, LogEntry, PrinterState, Request, Search, 
 from core.numbering import clash
 from core.retention import cutoff
 from core.searches import SearchWatch
+from shell.phone_tokens import PhoneTokens, new_token, opens_phone_page, with_token
 from shell.ports import Clock, EventLog, StoreError, Transport
+from shell.ticket_view import StatusListener, TicketView
 
 if TYPE_CHECKING:
     from shell.print_spool import PrintSpool
@@ -48,29 +49,6 @@ log = logging.getLogger(__name__)
 # A finished request's retained state stays on the broker this long, so a pager
 # that was away sees how it ended, then the broker drops it by itself.
 FINISHED_STATE_EXPIRY = 3600
-
-
-@dataclass(frozen=True)
-class TicketView:
-    """What the ticket screen shows for one request."""
-
-    request: Request
-    place_in_line: int
-    print_error: str | None = None  # why the ticket is not on paper
-    wait_seconds: int = 0  # the probable wait still ahead (core/waiting.py)
-    printing: bool = False  # on its way to the printer
-
-    @property
-    def printed(self) -> bool:
-        return self.print_error is None and not self.printing
-
-    @property
-    def can_print_again(self) -> bool:
-        """The ticket failed to print and someone is still to come."""
-        return self.print_error is not None and not self.printing and not self.request.status.is_final
-
-
-StatusListener = Callable[[TicketView], None]
 
 
 class KioskService:
@@ -113,15 +91,21 @@ class KioskService:
         self.clashes: dict[str, str] = {}
         self.qr_url = qr_url
         self._search = SearchWatch()  # what the shopper is looking for on the Find screen
+        # A token for the shopper's phone page only when the printed QR carries it:
+        # nobody else could ever hold it (shell/phone_tokens.py).
+        self.phone_tokens = opens_phone_page(qr_url)
+        self.tokens = PhoneTokens(store_id, self.kiosk_id, transport)
+        self.tokens.resume(desk.requests(), clock.now())
 
     def subscriptions(self) -> list[str]:
         return self.topics(self.store_id, self.kiosk_id)
 
     @staticmethod
     def topics(store_id: str, kiosk_id: str) -> list[str]:
-        """Actions on this kiosk's requests, and every device's presence (to
-        notice another kiosk that would hand out the same ticket numbers)."""
-        return [wire.my_actions(store_id, kiosk_id), wire.all_devices(store_id)]
+        """Actions on this kiosk's requests, every device's presence (to notice
+        another kiosk that would hand out the same ticket numbers), and the
+        store's phone tokens (to read another kiosk's scanned ticket link)."""
+        return [wire.my_actions(store_id, kiosk_id), wire.all_devices(store_id), wire.all_tokens(store_id)]
 
     def restore_retained(self) -> None:
         """Connected to a broker that does not hold this kiosk's session. It may
@@ -131,6 +115,7 @@ class KioskService:
         behind invisible ones. Receivers drop a copy they already have (same seq)."""
         for request in self.desk.open_requests():
             self._publish(request)
+        self.tokens.restore(self.desk.requests(), self.clock.now())
         if self.printer_state is not None:
             self.transport.publish(
                 wire.printer_topic(self.store_id, self.kiosk_id),
@@ -142,8 +127,11 @@ class KioskService:
 
     def request_help(self, kind: Kind, details: dict[str, str]) -> TicketView:
         request_id = self.new_id()
-        self._run(self.desk.handle(HelpRequested(request_id, kind, details), self.clock.now()))
-        return self.view(request_id)
+        token = new_token() if self.phone_tokens else ""
+        self._run(self.desk.handle(HelpRequested(request_id, kind, details, token), self.clock.now()))
+        view = self.view(request_id)
+        self.tokens.made(view.request)  # after its state: a receiver then knows the request
+        return view
 
     def cancel(self, request_id: str) -> None:
         self._run(self.desk.handle(CancelRequested(request_id), self.clock.now()))
@@ -170,7 +158,8 @@ class KioskService:
     def read_ticket(self, text: str) -> str:
         """The request id a scanned QR code (or a typed ticket number) names;
         core.joining.TicketUnread when it names none."""
-        return read_ticket(text, self.desk.requests(), self.clock.now(), self.desk.tz, self.qr_url)
+        now, own = self.clock.now(), self.desk.requests()
+        return read_ticket(text, own, now, self.desk.tz, self.qr_url, self.tokens.known(own, now))
 
     # -- what shoppers look for (core/searches.py) ---------------------------
 
@@ -264,6 +253,7 @@ class KioskService:
         now = self.clock.now()
         if deadline is not None and now >= deadline:
             self._run(self.desk.handle_timer(now))
+        self.tokens.tick(now)
         for request_id in [r for r in self._tickets if self._finished(r)]:
             # Nothing can be printed again for a finished request: forget it.
             self._tickets.pop(request_id, None)
@@ -304,6 +294,9 @@ class KioskService:
             if kind == "devices":
                 if payload:  # empty: a cleared retained presence
                     self._presence(wire.decode_presence(ids["device"], payload))
+                return
+            if kind == "token":
+                self.tokens.heard(ids["kiosk"], ids["request_id"], payload, self.clock.now())
                 return
             if kind != "action" or ids["kiosk"] != self.kiosk_id:
                 raise wire.WireError(f"not an action for this kiosk: {topic}")
@@ -367,12 +360,16 @@ class KioskService:
             topic = wire.state_topic(self.store_id, message.kiosk, message.id)
             expiry = FINISHED_STATE_EXPIRY if message.status.is_final else None
             self.transport.publish(topic, wire.encode_request(message), retain=True, expiry=expiry)
+            if message.status.is_final:
+                self.tokens.ended(message, self.clock.now())
         else:
             topic = wire.feedback_topic(self.store_id, message.kiosk)
             self.transport.publish(topic, wire.encode_feedback(message))
 
     def _print(self, effect: PrintTicket) -> None:
         """Hand the ticket to the spool; the screen says "printing" until it answers."""
-        self._tickets[effect.ticket.request_id] = effect.ticket
+        request = self.desk.request(effect.ticket.request_id)
+        ticket = with_token(effect.ticket, request.token if request is not None else "")
+        self._tickets[ticket.request_id] = ticket
         if self.spool is not None:
-            self.spool.submit(effect.ticket)
+            self.spool.submit(ticket)
