@@ -1,7 +1,7 @@
 """Set up a store's production Mosquitto: device users, per-role ACLs, TLS.
 
     python3 broker_config/provision.py --store amsterdam-01 --hostname store-broker.local \\
-        kiosk:kiosk-1 floor:pager-anna returns:pager-rob manager:manager-mia recorder:recorder
+        kiosk:kiosk-1 floor:pager-anna returns:pager-rob manager:manager-mia recorder:recorder web:web
 
 Writes into --out (default /etc/mosquitto/store-assist; created if needed;
 nothing outside it):
@@ -12,6 +12,9 @@ nothing outside it):
                   each to its device as STORE_ASSIST_MQTT_PASSWORD, then delete);
 - `ca.crt`, `ca.key`, `server.crt`, `server.key`  a store CA and the broker's
                   TLS certificate (openssl), unless they exist already;
+- `web.crt`, `web.key` the web service's HTTPS certificate, signed by the same
+                  CA, for --web-hostname (or --hostname when a web device is
+                  added), unless it exists already (key mode 0640);
 - `mosquitto.conf` broker_config/production.conf with the paths and listeners
                   filled in;
 - `data/`, `log/` the broker's persistence and its log file.
@@ -37,6 +40,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -58,10 +62,14 @@ _PAGER = [
     *_PRESENCE,
 ]
 ROLE_RULES = {
-    # A kiosk owns its requests: it writes their states, reads actions on them,
-    # publishes feedback and alerts; it can never claim or resolve anything.
+    # A kiosk owns its requests: it writes their states and their shoppers'
+    # phone tokens, reads actions on them, publishes feedback and alerts; it
+    # can never claim or resolve anything. It reads every kiosk's tokens, to
+    # know a ticket link scanned at exit that another entrance printed.
     "kiosk": [
         "topic write store/{s}/requests/{d}/+/state",
+        "topic write store/{s}/requests/{d}/+/token",
+        "topic read store/{s}/requests/+/+/token",
         "topic read store/{s}/requests/{d}/+/action",
         "topic write store/{s}/feedback/{d}",
         "topic write store/{s}/alerts/{d}",
@@ -96,6 +104,24 @@ ROLE_RULES = {
         "topic read store/{s}/printers/+",
         "topic write store/{s}/managers/figures",
         "topic write store/{s}/managers/alerts",
+        *_PRESENCE,
+    ],
+    # The store's web service (docs/web.md): the staff pager and the shoppers'
+    # ticket pages in the browser. It follows the store as a manager's pager
+    # does (it hands unhappy shoppers and figures to manager sessions only) and
+    # reads the phone tokens, which no pager and no recorder may; it asks the
+    # owning kiosk for staff actions and shoppers' cancels (with their token)
+    # and publishes only the faces given on ticket pages, as its own feedback.
+    # It can write no state, no token and no kiosk's feedback.
+    "web": [
+        "topic read store/{s}/requests/+/+/state",
+        "topic read store/{s}/requests/+/+/token",
+        "topic write store/{s}/requests/+/+/action",
+        "topic read store/{s}/alerts/+",
+        "topic read store/{s}/printers/+",
+        "topic read store/{s}/unhappy/+",
+        "topic read store/{s}/managers/+",
+        "topic write store/{s}/feedback/{d}",
         *_PRESENCE,
     ],
 }
@@ -165,23 +191,54 @@ def add_passwords(out: Path, devices: list[tuple[str, str]]) -> list[tuple[str, 
     return created
 
 
-def make_certificates(out: Path, hostname: str) -> None:
-    if (out / "server.crt").exists():
-        return
+def make_certificates(out: Path, hostname: str, web_hostname: str | None = None) -> str:
+    """A store CA and the broker's certificate, unless they exist; with
+    `web_hostname`, the web service's certificate too (web.crt, web.key),
+    signed by the same CA, unless it exists. What happened to web.crt, in words."""
     ssl = ["openssl"]
     run = lambda *args: subprocess.run([*ssl, *args], check=True, capture_output=True)  # noqa: E731
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-subj", "/CN=Store Assist store CA",
-        "-keyout", str(out / "ca.key"), "-out", str(out / "ca.crt"))  # fmt: skip
+    if not (out / "server.crt").exists():
+        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-subj", "/CN=Store Assist store CA",
+            "-keyout", str(out / "ca.key"), "-out", str(out / "ca.crt"))  # fmt: skip
+        (out / "ca.key").chmod(0o600)
+        issue_certificate(out, "server", hostname, run)
+        (out / "server.key").chmod(0o600)
+    if not web_hostname:
+        return ""
+    if (out / "web.crt").exists():
+        return f"{out / 'web.crt'} (kept; delete web.crt and web.key to make it for another name)"
+    if not (out / "ca.key").exists():
+        fail(f"cannot sign web.crt: the store CA's key {out / 'ca.key'} is missing")
+    issue_certificate(out, "web", web_hostname, run)
+    # Read by the web service, which runs as its own user: give the key to its group (README).
+    (out / "web.key").chmod(0o640)
+    return f"{out / 'web.crt'} (for {web_hostname})"
+
+
+def issue_certificate(out: Path, name: str, hostname: str, run: Callable[..., object]) -> None:
+    """`<name>.crt` and `<name>.key`: a TLS server certificate for `hostname` (and
+    this box's loopback) signed by the store CA. Browsers and Android want the
+    name in subjectAltName and the server use in extendedKeyUsage."""
+    names = dict.fromkeys([alt_name(hostname), "DNS:localhost", "IP:127.0.0.1"])
     run("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={hostname}",
-        "-keyout", str(out / "server.key"), "-out", str(out / "server.csr"))  # fmt: skip
-    extensions = out / "server.ext"
-    extensions.write_text(f"subjectAltName=DNS:{hostname},DNS:localhost,IP:127.0.0.1\n")
-    run("x509", "-req", "-in", str(out / "server.csr"), "-CA", str(out / "ca.crt"), "-CAkey", str(out / "ca.key"),
-        "-CAcreateserial", "-days", "825", "-extfile", str(extensions), "-out", str(out / "server.crt"))  # fmt: skip
-    for leftover in ("server.csr", "server.ext", "ca.srl"):
+        "-keyout", str(out / f"{name}.key"), "-out", str(out / f"{name}.csr"))  # fmt: skip
+    extensions = out / f"{name}.ext"
+    extensions.write_text(
+        f"subjectAltName={','.join(names)}\nbasicConstraints=CA:FALSE\n"
+        "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
+    )
+    run("x509", "-req", "-in", str(out / f"{name}.csr"), "-CA", str(out / "ca.crt"), "-CAkey", str(out / "ca.key"),
+        "-CAcreateserial", "-days", "825", "-extfile", str(extensions), "-out", str(out / f"{name}.crt"))  # fmt: skip
+    for leftover in (f"{name}.csr", f"{name}.ext", "ca.srl"):
         (out / leftover).unlink(missing_ok=True)
-    for key in ("ca.key", "server.key"):
-        (out / key).chmod(0o600)
+
+
+def alt_name(hostname: str) -> str:
+    """`IP:…` for an address (a phone may reach the service by one), `DNS:…` for a name."""
+    try:
+        return f"IP:{ipaddress.ip_address(hostname)}"
+    except ValueError:
+        return f"DNS:{hostname}"
 
 
 LOG_FILE = "log/mosquitto.log"
@@ -276,6 +333,12 @@ def main(argv: list[str] | None = None) -> int:
         help="folder for the config and everything it uses (default %(default)s)",
     )
     parser.add_argument("--hostname", default="store-broker", help="the broker's name on the store network (TLS)")
+    parser.add_argument(
+        "--web-hostname",
+        metavar="NAME",
+        help="make the web service's TLS certificate (web.crt, web.key) for this name; "
+        "made anyway, for --hostname, when a web device is added",
+    )
     parser.add_argument("--tls-port", type=int, default=8883, help="TLS port for the store's devices (%(default)s)")
     parser.add_argument(
         "--tls-bind",
@@ -320,7 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     check_reachable(args.out, user)
     write_acl(args.out, args.store, devices)
     created = add_passwords(args.out, devices)
-    make_certificates(args.out, args.hostname)
+    adds_web = any(role == "web" for role, _device in devices)
+    web_hostname = args.web_hostname or (args.hostname if adds_web else None)
+    web_certificate = make_certificates(args.out, args.hostname, web_hostname)
     write_config(args.out, (args.plain_port, plain_bind), (args.tls_port, args.tls_bind))
     hand_to_mosquitto_user(args.out, user)
     for device, _password in created:
@@ -329,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"plain MQTT: {where(args.plain_port, plain_bind)} ({plain_for})")
     print(f"TLS (mqtts://{args.hostname}:{args.tls_port}): {where(args.tls_port, args.tls_bind)}")
     print(f"passwords of new devices: {args.out / 'passwords.txt'}")
+    if web_certificate:
+        print(f"web service certificate: {web_certificate}")
     print(f"broker log: {args.out / LOG_FILE}")
     print(f"start the broker: mosquitto -c {args.out / 'mosquitto.conf'}")
     return 0

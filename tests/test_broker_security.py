@@ -10,10 +10,13 @@ MQTT 3.1.1 Mosquitto answers a refused publish with a normal PUBACK.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import re
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -147,7 +150,7 @@ def test_a_second_start_says_why_it_failed_on_the_terminal_and_in_the_log(secure
 
 
 def test_the_readme_table_probes_every_role_both_ways() -> None:
-    assert {p.role for p in PROBES} == {"kiosk", "floor", "returns", "manager", "recorder"}
+    assert {p.role for p in PROBES} == {"kiosk", "floor", "returns", "manager", "recorder", "web"}
     assert {p.answer for p in PROBES} == {"accepted", "Not authorized", "receives", "nothing"}
     devices = {spec.split(":")[1] for spec in COMMAND if ":" in spec and not spec.startswith("--")}
     assert {p.device for p in PROBES} | {owner_of(p.topic) for p in PROBES if p.does == "receive"} <= devices
@@ -176,6 +179,75 @@ def test_the_readme_acl_table_holds(secured: Broker, probe: Probe) -> None:
             assert token not in client.payloads()
     finally:
         client.close()
+
+
+def https_handshake(folder: Path, name: str) -> dict:
+    """A TLS server on loopback with the web service's certificate, and a client
+    that trusts only the store CA and asks for `name`: the certificate it got."""
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(folder / "web.crt", folder / "web.key")
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(TIMEOUT)
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _address = listener.accept()
+            conn.settimeout(TIMEOUT)
+            with server.wrap_socket(conn, server_side=True) as tls:
+                tls.recv(1)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    client = ssl.create_default_context(cafile=str(folder / "ca.crt"))
+    try:
+        with (
+            socket.create_connection(listener.getsockname(), timeout=TIMEOUT) as raw,
+            client.wrap_socket(raw, server_hostname=name) as tls,
+        ):
+            return tls.getpeercert()
+    finally:
+        thread.join(TIMEOUT)
+        listener.close()
+
+
+def certificate_text(path: Path) -> str:
+    shown = subprocess.run(["openssl", "x509", "-in", str(path), "-noout", "-text"], capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    return shown.stdout
+
+
+def test_the_web_service_gets_an_https_certificate_of_the_store_ca_for_the_broker_host(secured: Broker) -> None:
+    folder = secured.folder
+    assert (folder / "web.key").stat().st_mode & 0o777 == 0o640
+    hostname = COMMAND[COMMAND.index("--hostname") + 1]
+    seen = https_handshake(folder, hostname)
+    assert dict(part[0] for part in seen["subject"])["commonName"] == hostname
+    text = certificate_text(folder / "web.crt")
+    assert "TLS Web Server Authentication" in text and "CA:FALSE" in text
+    with pytest.raises(ssl.SSLCertVerificationError, match="Hostname mismatch"):
+        https_handshake(folder, "elsewhere.example")
+
+
+def test_a_web_certificate_is_made_for_the_name_asked_once_and_then_kept(open_folder: Path) -> None:
+    out = open_folder / "b"
+    base = [*PROVISION, "--store", "s1", "--out", str(out)]
+    first = subprocess.run([*base, "kiosk:kiosk-1"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert not (out / "web.crt").exists() and "web service certificate" not in first.stdout, "not asked for"
+    broker_certificate = (out / "server.crt").read_bytes()
+    asked = subprocess.run([*base, "--web-hostname", "10.0.0.5"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert asked.returncode == 0, asked.stderr
+    assert f"web service certificate: {out / 'web.crt'} (for 10.0.0.5)" in asked.stdout
+    assert (out / "server.crt").read_bytes() == broker_certificate, "the broker's certificate is kept"
+    assert "IP Address:10.0.0.5" in certificate_text(out / "web.crt")
+    assert https_handshake(out, "10.0.0.5")["subject"]
+    made = (out / "web.crt").read_bytes()
+    again = subprocess.run(
+        [*base, "--web-hostname", "other.example"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert again.returncode == 0, again.stderr
+    assert "(kept; delete web.crt and web.key to make it for another name)" in again.stdout
+    assert (out / "web.crt").read_bytes() == made
 
 
 def test_anonymous_clients_and_wrong_passwords_are_refused(secured: Broker) -> None:
