@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import wire
-from core.events import StaffActed
+from core.events import CancelRequested, StaffActed
+from core.lifecycle import Action
 from core.model import Feedback, Kind, Request, Search, Status
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "mqtt-api.md"
@@ -155,7 +156,19 @@ def test_every_documented_example_is_understood_by_the_real_codec() -> None:
             assert state.id == found["request_id"] and state.changed_at is not None
             assert "-r" in args, "request states are retained"
         elif kind == "action":
-            assert wire.decode_action(found["request_id"], payload).action in ("claim", "release", "resolve")
+            action = wire.decode_action(found["request_id"], payload)
+            if isinstance(action, CancelRequested):
+                assert action.token and "-r" not in args
+                seen.add("phone cancel")
+            else:
+                assert action.action in ("claim", "release", "resolve", "hand_over")
+                assert (action.to is not None) == (action.action == "hand_over")
+                seen.add(action.action)
+        elif kind == "token":
+            token = wire.decode_token(payload)
+            assert (token.request_id, token.kiosk) == (found["request_id"], found["kiosk"])
+            assert "-r" in args, "tokens are retained"
+            assert args[args.index("-D") : args.index("-D") + 3] == ["-D", "publish", "message-expiry-interval"]
         elif kind == "feedback":
             feedback = wire.decode_feedback(payload)
             assert feedback.kiosk == found["device"]
@@ -172,10 +185,20 @@ def test_every_documented_example_is_understood_by_the_real_codec() -> None:
         elif kind == "printers":
             assert wire.decode_printer(payload).kiosk == found["device"]
         elif kind == "devices":
-            assert wire.decode_presence(found["device"], payload).at is not None
+            presence = wire.decode_presence(found["device"], payload)
+            assert presence.at is not None
+            if presence.staff:
+                assert presence.role == "web"
+                seen.add("staff on phones")
     assert {
         "state",
         "action",
+        "claim",
+        "resolve",
+        "hand_over",
+        "phone cancel",
+        "token",
+        "staff on phones",
         "feedback",
         "joined feedback",
         "alerts",
@@ -188,5 +211,66 @@ def test_every_documented_example_is_understood_by_the_real_codec() -> None:
 
 def test_the_document_names_every_topic_the_codec_knows() -> None:
     text = DOC.read_text(encoding="utf-8")
-    for topic in ("searches/<kiosk>", "managers/figures", "managers/alerts", "`request_id`", "`changed_at`"):
+    for topic in (
+        "searches/<kiosk>",
+        "managers/figures",
+        "managers/alerts",
+        "`request_id`",
+        "`changed_at`",
+        "<request_id>/token",
+        "`hand_over`",
+        "`handed_over`",
+        "`staff`",
+    ):
         assert topic in text, topic
+    for word in ("claimed", "released", "resolved", "cancelled", "escalated", "handed_over"):
+        assert f"`{word}`" in text, f"the {word} step"
+
+
+def test_a_hand_over_carries_the_colleague_and_other_actions_do_not() -> None:
+    over = StaffActed("r1", Action.HANDOVER, "Anna", "a1", None, "Ben")
+    body = json.loads(wire.encode_action(over))
+    assert body["action"] == "hand_over" and body["to"] == "Ben"
+    assert wire.decode_action("r1", wire.encode_action(over)) == over
+    claim = StaffActed("r1", Action.CLAIM, "Anna", "a2", None, "Ben")
+    assert "to" not in json.loads(wire.encode_action(claim))
+    assert wire.decode_action("r1", wire.encode_action(claim)).to is None  # type: ignore[union-attr]
+    for to in (None, "", 7, "x" * 65):
+        with pytest.raises(wire.WireError, match="to"):
+            wire.decode_action("r1", json.dumps({**body, "to": to}).encode())
+
+
+def test_a_phone_cancel_carries_the_token_and_nothing_about_staff() -> None:
+    token = "q8Fz0XyL3vN_tR6wK2mPjA"
+    payload = wire.encode_phone_cancel(CancelRequested("r1", token), "p1")
+    assert json.loads(payload) == {"v": 1, "action": "cancel", "token": token, "action_id": "p1"}
+    assert wire.decode_action("r1", payload) == CancelRequested("r1", token)
+    assert token not in repr(wire.decode_action("r1", payload)), "a token is never in a repr, so never in a log"
+    for bad, why in (({"token": None}, "token"), ({"token": "a/#"}, "token"), ({"action_id": "x y"}, "action_id")):
+        body = {**json.loads(payload), **bad}
+        with pytest.raises(wire.WireError, match=why):
+            wire.decode_action("r1", json.dumps({k: v for k, v in body.items() if v is not None}).encode())
+
+
+def test_a_phone_token_survives_a_round_trip_and_a_short_or_odd_one_is_refused() -> None:
+    request = Request("r1", Kind.HELP, "H-001", "kiosk-1", T0, token="q8Fz0XyL3vN_tR6wK2mPjA")
+    payload = wire.encode_token(request)
+    assert wire.decode_token(payload) == wire.PhoneToken("r1", "kiosk-1", request.token)
+    assert request.token.encode() not in wire.encode_request(request), "never in the state"
+    body = json.loads(payload)
+    for key, value in (("token", "short"), ("token", "q8Fz0XyL3vN_tR6wK2mPj/#"), ("kiosk", "a/b"), ("request_id", "")):
+        with pytest.raises(wire.WireError):
+            wire.decode_token(json.dumps({**body, key: value}).encode())
+    assert wire.parse_topic("s", "store/s/requests/k1/r1/token") == ("token", {"kiosk": "k1", "request_id": "r1"})
+
+
+def test_the_web_services_presence_lists_the_staff_on_phones_within_a_limit() -> None:
+    web = wire.Presence("web", "web", True, T0, staff=(("Anna", "floor"), ("Mia", "manager")))
+    assert wire.decode_presence("web", wire.encode_presence(web)) == web
+    pager = wire.Presence("pager-anna", "floor", True, T0, name="Anna")
+    assert "staff" not in json.loads(wire.encode_presence(pager))
+    body = json.loads(wire.encode_presence(web))
+    too_many = [{"name": f"n{i}", "role": "floor"} for i in range(wire.MAX_ON_PHONES + 1)]
+    for staff in (too_many, ["Anna"], [{"name": "Anna"}], {"name": "Anna"}):
+        with pytest.raises(wire.WireError, match="staff|role"):
+            wire.decode_presence("web", json.dumps({**body, "staff": staff}).encode())
