@@ -1,0 +1,373 @@
+"""Everything the web service knows about the store, fed by the broker's messages.
+
+Touches the transport port (staff actions through each member's pager
+service, the service's own presence) and `<data_dir>/rated.json`. Runs on the
+service's asyncio loop only: paho's thread hands each message over with
+`loop.call_soon_threadsafe` (store_server/web_main.py), so nothing here needs
+a lock. Every signed-in staff member gets a PagerService of their own
+(shell/pager_service.py) on the one shared transport: their board, notices
+and refusals are exactly a pager's. Each change bumps `counter` and wakes the
+event streams; each stream keeps only the newest change (a slow phone never
+makes memory grow) and a short list of its notices.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import deque
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+
+from adapters.atomic_file import write_atomically
+from core import wire
+from core.board import Board, Notice
+from core.live import LiveFigures
+from core.live_wire import decode_figures
+from core.model import Feedback, Kind, Request
+from core.roster import WEB_ROLE, Roster
+from core.sounds import sound_for
+from core.waiting import RECENT
+from shell.pager_service import PagerService
+from shell.ports import Clock, Transport
+
+log = logging.getLogger(__name__)
+
+SEEN_FOR = timedelta(minutes=10)  # a member counts as on shift this long after their page last asked
+NOTICES_KEPT = 50  # per stream, while its phone is slow to read them
+UNHAPPY_KEPT = 50
+
+
+class Watcher:
+    """One event stream's mailbox: the newest change only, and its last notices."""
+
+    def __init__(self, member: str | None = None) -> None:
+        self.member = member  # casefolded name, for a staff stream
+        self.latest: int | None = None  # the newest change counter not yet sent
+        self.notices: deque[dict[str, object]] = deque(maxlen=NOTICES_KEPT)
+        self.wake = asyncio.Event()
+        self.closed = False
+
+    def changed(self, counter: int) -> None:
+        self.latest = counter  # an older one not yet sent is simply replaced
+        self.wake.set()
+
+    def notice(self, body: dict[str, object]) -> None:
+        self.notices.append(body)
+        self.wake.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self.wake.set()
+
+    async def next(self, timeout: float) -> bool:
+        """Wait for something to send; False after `timeout` with nothing."""
+        if not self.wake.is_set():
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout)
+            except TimeoutError:
+                return False
+        self.wake.clear()
+        return True
+
+
+@dataclass
+class Member:
+    name: str
+    role: str
+    service: PagerService
+    last_seen: datetime
+    watchers: set[Watcher] = field(default_factory=set)
+
+
+class WebModel:
+    def __init__(
+        self,
+        *,
+        store_id: str,
+        device_id: str,
+        transport: Transport,
+        clock: Clock,
+        tz: tzinfo,
+        grace: timedelta,
+        data_dir: Path,
+    ) -> None:
+        self.store_id = store_id
+        self.device_id = device_id
+        self.transport = transport
+        self.clock = clock
+        self.tz = tz
+        self.grace = grace
+        self.rated_path = Path(data_dir) / "rated.json"
+        self.requests: dict[str, Request] = {}  # by id: the newest seq of each, with its token when known
+        self.token_of: dict[str, str] = {}  # request id -> token
+        self.by_token: dict[str, str] = {}  # token -> request id
+        self.roster = Roster()
+        self.printers: dict[str, wire.PrinterReport] = {}
+        self.figures: LiveFigures | None = None  # managers only
+        self.unhappy: deque[Feedback] = deque(maxlen=UNHAPPY_KEPT)  # managers only: they carry contact details
+        self.claims: dict[Kind, deque[float]] = {kind: deque(maxlen=RECENT) for kind in Kind}
+        self._counted: set[str] = set()  # requests whose claim time is in `claims`
+        self.versions: dict[tuple[Kind, str], int] = {}  # per (kind, kiosk): a line that moved
+        self.retained: dict[str, bytes] = {}  # what a new member's pager service is told first
+        self.members: dict[str, Member] = {}  # by casefolded name
+        self.watchers: set[Watcher] = set()
+        self.counter = 0
+        self.connected = False
+        self.rated = self._load_rated()
+        self.on_shift_listed: tuple[tuple[str, str], ...] = ()  # what our presence last said
+        self.rejected = 0
+
+    # -- from the broker (on the loop) ------------------------------------------
+
+    def on_message(self, topic: str, payload: bytes) -> None:
+        try:
+            kind, ids = wire.parse_topic(self.store_id, topic)
+            changed = self._take(kind, ids, topic, payload)
+        except wire.WireError as exc:
+            self.rejected += 1
+            log.warning("rejected message on %s: %s", topic, exc)
+            return
+        if kind in ("state", "devices", "printers", "figures", "rule_alert"):
+            for member in list(self.members.values()):
+                member.service.on_message(topic, payload)
+        if changed:
+            self.bump()
+
+    def _take(self, kind: str, ids: dict[str, str], topic: str, payload: bytes) -> bool:
+        if kind == "state":
+            return self._state(ids, topic, payload)
+        if kind == "token":
+            return self._token(ids, payload)
+        if kind == "devices":
+            self._keep(topic, payload)
+            if not payload:
+                return self.roster.forget(ids["device"])
+            p = wire.decode_presence(ids["device"], payload)
+            return self.roster.apply(p.device, p.role, p.online, p.at, p.name, p.staff)
+        if kind == "printers":
+            self._keep(topic, payload)
+            if not payload:
+                return self.printers.pop(ids["device"], None) is not None
+            report = wire.decode_printer(payload)
+            if report.kiosk != ids["device"]:
+                raise wire.WireError("payload kiosk does not match its topic")
+            self.printers[report.kiosk] = report
+            return True
+        if kind == "figures":
+            self._keep(topic, payload)
+            self.figures = decode_figures(payload) if payload else None
+            return True
+        if kind == "unhappy":
+            feedback = wire.decode_unhappy(payload)
+            if feedback is None or any(f.id == feedback.id for f in self.unhappy):
+                return False
+            self.unhappy.append(feedback)
+            return True
+        return False  # rule alerts reach the managers' pager services only
+
+    def _keep(self, topic: str, payload: bytes) -> None:
+        if payload:
+            self.retained[topic] = payload
+        else:
+            self.retained.pop(topic, None)
+
+    def _state(self, ids: dict[str, str], topic: str, payload: bytes) -> bool:
+        if not payload:  # an empty retained message clears the request
+            self.retained.pop(topic, None)
+            return self._forget(ids["request_id"])
+        state = wire.decode_request(payload)
+        if state.id != ids["request_id"] or state.kiosk != ids["kiosk"]:
+            raise wire.WireError("payload id or kiosk does not match its topic")
+        known = self.requests.get(state.id)
+        if known is not None and state.seq <= known.seq:
+            return False  # a copy, or older than what we have
+        self.requests[state.id] = replace(state, token=self.token_of.get(state.id, ""))
+        self.retained[topic] = payload
+        self._line_moved(state)
+        if known is not None and known.kind is not state.kind:
+            self._line_moved(known)
+        if state.claimed_at is not None and state.id not in self._counted:
+            self._counted.add(state.id)
+            self.claims[state.kind].append(max(0.0, (state.claimed_at - state.created_at).total_seconds()))
+            self._line_moved(state)
+        return True
+
+    def _line_moved(self, request: Request) -> None:
+        key = (request.kind, request.kiosk)
+        self.versions[key] = self.versions.get(key, 0) + 1
+
+    def _token(self, ids: dict[str, str], payload: bytes) -> bool:
+        request_id = ids["request_id"]
+        if not payload:
+            token = self.token_of.pop(request_id, None)
+            if token is not None:
+                self.by_token.pop(token, None)
+            return token is not None
+        phone = wire.decode_token(payload)
+        if phone.request_id != request_id or phone.kiosk != ids["kiosk"]:
+            raise wire.WireError("payload request_id or kiosk does not match its topic")
+        if self.token_of.get(request_id) == phone.token:
+            return False
+        old = self.token_of.get(request_id)
+        if old is not None:
+            self.by_token.pop(old, None)
+        self.token_of[request_id] = phone.token
+        self.by_token[phone.token] = request_id
+        request = self.requests.get(request_id)
+        if request is not None:
+            self.requests[request_id] = replace(request, token=phone.token)
+        return True
+
+    def _forget(self, request_id: str) -> bool:
+        request = self.requests.pop(request_id, None)
+        token = self.token_of.pop(request_id, None)
+        if token is not None:
+            self.by_token.pop(token, None)
+        self._counted.discard(request_id)
+        return request is not None
+
+    def set_connected(self, up: bool) -> None:
+        if up != self.connected:
+            self.connected = up
+            self.bump()
+
+    def bump(self) -> None:
+        self.counter += 1
+        for watcher in list(self.watchers):
+            watcher.changed(self.counter)
+
+    # -- housekeeping -------------------------------------------------------------
+
+    def prune(self, now: datetime) -> int:
+        """Forget requests that ended before today (store-local) and past the token's grace."""
+        today = now.astimezone(self.tz).date()
+        old = [
+            r.id
+            for r in self.requests.values()
+            if r.status.is_final
+            and r.created_at.astimezone(self.tz).date() < today
+            and (r.resolved_at or r.changed_at or r.created_at) + self.grace < now
+        ]
+        for request_id in old:
+            request = self.requests[request_id]
+            self.retained.pop(wire.state_topic(self.store_id, request.kiosk, request_id), None)
+            self._forget(request_id)
+        return len(old)
+
+    # -- staff members --------------------------------------------------------------
+
+    def member(self, name: str, role: str, now: datetime) -> Member:
+        """The member's pager service, made (and told everything known) when they first need it."""
+        key = name.casefold()
+        member = self.members.get(key)
+        if member is not None and member.role == role:
+            member.last_seen = now
+            return member
+        service = PagerService(
+            board=Board(name, role), store_id=self.store_id, transport=self.transport, clock=self.clock
+        )
+        for topic, payload in list(self.retained.items()):
+            service.on_message(topic, payload)  # before any listener: what is known is no news
+        member = Member(name, role, service, now, member.watchers if member else set())
+        service.listeners.append(lambda notice, key=key: self._noticed(key, notice))
+        self.members[key] = member
+        return member
+
+    def _noticed(self, key: str, notice: Notice) -> None:
+        member = self.members.get(key)
+        if member is None:
+            return
+        sound = sound_for(notice.kind)
+        body: dict[str, object] = {
+            "kind": notice.kind,
+            "ticket": notice.request.ticket,
+            "request_id": notice.request.id,
+            "by": notice.by,
+            "sound": sound.name if sound else None,
+        }
+        for watcher in list(member.watchers):
+            watcher.notice(body)
+
+    def signed_out(self, name: str) -> None:
+        member = self.members.pop(name.casefold(), None)
+        if member is not None:
+            for watcher in list(member.watchers):
+                watcher.close()
+
+    def watch(self, member: Member | None = None) -> Watcher:
+        watcher = Watcher(member.name.casefold() if member else None)
+        watcher.changed(self.counter)  # the full state first, on every connect
+        self.watchers.add(watcher)
+        if member is not None:
+            member.watchers.add(watcher)
+        return watcher
+
+    def unwatch(self, watcher: Watcher) -> None:
+        self.watchers.discard(watcher)
+        member = self.members.get(watcher.member or "")
+        if member is not None:
+            member.watchers.discard(watcher)
+            member.last_seen = self.clock.now()
+
+    # -- our presence: the staff signed in on phones ----------------------------------
+
+    def on_phones(self, now: datetime) -> tuple[tuple[str, str], ...]:
+        for key, member in list(self.members.items()):
+            if not member.watchers and now - member.last_seen >= SEEN_FOR:
+                del self.members[key]  # gone quiet: their pager service goes too, made again when needed
+        listed = sorted((m.name, m.role) for m in self.members.values())
+        return tuple(listed[: wire.MAX_ON_PHONES])
+
+    def presence(self, online: bool, at: datetime) -> bytes:
+        """Our retained presence (and, offline, our last will: it lists nobody)."""
+        staff = self.on_shift_listed if online else ()
+        return wire.encode_presence(wire.Presence(self.device_id, WEB_ROLE, online, at, staff=staff))
+
+    def tell_presence(self, now: datetime, force: bool = False) -> None:
+        """Publish our presence when the staff on phones changed."""
+        listed = self.on_phones(now)
+        if listed == self.on_shift_listed and not force:
+            return
+        self.on_shift_listed = listed
+        if self.connected:
+            self.transport.publish(
+                wire.presence_topic(self.store_id, self.device_id), self.presence(True, now), retain=True
+            )
+
+    # -- the shopper's page ---------------------------------------------------------------
+
+    def by_token_request(self, token: str) -> Request | None:
+        request_id = self.by_token.get(token)
+        return self.requests.get(request_id) if request_id else None
+
+    def line_version(self, request: Request) -> tuple[int, int]:
+        return self.versions.get((request.kind, request.kiosk), 0), len(self.claims[request.kind])
+
+    def _load_rated(self) -> dict[str, str]:
+        try:
+            body = json.loads(self.rated_path.read_text(encoding="utf-8"))
+            return {str(k): str(v) for k, v in body["rated"].items()}
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError, KeyError, AttributeError) as exc:
+            log.error("%s cannot be read (%s): starting with no ratings remembered", self.rated_path, exc)
+            return {}
+
+    def mark_rated(self, request_id: str, now: datetime, keep_days: int = 3) -> None:
+        """Remember a rated request on disk before its feedback is sent: a restart cannot rate it twice."""
+        self.rated[request_id] = now.isoformat()
+        cutoff = (now - timedelta(days=keep_days)).isoformat()
+        self.rated = {k: v for k, v in self.rated.items() if v >= cutoff}
+        self.rated_path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(self.rated_path, json.dumps({"v": 1, "rated": self.rated}).encode())
+
+    def live_requests(self) -> list[Request]:
+        return list(self.requests.values())
+
+    def todays_unhappy(self, now: datetime) -> list[Feedback]:
+        """Today's (store-local) unhappy shoppers, newest first: for managers only."""
+        today = now.astimezone(self.tz).date()
+        return [f for f in reversed(self.unhappy) if f.given_at.astimezone(self.tz).date() == today]
