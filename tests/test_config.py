@@ -66,7 +66,10 @@ def test_flags_override_the_file(tmp_path: Path) -> None:
         ('[printer]\nflow_control = "cts"\n', "printer.flow_control: expected one of 'none', 'rtscts'"),
         ("[printer]\npaper_width = 76\n", "printer.paper_width: expected one of 58, 80, got 76"),
         ('[printer]\ndouble_byte = "shift_jis"\n', "printer.double_byte: expected one of '', 'gb18030', 'big5'"),
-        ('[printer]\nqr_url = "https://x/{id}"\n', "printer.qr_url: unknown placeholder {id}; use {request_id}"),
+        (
+            '[printer]\nqr_url = "https://x/{id}"\n',
+            "printer.qr_url: unknown placeholder {id}; use {request_id}, {ticket}, {store}, {kiosk}, {token}",
+        ),
         ('[printer]\nqr_url = "https://x/{"\n', "printer.qr_url: Single '{' encountered"),
         ('[printer]\nqr_url = "https://x/ä"\n', "printer.qr_url: use a plain ASCII link"),
     ],
@@ -74,6 +77,11 @@ def test_flags_override_the_file(tmp_path: Path) -> None:
 def test_each_mistake_is_named_by_its_key(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(".", r"\.")):
         load_kiosk(write(tmp_path, text))
+
+
+def test_the_qr_link_may_carry_the_phone_token(tmp_path: Path) -> None:
+    link = "https://assist.store.example:8443/t/{token}"
+    assert load_kiosk(write(tmp_path, f'[printer]\nqr_url = "{link}"\n')).printer.qr_url == link
 
 
 def start_kiosk(config: Path, data_dir: Path) -> subprocess.CompletedProcess[str]:

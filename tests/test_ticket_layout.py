@@ -15,6 +15,7 @@ from printer.preview import render
 from printer.ticket_content import PrinterSetup
 from printer.ticket_layout import layout
 from printer.ticket_printer import EscposTicketPrinter
+from shell.phone_tokens import with_token
 from tests.tickets import AMS, CODES, DETAIL_WORDS, NATIVE, TR, content, one, ticket
 from tests.xvfb import ROOT, distinct_colours
 
@@ -92,6 +93,17 @@ def test_the_qr_code_can_be_a_configured_link() -> None:
     t = ticket(Kind.HELP)
     printed = one(layout(content(t, qr_url="https://shop.example/t/{store}/{ticket}?id={request_id}"), NATIVE))
     assert printed.qr == ["https://shop.example/t/s1/H-007?id=3f9c2a7e1b4d4c10"]
+
+
+def test_the_qr_link_can_open_the_shoppers_ticket_page_with_the_requests_token() -> None:
+    t, token = ticket(Kind.FIND), "q8Fz0XyL3vN_tR6wK2mPjA"
+    link = "https://assist.store.example:8443/t/{token}"
+    printed = one(layout(content(with_token(t, token), qr_url=link), NATIVE))
+    assert printed.qr == [f"https://assist.store.example:8443/t/{token}"]
+    assert not any(token in line for line in printed.lines), "the token is in the QR code only"
+    plain = one(layout(content(t, qr_url="https://shop.example/t/{request_id}"), NATIVE))
+    assert plain.qr == ["https://shop.example/t/3f9c2a7e1b4d4c10"], "without {token} nothing changes"
+    assert one(layout(content(with_token(t, token)), NATIVE)).qr == ["3f9c2a7e1b4d4c10"]
 
 
 def test_a_ticket_says_which_entrance_of_the_store_it_came_from() -> None:
