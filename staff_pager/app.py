@@ -1,8 +1,11 @@
-"""The staff pager window: sign in, see what is waiting, claim, resolve, release.
+"""The staff pager window: sign in, see what is waiting and who is on shift,
+claim, resolve with an outcome, hand over to a colleague, release.
 
 Touches Kivy and the pager service. Broker messages reach the service on
 Kivy's main thread (`call_on_main_thread`), so the service and its board
-are only ever used from here. The rows are rendered from staff_pager/rows.py.
+are only ever used from here. The rows are rendered from staff_pager/rows.py,
+the choosers and the on-shift strip from staff_pager/choices.py
+(staff_pager/sheets.py), the sounds by staff_pager/sound.py.
 """
 
 from __future__ import annotations
@@ -25,13 +28,21 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from core.board import Notice
-from core.lifecycle import Action
+from core.lifecycle import Action, offered
 from core.live import RuleAlert
 from core.model import Feedback
 from shell.config import PagerConfig
 from shell.device import Device
 from shell.display import PAGER
 from shell.pager_service import ActionRefused, PagerService
+from staff_pager.choices import (
+    colleague_choices,
+    handover_title,
+    outcome_choices,
+    resolve_title,
+    shift_chips,
+    shift_summary,
+)
 from staff_pager.rows import (
     ACTION_WORDS,
     Row,
@@ -43,6 +54,8 @@ from staff_pager.rows import (
     sending_words,
     unhappy_words,
 )
+from staff_pager.sheets import ChoiceSheet
+from staff_pager.sound import PagerSounds
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +140,8 @@ class PagerApp(KvLoadedOnce):
         self.service: PagerService | None = None
         self.device: Device[PagerService] | None = None
         self._ticker: ClockEvent | None = None
+        self.sheet: ChoiceSheet | None = None  # the choice open in place of the list
+        self.sounds = PagerSounds()
         self.title = f"Store Assist pager — {config.store.name}"
 
     def build(self) -> ScreenManager:
@@ -153,10 +168,14 @@ class PagerApp(KvLoadedOnce):
         self.service.printer_listeners.append(lambda _report: self.show_printers())
         self.service.figures_listeners.append(lambda _figures: self.show_figures())
         self.service.rule_alert_listeners.append(self.rule_alert)
+        self.service.roster_listeners.append(lambda _on_shift: self.show_roster())
+        self.sounds.load()
+        self.service.sound_listeners.append(self.sounds.play)
         self.device.start(self.set_connection)
         self.board_screen.who = f"{self.service.board.staff} · {self.pager_config.staff.role}"
         self.screens.current = "board"
         self._ticker = Clock.schedule_interval(lambda _dt: self.refresh(), 1.0)  # waiting times
+        self.show_roster()
         self.refresh()
 
     def set_connection(self, up: bool) -> None:
@@ -164,7 +183,8 @@ class PagerApp(KvLoadedOnce):
         self.board_screen.connection = "Connected" if up else "No connection — reconnecting"
 
     def noticed(self, notice: Notice) -> None:
-        self.board_screen.notice = notice_words(notice)
+        assert self.service is not None
+        self.board_screen.notice = notice_words(notice, self.service.board.staff)
         self.refresh()
 
     def show_printers(self) -> None:
@@ -189,15 +209,73 @@ class PagerApp(KvLoadedOnce):
         for name, value in vars(view).items():
             setattr(screen, name, value)
 
+    def show_roster(self) -> None:
+        """Who is on shift; an open hand over offers whoever is online now."""
+        assert self.service is not None
+        on_shift = self.service.roster.on_shift()
+        self.board_screen.ids.shift.show(shift_summary(on_shift), shift_chips(on_shift, self.service.board.staff))
+        if self.sheet is not None:
+            self.show_choice()
+
     def act(self, action: str, ref: str) -> None:
+        """A row's button: resolve and hand over ask first (how it ended, to whom)."""
+        if Action(action) in (Action.RESOLVE, Action.HANDOVER):
+            self.open_choice(Action(action), ref)
+        else:
+            self.send(Action(action), ref)
+
+    def send(self, action: Action, ref: str, outcome: str | None = None, to: str | None = None) -> None:
         assert self.service is not None
         ticket = ref.rpartition("/")[2]
         try:
-            self.service.act(action, ref)
+            self.service.act(action, ref, outcome, to)
         except ActionRefused as exc:
             self.board_screen.notice = str(exc)
             return
-        self.board_screen.notice = sending_words(Action(action), ticket)
+        self.board_screen.notice = sending_words(action, ticket, to)
+
+    def open_choice(self, action: Action, ref: str) -> None:
+        self.close_choice()
+        sheet = ChoiceSheet(action=action.value, ref=ref)
+        sheet.bind(on_choose=lambda _s, value: self.chose(value), on_back=lambda _s: self.close_choice())
+        body = self.board_screen.ids.body
+        body.remove_widget(self.board_screen.ids.list_view)
+        body.add_widget(sheet)
+        self.sheet = sheet
+        self.show_choice()
+
+    def show_choice(self) -> None:
+        """The open choice, as things stand: gone when its request no longer offers it."""
+        assert self.service is not None and self.sheet is not None
+        me = self.service.board.staff
+        request = self.service.board.find(self.sheet.ref)
+        action = Action(self.sheet.action)
+        if request is None or request.status.is_final or action not in offered(request, me):
+            self.close_choice()  # resolved, cancelled or taken meanwhile: the notice says so
+            return
+        if action is Action.RESOLVE:
+            self.sheet.show(resolve_title(request), outcome_choices(request))
+        else:
+            choices = colleague_choices(self.service.roster, me)
+            self.sheet.show(handover_title(request, choices), choices)
+
+    def chose(self, value: str) -> None:
+        sheet = self.sheet
+        assert sheet is not None
+        self.close_choice()
+        action = Action(sheet.action)
+        if action is Action.RESOLVE:
+            self.send(action, sheet.ref, outcome=value)
+        else:
+            self.send(action, sheet.ref, to=value)
+
+    def close_choice(self) -> None:
+        if self.sheet is None:
+            return
+        body = self.board_screen.ids.body
+        body.remove_widget(self.sheet)
+        body.add_widget(self.board_screen.ids.list_view)
+        self.sheet = None
 
     def refresh(self) -> None:
         """Render the board: one row per open request, oldest first."""
@@ -216,6 +294,8 @@ class PagerApp(KvLoadedOnce):
         waiting = sum(1 for r in shown if Action.CLAIM in r.actions)
         self.board_screen.summary = f"{waiting} waiting · {len(shown) - waiting} being helped"
         self.show_figures()  # the longest wait moves on between the store server's figures
+        if self.sheet is not None:
+            self.show_choice()
 
     def on_stop(self) -> None:
         self.shutdown()

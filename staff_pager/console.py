@@ -1,9 +1,13 @@
 """The console pager: a terminal front for staff (tmux, pipes, scripts).
 
 Commands on stdin (`claim <ticket>`, `resolve <ticket> [outcome]`,
-`release <ticket>`, `list`, `quit`), one keyword-first event per line on
-stdout; a manager's also gets today's figures (`figures …`) and the rule
-alerts (`rule-alert …`). Touches stdin/stdout and the pager service.
+`handover <ticket> <colleague>`, `release <ticket>`, `outcomes <ticket>`,
+`list`, `shift`, `quit`), one keyword-first event per line on stdout: the
+board's notices, `handed` when a request is handed over, `sound new|escalated
+<ticket>` when the window would sound (core/sounds.py), `shift …` when someone
+comes on or goes off shift; a manager's also gets today's figures (`figures …`)
+and the rule alerts (`rule-alert …`). A ticket may be `H-001`, `kiosk-1/H-001`
+or a request id. Touches stdin/stdout and the pager service.
 """
 
 from __future__ import annotations
@@ -14,12 +18,23 @@ import threading
 from typing import TextIO
 
 from core.board import Notice
+from core.lifecycle import Action
 from core.live import LiveFigures, RuleAlert
 from core.model import Feedback, Request
+from core.outcomes import outcome_words, outcomes_for
+from core.roster import OnShift
+from core.sounds import Sound
 from shell.loop import Loop
 from shell.pager_service import ActionRefused, PagerService
+from staff_pager.rows import handed_by
 
-USAGE = "commands: claim <ticket> | resolve <ticket> [outcome] | release <ticket> | list | quit"
+USAGE = (
+    "commands: claim <ticket> | resolve <ticket> [outcome] | handover <ticket> <colleague> | release <ticket>"
+    " | outcomes <ticket> | list | shift | quit"
+)
+# The command word for each action sent (`hand_over` is typed as `handover` too).
+COMMANDS = {"claim": Action.CLAIM, "resolve": Action.RESOLVE, "release": Action.RELEASE}
+HANDOVER_WORDS = ("handover", "hand_over")
 
 
 def describe(request: Request) -> list[str]:
@@ -38,6 +53,9 @@ class ConsolePager:
         service.printer_listeners.append(lambda r: self.say("printer", r.kiosk, r.state.value, shlex.quote(r.detail)))
         service.figures_listeners.append(self._figures)
         service.rule_alert_listeners.append(self._rule_alert)
+        service.sound_listeners.append(self._sound)
+        service.roster_listeners.append(self._roster)
+        self._shift: dict[str, tuple[str, str, bool, str]] = {}  # name -> what the last `shift` line said
 
     def say(self, *words: str) -> None:
         self.out.write(" ".join(words) + "\n")
@@ -63,16 +81,59 @@ class ConsolePager:
                 self.loop.stop()
             elif command == "list":
                 self._list()
-            elif command in ("claim", "resolve", "release"):
-                if len(words) < 2:
-                    raise ActionRefused(f"{command} needs a ticket number, e.g. {command} H-001")
-                outcome = words[2] if command == "resolve" and len(words) > 2 else None
-                request = self.service.act(command, words[1], outcome)
+            elif command == "shift":
+                self._list_shift()
+            elif command == "outcomes":
+                self._outcomes(self._ticket(command, words))
+            elif command in COMMANDS:
+                outcome = words[2] if COMMANDS[command] is Action.RESOLVE and len(words) > 2 else None
+                request = self.service.act(COMMANDS[command], self._ticket(command, words), outcome)
                 self.say("sent", command, request.ticket)
+            elif command in HANDOVER_WORDS:
+                ticket = self._ticket("handover", words)
+                if len(words) < 3:
+                    raise ActionRefused(f"handover needs a colleague's name, e.g. handover {ticket} Ben")
+                colleague = self.service.colleague(words[2])
+                request = self.service.act(Action.HANDOVER, ticket, to=colleague)
+                self.say("sent", "handover", request.ticket, shlex.quote(colleague))
             else:
                 raise ActionRefused(f"unknown command {command!r}; {USAGE}")
         except ActionRefused as exc:
             self.say("error", str(exc))
+
+    @staticmethod
+    def _ticket(command: str, words: list[str]) -> str:
+        if len(words) < 2:
+            raise ActionRefused(f"{command} needs a ticket number, e.g. {command} H-001")
+        return words[1]
+
+    def _outcomes(self, ticket: str) -> None:
+        """How the request can end (core/outcomes.py): `resolve <ticket> <code>` sends one."""
+        request = self.service.board.find(ticket)
+        if request is None:
+            raise ActionRefused(f"no open request {ticket}")
+        for code in outcomes_for(request.kind):
+            self.say("outcome", request.ticket, code, shlex.quote(outcome_words(code)))
+
+    def _list_shift(self) -> None:
+        on_shift = self.service.roster.on_shift()
+        for person in on_shift:
+            self.say("onshift", *shift_words(person))
+        self.say("onshift-listed", str(len(on_shift)))
+
+    def _roster(self, on_shift: list[OnShift]) -> None:
+        """A `shift` line for each person whose line changed; `gone` once their device is forgotten."""
+        now = {p.name: (p.name, p.role, p.online, p.on) for p in on_shift}
+        for person in on_shift:
+            if self._shift.get(person.name) != now[person.name]:
+                self.say("shift", *shift_words(person))
+        for name, (_, role, _online, on) in self._shift.items():
+            if name not in now:
+                self.say("shift", shlex.quote(name), role, "gone", on)
+        self._shift = now
+
+    def _sound(self, sound: Sound, notice: Notice) -> None:
+        self.say("sound", sound.name, notice.request.ticket)
 
     def _list(self) -> None:
         requests = self.service.board.open_requests()
@@ -103,7 +164,12 @@ class ConsolePager:
             waited = self.service.waiting_seconds(request)
             self.say("escalated", request.ticket, f"level={request.escalation}", f"{waited}s", *describe(request))
         elif notice.kind == "closed":
-            self.say("closed", request.ticket, request.status.value, shlex.quote(request.claimed_by or "-"))
+            outcome = [f"outcome={shlex.quote(request.outcome)}"] if request.outcome else []
+            self.say("closed", request.ticket, request.status.value, shlex.quote(request.claimed_by or "-"), *outcome)
+        elif (giver := handed_by(notice)) is not None:
+            mine = ["yours"] if request.claimed_by == self.service.board.staff else []
+            self.say("handed", request.ticket, f"from={shlex.quote(giver)}",
+                     f"to={shlex.quote(request.claimed_by or '-')}", *mine)  # fmt: skip
         else:
             self.say("changed", request.ticket, request.status.value, shlex.quote(request.claimed_by or "-"))
 
@@ -128,6 +194,11 @@ class ConsolePager:
             "rule-alert", alert.rule, f"hits={alert.hits}", f"total={alert.total}", f"minutes={alert.minutes}",
             f"value={alert.value:g}", f"threshold={alert.threshold:g}",
         )  # fmt: skip
+
+
+def shift_words(person: OnShift) -> list[str]:
+    """`<name> <role> online|offline <pager|phone|pager+phone>`"""
+    return [shlex.quote(person.name), person.role, "online" if person.online else "offline", person.on]
 
 
 def figures_words(figures: LiveFigures) -> list[str]:

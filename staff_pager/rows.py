@@ -17,7 +17,12 @@ from core.model import Feedback, Kind, PrinterState, Request, Status
 from core.wire import PrinterReport
 from core.words import HELP_TOPICS, PRINTER_WORDS, STAFF_KIND_WORDS
 
-ACTION_WORDS = {Action.CLAIM: "Claim", Action.RESOLVE: "Resolve", Action.HANDOVER: "Hand over", Action.RELEASE: "Release"}
+ACTION_WORDS = {
+    Action.CLAIM: "Claim",
+    Action.RESOLVE: "Resolve",
+    Action.HANDOVER: "Hand over",
+    Action.RELEASE: "Release",
+}
 
 # Waiting time against the store's target: people judge a wait fairly up to
 # about three minutes and overestimate beyond it.
@@ -83,13 +88,30 @@ def rows(board: Board, now: datetime) -> list[Row]:
     return shown
 
 
-def sending_words(action: Action, ticket: str) -> str:
+def sending_words(action: Action, ticket: str, to: str | None = None) -> str:
     """Said while the owning kiosk decides."""
+    if action is Action.HANDOVER:
+        return f"Handing {ticket} over to {to}…"
     return {Action.CLAIM: "Claiming", Action.RESOLVE: "Resolving"}.get(action, "Releasing") + f" {ticket}…"
 
 
-def notice_words(notice: Notice) -> str:
+def handed_by(notice: Notice) -> str | None:
+    """Who handed the request over, when this change is a hand over: it is
+    held, and the one who changed it last is not its holder (core/records.py
+    logs the same state as "handed_over")."""
     r = notice.request
+    if notice.kind != "changed" or r.status is not Status.CLAIMED or not r.changed_by:
+        return None
+    return r.changed_by if r.changed_by != r.claimed_by else None
+
+
+def notice_words(notice: Notice, me: str = "") -> str:
+    r = notice.request
+    giver = handed_by(notice)
+    if giver is not None:
+        if r.claimed_by == me:
+            return f"{giver} handed you {r.ticket} — go to the shopper"
+        return f"{giver} handed {r.ticket} to {r.claimed_by}"
     if notice.kind == "new":
         return f"New: {r.ticket} · {STAFF_KIND_WORDS[r.kind]} · {describe(r)}"
     if notice.kind == "claimed":

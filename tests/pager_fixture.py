@@ -18,9 +18,10 @@ from staff_pager.main import build
 from tests.processes import LineProcess
 
 
-def headless_kiosk(broker, store: str, data_dir: Path) -> LineProcess:  # type: ignore[no-untyped-def]
+def headless_kiosk(broker, store: str, data_dir: Path, *extra: str) -> LineProcess:  # type: ignore[no-untyped-def]
+    """`extra`: more of run_kiosk.py's options (`--config FILE`)."""
     proc = LineProcess(
-        "run_kiosk.py", "--headless", "--broker", broker.url, "--store", store, "--data-dir", str(data_dir)
+        "run_kiosk.py", "--headless", "--broker", broker.url, "--store", store, "--data-dir", str(data_dir), *extra
     )
     proc.expect("ready")
     proc.expect("connection up")

@@ -6,9 +6,17 @@ The kiosk's lines are read without blocking while Kivy's loop keeps turning.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.kiosk_fixture import new_store
 from tests.pager_fixture import console_pager, headless_kiosk, running_pager
 from tests.ui import button, tap, type_into, visible_texts, wait_until
+
+
+@pytest.fixture(autouse=True)
+def tone_cache(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The window renders its tones into the user's cache: the test's own here."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
 def board_shows(app, text: str) -> bool:  # type: ignore[no-untyped-def]
@@ -40,6 +48,7 @@ def test_a_signed_in_pager_claims_and_resolves_a_request_from_the_kiosk(broker, 
             assert board_shows(app, "You have R-001 — go to the shopper")
             wait_until(lambda: kiosk.saw("status R-001 claimed Anna"), what="the kiosk saw the claim")
             tap(button(app.board_screen, "Resolve"))
+            tap(button(app.board_screen, "Refunded"))  # how it ended (core/outcomes.py)
             wait_until(lambda: kiosk.saw("status R-001 resolved Anna"), what="the kiosk saw the resolve")
             wait_until(lambda: not board_shows(app, "R-001 ·") and board_shows(app, "0 waiting"), what="row gone")
     finally:

@@ -70,3 +70,62 @@ def test_each_row_says_where_the_shopper_asked_and_names_the_request_across_kios
     shown = {r.ref: r for r in rows(board_with(north, unnamed), T0)}
     assert shown["kiosk-2/F-001"].kind == "Find an item · North entrance"
     assert shown["kiosk-1/F-001"].kind == "Help · kiosk-1"
+
+
+def test_a_hand_over_is_told_to_its_new_holder_as_theirs_and_to_others_as_where_it_went() -> None:
+    from core.lifecycle import Action
+    from staff_pager.rows import handed_by, sending_words
+
+    request = Request("a", Kind.HELP, "H-001", "k", T0, status=Status.CLAIMED, claimed_by="Ben", changed_by="Anna")
+    handed = Notice("changed", request, "Ben")
+    assert handed_by(handed) == "Anna"
+    assert notice_words(handed, me="Ben") == "Anna handed you H-001 — go to the shopper"
+    assert notice_words(handed, me="Carla") == "Anna handed H-001 to Ben"
+    claimed_by_ben = replace(request, changed_by="Ben")
+    assert handed_by(Notice("changed", claimed_by_ben, "Ben")) is None
+    assert notice_words(Notice("changed", claimed_by_ben, "Ben"), me="Carla") == "H-001: Ben is on it"
+    released = replace(request, status=Status.OPEN, claimed_by=None)
+    assert handed_by(Notice("changed", released)) is None
+    assert sending_words(Action.HANDOVER, "H-001", "Ben") == "Handing H-001 over to Ben…"
+
+
+def test_the_choices_come_from_the_core_outcomes_and_the_colleagues_online() -> None:
+    from core.roster import Roster
+    from staff_pager.choices import colleague_choices, handover_title, outcome_choices, resolve_title
+
+    request = Request("a", Kind.RETURN, "R-001", "k", T0)
+    assert [(c.value, c.words) for c in outcome_choices(request)] == [
+        ("refunded", "Refunded"),
+        ("exchanged", "Exchanged"),
+        ("refused", "Return refused"),
+        ("shopper_gone", "Shopper had gone"),
+        ("other", "Other"),
+    ]
+    assert [c.words for c in outcome_choices(request, "nl")][:2] == ["Terugbetaald", "Geruild"]
+    assert resolve_title(request) == "Resolve R-001: how did it end?"
+    roster = Roster()
+    roster.apply("p1", "floor", True, T0, "Anna")
+    roster.apply("p2", "returns", True, T0, "Ben")
+    roster.apply("p3", "floor", False, T0, "Carla")
+    roster.apply("web", "web", True, T0, "", (("Dan", "floor"),))
+    assert [c.value for c in colleague_choices(roster, "anna")] == ["Ben", "Dan"]
+    assert handover_title(request, colleague_choices(roster, "Anna")) == "Hand R-001 over to"
+    assert handover_title(request, []) == "Nobody else is on shift to take R-001"
+
+
+def test_the_shift_strip_says_who_is_on_where_online_first() -> None:
+    from core.roster import Roster
+    from staff_pager.choices import shift_chips, shift_summary
+
+    roster = Roster()
+    roster.apply("p1", "floor", True, T0, "Anna")
+    roster.apply("p3", "returns", False, T0, "Carla")
+    roster.apply("web", "web", True, T0, "", (("Ben", "manager"), ("Anna", "floor")))
+    chips = shift_chips(roster.on_shift(), "Anna")
+    assert [(c.words, c.online, c.me) for c in chips] == [
+        ("Anna (you) · floor · pager + phone", True, True),
+        ("Ben · manager · phone", True, False),
+        ("Carla · returns · offline", False, False),
+    ]
+    assert shift_summary(roster.on_shift()) == "On shift: 2 online, 1 offline"
+    assert shift_summary([]) == "On shift: 0 online"

@@ -1,0 +1,67 @@
+"""The pager window's sounds: the tones of core/sounds.py played with Kivy's SoundLoader.
+
+Touches the sound cache folder, Kivy's audio and the log. The tones are
+rendered to WAV files once (shell/tone_wav.py) and loaded at sign-in. A
+machine without a sound device (Kivy's SDL2 audio opens no mixer: it loads
+sounds of length 0) still shows every notice: the log says once that sound
+is unavailable. Every sound is logged ("sound new H-001"), heard or not.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from core.board import Notice
+from core.sounds import Sound
+from shell.tone_wav import write_sounds
+
+log = logging.getLogger(__name__)
+
+
+def cache_folder() -> Path:
+    """Where the rendered tones are kept between starts (XDG's cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "store-assist" / "tones"
+
+
+class PagerSounds:
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or cache_folder()
+        self.loaded: dict[str, Any] = {}  # name -> Kivy Sound; empty: no sound on this machine
+        self.unavailable = ""  # why, when it is
+
+    def load(self) -> bool:
+        """Render and load every sound; whether they can be heard."""
+        try:
+            files = write_sounds(self.folder)
+        except OSError:
+            # A read-only home: the tones are a few kilobytes, a temporary folder does.
+            files = write_sounds(Path(tempfile.mkdtemp(prefix="store-assist-tones-")))
+        from kivy.core.audio import SoundLoader
+
+        for name, path in files.items():
+            sound = SoundLoader.load(str(path))
+            if sound is None or not sound.length:
+                self.loaded.clear()
+                self.unavailable = (
+                    "no audio player in Kivy" if sound is None else "no sound device (the audio mixer did not open)"
+                )
+                log.warning("sound unavailable: %s; the pager shows its notices without sound", self.unavailable)
+                return False
+            sound.volume = 1.0  # the loudness is in the tones: an escalation is louder than a new request
+            self.loaded[name] = sound
+        log.info("sounds loaded from %s: %s", self.folder, ", ".join(sorted(self.loaded)))
+        return True
+
+    def play(self, sound: Sound, notice: Notice) -> None:
+        log.info("sound %s %s", sound.name, notice.request.ticket)
+        player = self.loaded.get(sound.name)
+        if player is None:
+            return
+        for other in self.loaded.values():
+            other.stop()  # an escalation cuts a new request's beeps short: one sound at a time
+        player.play()
