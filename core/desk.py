@@ -150,8 +150,9 @@ class Desk:
         if request is None or action is None:
             return
         if action is Action.HANDOVER:  # the entry names who holds it now, and who handed it over
-            before = entry.details.get("from") or request.claimed_by
-            self._requests[request.id] = moved(request, action, before, entry.at, None, to=entry.staff)
+            if request.status is Status.CLAIMED and entry.staff:  # anything else: a log damaged by hand
+                before = entry.details.get("from") or request.claimed_by
+                self._requests[request.id] = moved(request, action, before, entry.at, None, to=entry.staff)
         elif (request.status, action) in TRANSITIONS:
             self._requests[request.id] = moved(request, action, entry.staff, entry.at, entry.outcome)
             if action is Action.CLAIM:
