@@ -24,6 +24,7 @@ from demo.commands import PRINTER_HELP, STOP_WORDS
 from demo.folder import ROOT, shown, take_lock
 from demo.processes import DemoError, Lines, Proc, Signals, Stop, cmdline, running, select_fds, stop_procs
 from demo.tmux import kill_pane, start_panes, tmux
+from demo.web import kiosk_config, start_web
 from demo.windows import start_windows
 
 START_WAIT = 15.0  # seconds for the broker and the printer to come up
@@ -164,10 +165,12 @@ class Supervisor:
                                      process_group=0)  # fmt: skip
         self._add(Proc("recorder", popen.pid, argv, popen))
 
-    def app_commands(self, broker: str, printer_port: str) -> tuple[list[str], list[str]]:
+    def app_commands(self, broker: str, printer_port: str, web_port: int) -> tuple[list[str], list[str]]:
         kiosk = [
             sys.executable,
             "run_kiosk.py",
+            "--config",
+            str(kiosk_config(self.dir, web_port)),
             "--broker",
             broker,
             "--printer",
@@ -189,7 +192,9 @@ class Supervisor:
             broker = self.start_broker()
             printer_port = self.start_printer()
             self.start_recorder(broker)
-            kiosk, pager = self.app_commands(broker, printer_port)
+            web_port = pick_port(8080)
+            web_hints = start_web(self.dir, broker, web_port, self._add)
+            kiosk, pager = self.app_commands(broker, printer_port, web_port)
             hints = (
                 start_panes(kiosk, pager, self._add)
                 if self.headless
@@ -200,7 +205,7 @@ class Supervisor:
             )
             record, log = shown(self.dir / "record"), shown(self.dir / "recorder.log")
             self.say(f"The store's record: {record}/ (the recorder's log: {log})")
-            for hint in hints:
+            for hint in [*web_hints, *hints]:
                 self.say(hint)
             self.ready = True
             self._record()
@@ -311,7 +316,7 @@ class Supervisor:
     def shutdown(self) -> None:
         """Stop everything started, in order: apps, printer and recorder, broker."""
         reason = self.stopping or "the end"
-        self.say(f"Stopping ({reason}): the kiosk, the pager, the printer, the recorder and the broker.")
+        self.say(f"Stopping ({reason}): the kiosk, the pager, the printer, the store server and the broker.")
         apps = [p for p in self.procs if p.name in ("kiosk", "pager")]
         rest = [p for p in self.procs if p not in apps]
         still = stop_procs(apps, APP_STOP_WAIT)
