@@ -3,23 +3,32 @@ with the request when the printed QR carries it, on its own retained topic
 and nowhere else, living on the broker as long as it opens the ticket page,
 restored after a restart, and the only key to a cancel from a phone.
 
-Fast: the kiosk service on the fake broker of tests/fakes.py, time passed by hand.
-The same over a real Mosquitto and real processes: tests/test_phone_cancel.py.
+Fast: the kiosk service on the fake broker of tests/fakes.py, time passed by
+hand. Then the headless kiosk as a real process on a real Mosquitto, with its
+real TinyDB files, restarted in the middle.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import shlex
 import string
-from datetime import timedelta
+import threading
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 
+from adapters.tinydb_store import TinyDBEventLog
 from core import wire
 from core.desk import Desk
-from core.events import StaffActed
+from core.events import CancelRequested, StaffActed
 from core.joining import TicketUnread
 from core.model import Kind, Status
 from core.phone import TOKEN_GRACE
@@ -27,6 +36,8 @@ from shell.kiosk_service import KioskService
 from shell.phone_tokens import HEARD_MAX, TOKEN_EXPIRY, PhoneTicket, PhoneTokens, new_token, opens_phone_page
 from tests.fakes import Broker, Clock, ids
 from tests.memory_log import MemoryLog
+from tests.processes import LineProcess
+from tests.services import TIMEOUT, Publisher
 
 AMS = ZoneInfo("Europe/Amsterdam")
 LINK = "https://store.example:8443/t/{token}"
@@ -329,3 +340,100 @@ def test_own_tokens_open_only_while_their_page_does() -> None:
     service.cancel(request.id)
     assert service.tokens.known(service.desk.requests(), clock.now() + TOKEN_GRACE - timedelta(seconds=1))
     assert service.tokens.known(service.desk.requests(), clock.now() + TOKEN_GRACE) == {}
+
+
+# -- the headless kiosk as a real process, on a real Mosquitto ------------------------------------------
+
+
+def start_headless(broker, store: str, data_dir: Path, config: Path) -> LineProcess:  # type: ignore[no-untyped-def]
+    proc = LineProcess(
+        "run_kiosk.py", "--headless", "--config", str(config), "--broker", broker.url, "--store", store,
+        "--data-dir", str(data_dir), "--device", "kiosk-1",
+    )  # fmt: skip
+    proc.expect("ready")
+    proc.expect("connection up")
+    return proc
+
+
+def first_message(broker, topic: str) -> tuple[bytes, int | None]:  # type: ignore[no-untyped-def]
+    """The retained message a fresh MQTT 5 subscriber gets on `topic`, and its remaining expiry."""
+    got: list[tuple[bytes, int | None]] = []
+    arrived = threading.Event()
+
+    def on_message(_client, _userdata, message) -> None:  # type: ignore[no-untyped-def]
+        expiry = getattr(message.properties, "MessageExpiryInterval", None)
+        got.append((bytes(message.payload), expiry))
+        arrived.set()
+
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.on_message = on_message
+    client.connect("127.0.0.1", broker.port)
+    client.subscribe(topic, qos=1)
+    client.loop_start()
+    try:
+        assert arrived.wait(TIMEOUT), f"nothing retained on {topic}"
+    finally:
+        client.loop_stop()
+        client.disconnect()
+    return got[0]
+
+
+def test_a_phone_cancel_with_the_printed_links_token_cancels_even_after_a_restart_and_nothing_else_does(
+    broker, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    store = f"s{uuid.uuid4().hex[:8]}"
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[printer]\nqr_url = "http://127.0.0.1:8080/t/{token}"\n')
+    kiosk = start_headless(broker, store, tmp_path / "data", config)
+    phone = Publisher(broker)
+    stderr: list[str] = []
+    try:
+        kiosk.send("help question Which paint?")
+        words = dict(w.split("=", 1) for w in shlex.split(kiosk.expect("ticket H-001"))[2:])
+        request_id, link = words["id"], words["link"]
+        assert link.startswith("http://127.0.0.1:8080/t/")
+        token = link.removeprefix("http://127.0.0.1:8080/t/")
+        assert len(token) == 22 and set(token) <= URL_SAFE
+        payload, expiry = first_message(broker, wire.token_topic(store, "kiosk-1", request_id))
+        assert wire.decode_token(payload) == wire.PhoneToken(request_id, "kiosk-1", token)
+        assert expiry is not None and TOKEN_EXPIRY - 60 <= expiry <= TOKEN_EXPIRY
+        state, _expiry = first_message(broker, wire.state_topic(store, "kiosk-1", request_id))
+        assert token.encode() not in state, "every pager reads the state"
+
+        action = wire.action_topic(store, "kiosk-1", request_id)
+        wrong = wire.encode_phone_cancel(CancelRequested(request_id, new_token()), "p1")
+        phone.send(action, wrong)
+        kiosk.logged(f"cancel of {request_id} from a phone without its token")
+        phone.send(action, json.dumps({"v": 1, "action": "cancel", "action_id": "p2"}).encode())
+        kiosk.logged("token: expected text")
+        kiosk.send("list")
+        assert kiosk.expect("status H-001").split()[2] == "open", "nothing changed"
+        assert kiosk.close() == 0
+        stderr += kiosk.stderr
+
+        kiosk = start_headless(broker, store, tmp_path / "data", config)  # the token comes back from its files
+        phone.send(action, wire.encode_phone_cancel(CancelRequested(request_id, token), "p3"))
+        assert kiosk.expect("status H-001").split()[2] == "cancelled"
+        topic = wire.token_topic(store, "kiosk-1", request_id)
+        grace = TOKEN_GRACE.total_seconds()
+        payload, expiry = wait_for(lambda: first_message(broker, topic), lambda got: (got[1] or grace + 1) <= grace)
+        assert wire.decode_token(payload).token == token, "it opens the page for the grace yet"
+        assert kiosk.close() == 0
+        stderr += kiosk.stderr
+    finally:
+        phone.close()
+        kiosk.close()
+    assert not [line for line in stderr if token in line], "no log line holds the token"
+    with TinyDBEventLog(tmp_path / "data", readonly=True) as log:
+        entries = log.entries_between(date.today() - timedelta(days=1), date.today() + timedelta(days=1))
+    assert [(e.event, e.token) for e in entries] == [("created", token), ("cancelled", "")]
+
+
+def wait_for(get, good, timeout: float = TIMEOUT):  # type: ignore[no-untyped-def]
+    """`get()` again until `good` of it holds: a retained message the kiosk is about to replace."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = get()
+        if good(value) or time.monotonic() > deadline:
+            assert good(value), f"still {value!r}"
+            return value
