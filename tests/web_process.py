@@ -249,9 +249,15 @@ def events(client: httpx.Client, path: str, *, timeout: float = TIMEOUT, headers
 
 def wait_event(client: httpx.Client, path: str, test: Any, *, timeout: float = TIMEOUT, what: str = "") -> Any:
     """The first event's data on `path` for which `test(event, data)` holds; TimeoutError after `timeout`."""
+    return wait_event_id(client, path, test, timeout=timeout, what=what)[0]
+
+
+def wait_event_id(client: httpx.Client, path: str, test: Any, *, timeout: float = TIMEOUT, what: str = ""
+                  ) -> tuple[Any, int]:  # fmt: skip
+    """The same, with the event's `id:` (the service's change counter)."""
     seen: list[Any] = []
-    for event, data, _ident in events(client, path, timeout=timeout):
+    for event, data, ident in events(client, path, timeout=timeout):
         seen.append((event, data))
         if test(event, data):
-            return data
+            return data, int(ident or 0)
     raise TimeoutError(f"no event on {path} {what} within {timeout}s; the last seen: {seen[-3:]}")
