@@ -102,6 +102,29 @@ def test_scanning_the_printed_tickets_qr_link_joins_the_feedback(broker, tmp_pat
     assert (given.rating, given.request_id) == (1, request.id)
 
 
+def test_a_ticket_whose_qr_opens_the_phone_page_joins_the_feedback_by_its_token(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    refused = "That is not a ticket from this store. Scan the QR code on your ticket, or tap your number."
+    page = "https://assist.store.example:8443/t/{token}"
+    with running_kiosk(broker, tmp_path / "kiosk", printer_settings={"qr_url": page}) as kiosk:
+        take_help_ticket(kiosk)
+        [printed] = wait_until(lambda: decode(kiosk.printer.data()), what="the printed ticket")  # type: ignore[misc]
+        [request] = kiosk.app.service.desk.requests()
+        [code] = printed.qr
+        assert code == page.format(token=request.token) and request.id not in code
+        to_feedback_details(kiosk, "Unhappy")
+        tap(button(kiosk.screen, "Show your ticket (optional)"))
+        wait_until(lambda: kiosk.on("feedback_ticket"))
+        scan(kiosk.screen.ids.scan, page.format(token="A" * 22))  # a token nobody issued
+        assert kiosk.on("feedback_ticket") and shows(kiosk, refused)
+        scan(kiosk.screen.ids.scan, code)
+        wait_until(lambda: kiosk.on("feedback_details"), what="back to the details once the scan is read")
+        assert shows(kiosk, "Your ticket: H-001")
+        tap(button(kiosk.screen, "Skip"))
+        wait_until(lambda: kiosk.on("thanks"))
+        [given] = stored_feedback(kiosk)
+    assert (given.rating, given.request_id) == (2, request.id)
+
+
 def test_another_kiosks_scanned_ticket_is_taken_as_it_is(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
     other = "0123456789abcdef"  # a request id of the kiosk at the other entrance
     with running_kiosk(broker, tmp_path / "kiosk", printer=False) as kiosk:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,12 +17,13 @@ from adapters.tinydb_store import TinyDBEventLog
 from core import wire
 from tests.processes import LineProcess
 from tests.search_listener import SearchListener
+from tests.services import retained
 
 
-def headless(broker, store: str, data_dir: Path, device: str) -> LineProcess:  # type: ignore[no-untyped-def]
+def headless(broker, store: str, data_dir: Path, device: str, *config: str) -> LineProcess:  # type: ignore[no-untyped-def]
     proc = LineProcess(
         "run_kiosk.py", "--headless", "--broker", broker.url, "--store", store,
-        "--data-dir", str(data_dir), "--device", device,
+        "--data-dir", str(data_dir), "--device", device, *config,
     )  # fmt: skip
     proc.expect("ready")
     proc.expect("connection up")
@@ -63,6 +65,43 @@ def test_feedback_names_a_ticket_of_either_entrance_and_a_bad_one_is_refused(bro
     at_south, _ = kept(tmp_path / "south")
     assert at_north.request_id == helped and at_north.comment == "Anna was great"
     assert [(f.rating, f.request_id) for f in at_south] == [(2, helped), (3, helped), (1, "")], "nothing of the refused"
+
+
+def test_the_link_to_a_tickets_phone_page_joins_feedback_at_either_entrance(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = f"s{uuid.uuid4().hex[:8]}"
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[printer]\nqr_url = "https://assist.example/t/{token}"\n')
+    north = headless(broker, store, tmp_path / "north", "kiosk-1", "--config", str(config))
+    south = headless(broker, store, tmp_path / "south", "kiosk-2")  # its own tickets carry the request id
+    try:
+        south.send("help other")
+        assert "link=" not in south.expect("ticket"), "no {token} in its qr_url: no phone page, as before"
+        north.send("help question Which paint?")
+        words = dict(w.split("=", 1) for w in shlex.split(north.expect("ticket"))[2:])
+        helped, link = words["id"], words["link"]
+        token = link.removeprefix("https://assist.example/t/")
+        assert len(token) == 22 and helped not in link
+        north.send(f"feedback ticket={link} 3")
+        assert f"request={helped}" in north.expect("feedback").split()
+        # The shopper leaves by the south entrance, whose kiosk hears north's tokens on the broker.
+        retained(broker, wire.token_topic(store, "kiosk-1", helped), 1)
+        deadline = time.monotonic() + 10
+        while True:
+            south.send(f"feedback ticket={link} 4 quick")
+            answer = south.expect("")
+            if answer.startswith("feedback") or time.monotonic() > deadline:
+                break
+        assert f"request={helped}" in answer.split(), answer
+        stranger = "https://assist.example/t/" + "Z" * 22
+        for kiosk in (north, south):
+            kiosk.send(f"feedback ticket={stranger} 1")
+            refusal = kiosk.expect("error")
+            assert "feedback not kept" in refusal and "Z" * 22 not in refusal, "a refusal never repeats a token"
+    finally:
+        assert north.close() == 0 and south.close() == 0
+    assert [f.request_id for f in kept(tmp_path / "south")[0]] == [helped], "nothing of the refused"
+    for proc in (north, south):
+        assert not [line for line in proc.stderr if token in line], "no log line holds the token"
 
 
 def test_a_search_prints_what_was_found_and_is_kept_and_published_once(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]

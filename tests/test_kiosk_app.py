@@ -12,9 +12,12 @@ from datetime import date, timedelta
 import pytest
 
 from adapters.tinydb_store import TinyDBEventLog
+from core import wire
+from core.events import CancelRequested
 from printer.decode import decode
 from tests.kiosk_fixture import new_store, running_kiosk
 from tests.pager_fixture import console_pager
+from tests.services import Publisher
 from tests.ui import button, run_for, tap, type_into, visible_texts, wait_until
 
 
@@ -107,6 +110,33 @@ def test_a_return_with_a_receipt_gets_a_returns_ticket_and_can_be_cancelled(brok
         tap(button(kiosk.screen, "Cancel my request"))
         wait_until(lambda: kiosk.on("welcome"))
         assert kiosk.app.service.desk.request(request.id).status.value == "cancelled"  # type: ignore[union-attr]
+
+
+def test_a_cancel_from_the_shoppers_phone_shows_on_the_ticket_screen_as_a_screen_cancel_does(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    link = "https://assist.store.example/t/{token}"
+    phone = Publisher(broker)
+    try:
+        with running_kiosk(broker, tmp_path / "kiosk", printer_settings={"qr_url": link}) as kiosk:
+            tap(button(kiosk.screen, "Ask for help"))
+            wait_until(lambda: kiosk.on("help"))
+            tap(button(kiosk.screen, "Product question"))
+            tap(button(kiosk.screen, "Call a staff member"))
+            wait_until(lambda: kiosk.on("ticket"))
+            [printed] = wait_until(lambda: decode(kiosk.printer.data()), what="the printed ticket")  # type: ignore[misc]
+            [request] = kiosk.app.service.desk.requests()
+            assert printed.qr == [link.format(token=request.token)] and len(request.token) == 22
+            action = wire.action_topic(kiosk.config.store.id, kiosk.config.device.id, request.id)
+            phone.send(action, wire.encode_phone_cancel(CancelRequested(request.id, "x" * 22), "p1"))
+            phone.send(action, wire.encode_phone_cancel(CancelRequested(request.id, request.token), "p2"))
+            wait_until(lambda: shows(kiosk, "Request cancelled"), what="the phone's cancel on the screen")
+            assert shows(kiosk, "Tap below if you need anything else.") and kiosk.on("ticket")
+            assert kiosk.app.service.rejected["cancel of " + request.id + " from a phone without its token"] == 1
+    finally:
+        phone.close()
+    with TinyDBEventLog(tmp_path / "kiosk", readonly=True) as log:
+        today = date.today()
+        entries = log.entries_between(today - timedelta(days=1), today + timedelta(days=1))
+    assert [e.event for e in entries] == ["created", "cancelled"]
 
 
 def test_a_happy_face_asks_what_went_well_and_is_kept_with_the_reasons_chosen(broker, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
