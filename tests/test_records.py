@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -346,3 +347,78 @@ def test_a_timestamp_that_is_not_one_is_refused_by_the_fast_reader_too(text: obj
     stamps.read("2026-11-24T09:00:00Z", "at")
     with pytest.raises(ValueError, match="at"):
         stamps.read(text, "at")
+
+
+# --- a phone token never reaches the store's record, an export or a report -------------------
+
+TOKEN = "q8Fz0XyL3vN_tR6wK2mPjA"
+
+
+def kiosk_log_with_a_token() -> list[LogEntry]:
+    return [
+        entry("created", 0, seq=1, details={"item": "soap", "language": "nl"}, token=TOKEN),
+        entry("claimed", 20, staff="Anna", seq=2),
+        entry("resolved", 80, staff="Anna", outcome="shown_item", seq=3),
+    ]
+
+
+def test_the_kiosk_keeps_a_created_steps_token_for_its_restart_and_no_other_step_has_one() -> None:
+    created, claimed, _resolved = kiosk_log_with_a_token()
+    assert entry_to_dict(created)["token"] == TOKEN
+    assert entry_from_dict(through_json(entry_to_dict(created))).token == TOKEN
+    assert "token" not in entry_to_dict(claimed)
+    with pytest.raises(ValueError, match="token: expected a string"):
+        entry_from_dict({**entry_to_dict(created), "token": 7})
+
+
+def test_the_store_record_is_made_from_states_which_never_carry_the_token(tmp_path: Path) -> None:
+    from core import wire
+    from core.model import Request
+    from core.recording import from_message
+    from store_server.record import StoreRecord
+
+    request = Request("r1", Kind.HELP, "H-001", "k1", T0, details={"topic": "other"}, changed_at=T0, token=TOKEN)
+    payload = wire.encode_request(request)
+    assert TOKEN.encode() not in payload
+    keep = from_message("s1", wire.state_topic("s1", "k1", "r1"), payload, T0)
+    assert keep.record.token == "" and "token" not in entry_to_dict(keep.record)  # type: ignore[union-attr]
+    record = StoreRecord(tmp_path / "record")
+    try:
+        record.store(keep)  # type: ignore[arg-type]
+    finally:
+        record.close()
+    files = [p for p in (tmp_path / "record").rglob("*") if p.is_file()]
+    assert files and not [p for p in files if TOKEN.encode() in p.read_bytes()]
+
+
+def test_an_export_and_a_report_of_a_kiosks_own_files_hold_no_token(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    from adapters.tinydb_store import TinyDBEventLog
+
+    with TinyDBEventLog(tmp_path / "kiosk") as log:
+        for step in kiosk_log_with_a_token():
+            log.append_entry(step)
+    assert any(TOKEN.encode() in p.read_bytes() for p in (tmp_path / "kiosk").rglob("*.json")), "the kiosk keeps it"
+    root = Path(__file__).resolve().parents[1]
+    day = ["--data-dir", str(tmp_path / "kiosk"), "--from", "2026-11-24"]
+    for command in (
+        ["manager.export", *day, "--format", "csv,jsonl", "--out", str(tmp_path / "export")],
+        ["manager.report", *day, "--format", "html,xlsx,csv,jsonl", "--out", str(tmp_path / "report")],
+    ):
+        done = subprocess.run([sys.executable, "-m", *command], cwd=root, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert TOKEN not in done.stdout + done.stderr
+    written = [*(tmp_path / "export").iterdir(), *(tmp_path / "report").iterdir()]
+    assert {p.suffix for p in written} >= {".csv", ".jsonl", ".html", ".xlsx"}
+    for path in written:
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as book:
+                raw = b"".join(book.read(name) for name in book.namelist())
+        else:
+            raw = path.read_bytes()
+        if path.name.startswith("requests-"):
+            assert b"soap" in raw, f"{path.name}: the request is there"
+        assert TOKEN.encode() not in raw, path.name
