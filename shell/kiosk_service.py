@@ -67,7 +67,8 @@ class KioskService:
     ) -> None:
         """`new_id` makes request, feedback and search ids: 16 hex digits, the shape
         core/joining.py knows another kiosk's scanned ticket by. `qr_url`: the link
-        on the printed tickets (printer.qr_url), to read a scanned ticket."""
+        on the printed tickets (printer.qr_url), to read a scanned ticket; with
+        `{token}` in it, each request gets a phone token (shell/phone_tokens.py)."""
         self.desk = desk
         self.store_id = store_id
         self.kiosk_id = desk.kiosk_id

@@ -254,3 +254,43 @@ def test_feedback_names_the_request_its_ticket_showed_and_a_bad_id_is_a_bug() ->
     assert desk.handle(FeedbackGiven("f2", 4), at(4))[0].record.request_id == "", "unjoined stays the default"
     with pytest.raises(LocalError, match="bad request id"):
         desk.handle(FeedbackGiven("f3", 4, request_id="store/#"), at(5))
+
+
+TOKEN = "q8Fz0XyL3vN_tR6wK2mPjA"
+
+
+def test_a_requests_phone_token_is_kept_in_its_created_step_only_and_survives_a_restart() -> None:
+    desk = Desk("kiosk-1", AMS)
+    effects = desk.handle(HelpRequested("r1", Kind.HELP, {"topic": "other"}, TOKEN), at(0))
+    created = only(effects, Store)[0].record
+    assert created.token == TOKEN and only(effects, Publish)[0].message.token == TOKEN
+    claimed = only(act(desk, "r1", "claim", "Anna", "a1"), Store)[0].record
+    assert claimed.token == "", "only the created step keeps it"
+    restored = Desk.restore("kiosk-1", AMS, [created, claimed])
+    assert restored.request("r1") == desk.request("r1") and restored.request("r1").token == TOKEN  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("token", ["short", "x" * 21, "has/slash-and-22-chars!", "a b" * 8])
+def test_a_phone_token_that_is_not_128_random_bits_is_a_bug(token: str) -> None:
+    desk = Desk("kiosk-1", AMS)
+    with pytest.raises(LocalError, match="at least 22 URL-safe characters"):
+        desk.handle(HelpRequested("r1", Kind.HELP, {}, token), at(0))
+    assert desk.requests() == []
+
+
+def test_a_cancel_from_the_network_needs_the_requests_own_token() -> None:
+    desk = Desk("kiosk-1", AMS)
+    desk.handle(HelpRequested("r1", Kind.HELP, {}, TOKEN), at(0))
+    desk.handle(HelpRequested("r2", Kind.HELP, {}), at(1))  # taken without a token: never cancelled from a phone
+    for request_id, token in (("r1", "A" * 22), ("r1", ""), ("r2", ""), ("r2", TOKEN), ("r9", TOKEN)):
+        [ignored] = desk.handle(CancelRequested(request_id, token), at(5))
+        assert isinstance(ignored, Ignored) and "from a phone without its token" in ignored.reason
+        assert TOKEN not in ignored.reason and TOKEN not in repr(ignored)
+    assert [r.status for r in desk.requests()] == [Status.OPEN, Status.OPEN]
+    effects = desk.handle(CancelRequested("r1", TOKEN), at(6))
+    assert only(effects, Publish)[0].message.status is Status.CANCELLED
+    assert only(effects, Store)[0].record.event == "cancelled"
+    [late] = desk.handle(CancelRequested("r1", TOKEN), at(7))
+    assert isinstance(late, Ignored) and "already cancelled" in late.reason
+    screen = desk.handle(CancelRequested("r2"), at(8))  # the kiosk's own screen needs none
+    assert only(screen, Publish)[0].message.status is Status.CANCELLED
