@@ -1,7 +1,8 @@
 """Debian's Chromium at phone size, driven by Selenium through Debian's chromedriver.
 
-Touches processes (chromium, chromedriver), a temporary HOME with an NSS
-certificate database, and loopback sockets. No browser is downloaded:
+Touches processes (chromium, chromedriver, and the store around the pages: the
+web service, a headless kiosk, a console pager), a temporary HOME with an NSS
+certificate database, the test broker and loopback sockets. No browser is downloaded:
 Selenium Manager is switched off (SE_OFFLINE) and both binaries are Debian's.
 For HTTPS the store's CA is trusted for real, in the NSS database Chromium
 reads on Linux — never by ignoring certificate errors. Every wait is a
@@ -10,20 +11,31 @@ WebDriverWait with a deadline.
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.processes import LineProcess
+from tests.web_process import WebService, web_service
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -164,3 +176,123 @@ class Phone:
     def screenshot(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         assert self.driver.save_screenshot(str(path)), f"no screenshot saved to {path}"
+
+
+# -- the store around the pages: broker, web service, a headless kiosk, a console pager ----------
+
+
+class Tokens:
+    """The phone tokens the store's kiosks publish (retained, `store/<s>/requests/+/+/token`), as a
+    bare paho subscriber hears them: request id -> token."""
+
+    def __init__(self, broker_port: int, store: str) -> None:
+        self.by_request: dict[str, str] = {}
+        self._grew = threading.Condition()
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"tokens-{uuid.uuid4().hex[:8]}")
+        topic = f"store/{store}/requests/+/+/token"
+        self.client.on_connect = lambda client, *_: client.subscribe(topic, qos=1)
+        self.client.on_message = self._heard
+        self.client.connect("127.0.0.1", broker_port)
+        self.client.loop_start()
+
+    def _heard(self, _client: object, _userdata: object, message: mqtt.MQTTMessage) -> None:
+        if not message.payload:
+            return  # withdrawn after its grace
+        body = json.loads(message.payload)
+        with self._grew:
+            self.by_request[body["request_id"]] = body["token"]
+            self._grew.notify_all()
+
+    def of(self, request_id: str, timeout: float = WAIT) -> str:
+        with self._grew:
+            if not self._grew.wait_for(lambda: request_id in self.by_request, timeout):
+                raise TimeoutError(f"no token for {request_id} within {timeout}s; heard {list(self.by_request)}")
+            return self.by_request[request_id]
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+def line(proc: LineProcess, prefix: str, timeout: float = WAIT) -> str:
+    """The line starting with `prefix` a text front printed, whether read already or still to come."""
+    return next((seen for seen in proc.seen if seen.startswith(prefix)), None) or proc.expect(prefix, timeout)
+
+
+def words(printed: str) -> dict[str, str]:
+    return dict(word.split("=", 1) for word in shlex.split(printed) if "=" in word)
+
+
+@dataclass
+class Store:
+    """One store on the test broker: its web service (HTTPS, the store CA), a headless kiosk whose
+    printed QR opens the shopper's page, a console pager, and the tokens heard on the broker."""
+
+    id: str
+    web: WebService
+    kiosk: LineProcess
+    pager: LineProcess
+    tokens: Tokens
+    pins: dict[str, str]
+    broker_port: int
+
+    def ask(self, command: str) -> tuple[str, str]:
+        """A shopper's request typed at the kiosk (`find blue paint`): its (ticket, request id)."""
+        self.kiosk.send(command)
+        said = self.kiosk.expect("ticket ")
+        return shlex.split(said)[1], words(said)["id"]
+
+    def ticket_url(self, request_id: str) -> str:
+        return f"{self.web.url}/t/{self.tokens.of(request_id)}"
+
+    def phone(self) -> Phone:
+        return Phone(self.web.ca_file)
+
+    def sign_in(self, phone: Phone, name: str) -> None:
+        phone.open(f"{self.web.url}/staff")
+        phone.type("#name", name)
+        phone.type("#pin", self.pins[name])
+        phone.tap("#signin-button")
+        phone.one("#duty-view")
+
+
+KIOSK_CONFIG = """[kiosk]
+entrance = "North entrance"
+
+[printer]
+qr_url = "{url}/t/{{token}}"
+
+[escalation]
+help = {help}
+"""
+
+
+@contextmanager
+def store(broker: Any, folder: Path, staff: list[tuple[str, str, str]], *, help_limits: tuple[int, int, int],
+          pager_name: str = "Dan", **web: Any) -> Iterator[Store]:  # fmt: skip
+    """The store: `staff` (name, role, PIN) accounts of the web service; a help request escalates at `help_limits`."""
+    store_id = f"s{uuid.uuid4().hex[:8]}"
+    tokens = Tokens(broker.port, store_id)
+    started: list[LineProcess] = []
+    try:
+        pages = web_service(folder / "web", broker_url=broker.url, store=store_id, staff=staff, tls=True, **web)
+        with pages as service:
+            config = folder / "kiosk.toml"
+            config.write_text(KIOSK_CONFIG.format(url=service.url, help=list(help_limits)), encoding="utf-8")
+            kiosk = LineProcess(
+                "run_kiosk.py", "--headless", "--broker", broker.url, "--store", store_id, "--device", "kiosk-1",
+                "--config", str(config), "--data-dir", str(folder / "kiosk"),
+            )  # fmt: skip
+            started.append(kiosk)
+            kiosk.expect("connection up")
+            pager = LineProcess(
+                "run_pager.py", "--console", "--broker", broker.url, "--store", store_id,
+                "--staff", pager_name, "--device", f"pager-{pager_name.lower()}",
+            )  # fmt: skip
+            started.append(pager)
+            pager.expect("connection up")
+            yield Store(store_id, service, kiosk, pager, tokens, {name: pin for name, _role, pin in staff}, broker.port)
+    finally:
+        for proc in reversed(started):
+            proc.close()
+        tokens.close()

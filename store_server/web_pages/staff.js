@@ -326,7 +326,7 @@
     $("unhappy").replaceChildren(...unhappy.map((f) => {
       const item = el("li", "unhappy-shopper");
       const reasons = (f.reasons || []).join(", ") || word("no_reason");
-      item.append(el("p", "", `${f.face || f.rating} · ${f.kiosk || ""} · ${reasons}`));
+      item.append(el("p", "", `${word(`face_${f.rating}`)} · ${f.kiosk || ""} · ${reasons}`));
       if (f.comment) item.append(el("p", "comment", f.comment));
       item.append(el("p", "contact", `${word("contact")}: ${f.contact || ""}`));
       return item;

@@ -6,12 +6,15 @@
 "use strict";
 const CACHE = "store-assist-staff-v1";
 const SHELL = [
-  "/staff/", "/staff/staff.js", "/staff/staff.css", "/staff/staff-words.json",
+  "/staff", "/staff/", "/staff/staff.js", "/staff/staff.css", "/staff/staff-words.json",
   "/staff/manifest.webmanifest", "/staff/icon-192.png", "/staff/icon-512.png",
 ];
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  // One by one: a shell file the server does not have (the page at /staff/ as well as /staff) is left out.
+  event.waitUntil(caches.open(CACHE)
+    .then((cache) => Promise.allSettled(SHELL.map((path) => cache.add(path))))
+    .then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -24,7 +27,7 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
-  const path = url.pathname === "/staff" ? "/staff/" : url.pathname;
+  const path = url.pathname;
   if (event.request.method !== "GET" || url.origin !== self.location.origin || !SHELL.includes(path)) return;
   event.respondWith(
     fetch(event.request).then((answer) => {
