@@ -38,8 +38,8 @@ from store_server.web_words import Words
 log = logging.getLogger(__name__)
 
 KEEP_ALIVE = 15.0  # seconds: a comment line on an idle stream keeps proxies from closing it
-UNKNOWN_TOKENS = 10  # a minute, per address, before 429
-FAILED_SIGN_INS = 10  # a minute, per address, before 429
+UNKNOWN_TOKENS = 10  # a minute, per address: then 429 for the rest of that minute
+FAILED_SIGN_INS = 10  # a minute, per address: then 429 for the rest of that minute
 NOT_FOUND = Reply(404, "Not found")
 NO_SESSION = Reply(401, {"error": "not signed in"})
 NO_BROKER = Reply(503, {"error": "the service has no connection to the store's broker: try again in a moment"})
@@ -98,8 +98,8 @@ class WebApi:
         try:
             account = await asyncio.to_thread(self.accounts.sign_in, body["name"], body["pin"], self.clock.now())
         except SignInRefused as refused:
-            if refused.status == 401 and self.sign_ins.hit(call.address, self.monotonic()):
-                return error(429, "too many wrong PINs from this device: wait a minute")
+            if refused.status == 401:
+                self.sign_ins.hit(call.address, self.monotonic())
             log.info("sign-in refused (%s) from %s", refused.words, call.address)
             return error(refused.status, refused.words)
         now = self.clock.now()
@@ -111,13 +111,19 @@ class WebApi:
 
     async def logout(self, call: Call) -> Reply:
         session = self.sessions.end(call.session)
-        now = self.clock.now()
         if session is not None:
-            if not any(s.name.casefold() == session.name.casefold() for s in self.sessions.live(now)):
-                self.model.signed_out(session.name)
-            self.model.tell_presence(now)
+            self._ended(session)
             log.info("%s signed out", session.name)
         return Reply(204, clear_session=True)
+
+    def _ended(self, session: Session) -> None:
+        """A session is over: its streams end; the member leaves our presence when it was their last."""
+        now = self.clock.now()
+        self.model.session_ended(session.name, session.digest)
+        others = [s for s in self.sessions.live(now) if s.name.casefold() == session.name.casefold()]
+        if not any(self.accounts.current(s.name, s.stamp) for s in others):
+            self.model.signed_out(session.name)
+        self.model.tell_presence(now)
 
     def _signed_in(self, call: Call) -> tuple[Session, Account, Member] | None:
         now = self.clock.now()
@@ -127,7 +133,7 @@ class WebApi:
         account = self.accounts.current(session.name, session.stamp)
         if account is None:  # removed, or a new PIN: every session made before is over
             self.sessions.end_session(session)
-            self.model.signed_out(session.name)
+            self._ended(session)
             return None
         return session, account, self.model.member(account.name, account.role, now)
 
@@ -146,8 +152,8 @@ class WebApi:
         found = self._signed_in(call)
         if found is None:
             return NO_SESSION
-        member = found[2]
-        watcher = self.model.watch(member)
+        session, _account, member = found
+        watcher = self.model.watch(member, session.digest)
         self.model.tell_presence(self.clock.now())
 
         async def events() -> AsyncIterator[Event | None]:
@@ -221,8 +227,7 @@ class WebApi:
         request = self.model.by_token_request(token) if valid_id(token) else None
         if request is None or not token_opens(request, self.clock.now(), self.model.grace):
             if self.unknown_tokens.hit(call.address, now):
-                log.warning("429 for %s: more than %d unknown tokens a minute", call.address, UNKNOWN_TOKENS)
-                return Reply(429, "Too many requests")
+                log.warning("%s asked for %d unknown tokens within a minute: 429 for now", call.address, UNKNOWN_TOKENS)
             return NOT_FOUND
         return request
 

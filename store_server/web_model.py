@@ -43,8 +43,9 @@ UNHAPPY_KEPT = 50
 class Watcher:
     """One event stream's mailbox: the newest change only, and its last notices."""
 
-    def __init__(self, member: str | None = None) -> None:
+    def __init__(self, member: str | None = None, session: str = "") -> None:
         self.member = member  # casefolded name, for a staff stream
+        self.session = session  # and the SHA-256 of its session id
         self.latest: int | None = None  # the newest change counter not yet sent
         self.notices: deque[dict[str, object]] = deque(maxlen=NOTICES_KEPT)
         self.wake = asyncio.Event()
@@ -297,8 +298,15 @@ class WebModel:
             for watcher in list(member.watchers):
                 watcher.close()
 
-    def watch(self, member: Member | None = None) -> Watcher:
-        watcher = Watcher(member.name.casefold() if member else None)
+    def session_ended(self, name: str, session: str) -> None:
+        """One session is over (a new PIN, the account removed): its streams end, not the member's others."""
+        member = self.members.get(name.casefold())
+        for watcher in list(member.watchers if member else ()):
+            if watcher.session == session:
+                watcher.close()
+
+    def watch(self, member: Member | None = None, session: str = "") -> Watcher:
+        watcher = Watcher(member.name.casefold() if member else None, session)
         watcher.changed(self.counter)  # the full state first, on every connect
         self.watchers.add(watcher)
         if member is not None:

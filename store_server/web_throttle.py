@@ -10,7 +10,7 @@ from collections import deque
 
 
 class Throttle:
-    """More than `limit` hits within `window` seconds from one address: it is held back."""
+    """`limit` hits within `window` seconds from one address: it is held back until they leave the window."""
 
     def __init__(self, limit: int, window: float = 60.0, addresses: int = 10_000) -> None:
         self.limit = limit
@@ -29,21 +29,15 @@ class Throttle:
         return hits
 
     def held(self, address: str, now: float) -> bool:
-        """Whether `address` is over the limit now."""
-        return len(self._recent(address, now)) > self.limit
+        """Whether `address` is held back now."""
+        return len(self._recent(address, now)) >= self.limit
 
     def hit(self, address: str, now: float) -> bool:
-        """Count one hit; whether `address` is over the limit with it."""
+        """Count one hit; whether `address` is held back with it."""
         hits = self._recent(address, now)
         if not hits:
             if len(self._hits) >= self.addresses:
                 self._hits.pop(next(iter(self._hits)))
             self._hits[address] = hits
         hits.append(now)
-        return len(hits) > self.limit
-
-    def seconds_left(self, address: str, now: float) -> int:
-        hits = self._recent(address, now)
-        if len(hits) <= self.limit:
-            return 0
-        return max(1, int(hits[len(hits) - self.limit - 1] + self.window - now + 0.999))
+        return len(hits) >= self.limit

@@ -1,0 +1,180 @@
+"""The web service as a process (`store-assist-web --config …`): signing in, lockout, sessions across
+a crash, the headers and compression of every answer, HTTPS with the store CA, and life without a broker."""
+
+from __future__ import annotations
+
+import ssl
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.broker import Mosquitto, free_port
+from tests.web_process import events, wait_event, web_service
+
+HEADERS = {
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+}
+
+
+def store() -> str:
+    return f"w{uuid.uuid4().hex[:8]}"
+
+
+def test_sign_in_wrong_pins_lockout_and_unlock(broker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with web_service(tmp_path, broker_url=broker.url, store=store(), staff=[("Anna", "floor", "1234")],
+                     lockout_failures=3, lockout_minutes=15) as web, web.client() as phone:  # fmt: skip
+        assert phone.get("/api/staff/state").status_code == 401
+        for _ in range(2):
+            wrong = phone.post("/api/login", json={"name": "Anna", "pin": "9999"})
+            assert (wrong.status_code, wrong.json()) == (401, {"error": "wrong name or PIN"})
+        locked = phone.post("/api/login", json={"name": "Anna", "pin": "9999"})
+        assert (locked.status_code, locked.json()) == (
+            429,
+            {"error": "locked for 15 minutes after too many wrong PINs"},
+        )
+        right = phone.post("/api/login", json={"name": "Anna", "pin": "1234"})
+        assert right.status_code == 429 and "sa_session" not in right.cookies
+        assert web.accounts("list").stdout.startswith("Anna\tfloor locked until")
+        assert web.accounts("unlock", "anna").returncode == 0
+        signed = phone.post("/api/login", json={"name": "anna", "pin": "1234"})
+        assert (signed.status_code, signed.json()) == (200, {"name": "Anna", "role": "floor"})
+        cookie = signed.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+        assert "Secure" not in cookie  # plain HTTP on loopback; under HTTPS it is (below)
+        state = phone.get("/api/staff/state").json()
+        assert (state["me"], state["connected"], state["figures"], state["unhappy"]) == (
+            {"name": "Anna", "role": "floor"}, True, None, [])  # fmt: skip
+        assert phone.post("/api/logout").status_code == 204
+        assert phone.get("/api/staff/state").status_code == 401
+
+
+def test_bad_sign_in_bodies_get_words_and_guessing_from_one_address_is_held_back(broker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    staff = [("Anna", "floor", "1234")]
+    with web_service(tmp_path, broker_url=broker.url, store=store(), staff=staff) as web, web.client() as phone:
+        as_form = phone.post("/api/login", content=b"name=Anna&pin=1234",
+                                 headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+        assert (as_form.status_code, as_form.json()) == (
+            400,
+            {"error": "send JSON (Content-Type: application/json)"},
+        )
+        assert phone.post("/api/login", json=["Anna"]).status_code == 400
+        assert phone.post("/api/login", json={"name": "Anna", "pin": 1234}).status_code == 400
+        for n in range(10):  # names nobody has: no account to lock, the address counts
+            assert phone.post("/api/login", json={"name": f"guess{n}", "pin": "0000"}).status_code == 401
+        held = phone.post("/api/login", json={"name": "Anna", "pin": "1234"})
+        assert (held.status_code, held.json()) == (
+            429,
+            {"error": "too many wrong PINs from this device: wait a minute"},
+        )
+
+
+def test_a_session_survives_a_crash_and_a_new_pin_or_a_removal_ends_it(broker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    staff = [("Anna", "floor", "1234"), ("Ben", "returns", "5678")]
+    with web_service(tmp_path, broker_url=broker.url, store=store(), staff=staff, wait_for="connected") as web:
+        anna, ben = web.signed_in("Anna", "1234"), web.signed_in("Ben", "5678")
+        sessions = (web.data_dir / "sessions.json").read_text()
+        assert anna.cookies["sa_session"] not in sessions  # only its SHA-256
+        web.restart()  # SIGKILL, started again on the same data dir and port
+        assert anna.get("/api/staff/state").json()["me"]["name"] == "Anna"
+        assert ben.get("/api/staff/state").json()["me"]["role"] == "returns"
+        stream = events(anna, "/api/staff/events", timeout=20)
+        assert next(stream)[0] == "state"
+        assert web.accounts("pin", "Anna", pin="4321").returncode == 0
+        assert anna.get("/api/staff/state").status_code == 401  # the PIN changed: signed out
+        started = time.monotonic()
+        assert all(e == "state" for e, _d, _i in stream)
+        assert time.monotonic() - started < 10  # the open stream ended: it did not run into its 20 s
+        assert web.signed_in("Anna", "4321").get("/api/staff/state").status_code == 200
+        assert web.accounts("remove", "Ben").returncode == 0
+        assert ben.get("/api/staff/state").status_code == 401
+        assert web.accounts("remove", "Ben").stderr.strip() == "store-assist-web accounts: no account 'Ben'"
+
+
+def test_every_answer_carries_the_security_headers_and_only_pages_and_json_are_gzipped(broker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with web_service(tmp_path, broker_url=broker.url, store=store(), staff=[("Mia", "manager", "24681357")]) as web:
+        mia = web.signed_in("Mia", "24681357", headers={"Accept-Encoding": "gzip"})
+        answers = [
+            mia.get("/staff"),
+            mia.get("/staff/"),
+            mia.get("/staff/staff.js"),
+            mia.get("/staff/sw.js"),
+            mia.get("/staff/manifest.webmanifest"),
+            mia.get("/staff/secrets.txt"),
+            mia.get("/board"),
+            mia.get("/board/state"),
+            mia.get("/api/staff/state"),
+            mia.get("/api/staff/sounds"),
+            mia.get("/api/staff/outcomes"),
+            mia.post("/api/staff/act", json={"action": "fly", "request_id": "x"}),
+            mia.get("/api/login"),  # the wrong method
+            mia.get("/t/NoSuchTokenNoSuchToken00"),
+            mia.get("/"),
+            httpx.get(f"{web.url}/api/staff/state"),
+        ]
+        for answer in answers:
+            assert {k: answer.headers.get(k) for k in HEADERS} == HEADERS, answer.url
+            assert answer.headers["content-security-policy"].startswith("default-src 'self'; frame-ancestors 'none'")
+        assert [a.status_code for a in answers] == [200, 200, 200, 200, 200, 404, 200, 200, 200, 200, 200, 400, 405,
+                                                    404, 404, 401]  # fmt: skip
+        staff_page, script, worker = answers[0], answers[2], answers[3]
+        assert staff_page.headers["content-encoding"] == "gzip" and staff_page.headers["content-type"].startswith(
+            "text/html")  # fmt: skip
+        assert script.headers["content-type"].startswith("text/javascript")
+        assert worker.headers["content-type"].startswith("text/javascript")
+        assert "service-worker-allowed" not in worker.headers  # /staff/sw.js has the scope /staff/ by itself
+        assert answers[10].json()["words"]["refunded"]["nl"] == "Terugbetaald"
+        assert set(answers[9].json()) == {"new", "escalated"}
+        assert answers[11].json() == {"error": "action: expected one of claim, release, resolve, hand_over"}
+        with mia.stream("GET", "/api/staff/events") as stream:
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            assert "content-encoding" not in stream.headers  # an event reaches the page when it is written
+            assert {k: stream.headers.get(k) for k in HEADERS} == HEADERS
+            first = next(stream.iter_raw())
+            assert first.startswith(b"retry: 2000\n\n") or b"retry: 2000" in first
+        plain = httpx.get(f"{web.url}/staff", headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers and plain.text == staff_page.text
+
+
+def test_https_with_the_store_ca_is_verified_and_the_cookie_is_secure(broker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with web_service(tmp_path, broker_url=broker.url, store=store(), staff=[("Anna", "floor", "1234")],
+                     tls=True) as web:  # fmt: skip
+        assert web.url.startswith("https://127.0.0.1:")
+        assert "serving https://127.0.0.1:" in web.wait_line("serving")
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            httpx.get(f"{web.url}/board/state", verify=ssl.create_default_context())  # not the store CA
+        with web.client() as phone:
+            signed = phone.post("/api/login", json={"name": "Anna", "pin": "1234"})
+            assert signed.status_code == 200 and "Secure" in signed.headers["set-cookie"]
+            assert phone.get("/api/staff/state").json()["me"]["name"] == "Anna"
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{web.port}/board/state")  # no plain HTTP beside it
+
+
+def test_without_a_broker_it_says_so_once_serves_the_pages_and_connects_when_it_comes(tmp_path: Path) -> None:
+    port = free_port()
+    with web_service(tmp_path / "web", broker_url=f"mqtt://127.0.0.1:{port}", store=store(),
+                     staff=[("Anna", "floor", "1234")]) as web:  # fmt: skip
+        said = web.wait_line("no broker yet")
+        assert f"cannot reach the broker at 127.0.0.1:{port}: connection refused" in said
+        anna = web.signed_in("Anna", "1234")
+        assert anna.get("/staff").status_code == 200 and anna.get("/board/state").status_code == 200
+        assert anna.get("/api/staff/state").json()["connected"] is False
+        acted = anna.post("/api/staff/act", json={"action": "claim", "request_id": "abc"})
+        assert acted.status_code == 503 and "no connection to the store's broker" in acted.json()["error"]
+        (tmp_path / "broker").mkdir()
+        broker = Mosquitto(tmp_path / "broker", port=port)
+        broker.start()
+        try:
+            web.wait_line("connected to the broker")
+            connected = wait_event(anna, "/api/staff/events", lambda e, d: e == "state" and d["connected"])
+            assert connected["on_shift"] == [{"name": "Anna", "role": "floor", "online": True, "on": "phone"}]
+        finally:
+            broker.stop()
+        assert sum("no broker yet" in line for line in web.lines) == 1
+        assert web.log().count("cannot reach the broker") == 1  # said once, not at every retry
