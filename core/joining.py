@@ -53,8 +53,9 @@ QR_FIELD_PATTERNS = {
     "kiosk": r"[A-Za-z0-9_-]{1,64}",
     "token": r"[A-Za-z0-9_-]{22,64}",
 }
-# Anything this long in a refused scan may be a token: the refusal leaves it out (rule 8).
-TOKEN_LIKE = re.compile(r"[A-Za-z0-9_-]{22,}")
+# Anything longer than a request id in a refused scan may be a token, or most of one
+# half read: the refusal leaves it out (rule 8).
+TOKEN_LIKE = re.compile(r"[A-Za-z0-9_-]{17,}")
 
 
 @dataclass(frozen=True)

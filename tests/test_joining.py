@@ -94,3 +94,45 @@ def test_a_ticket_of_this_kiosk_from_an_earlier_day_is_refused_saying_so() -> No
     with pytest.raises(TicketUnread, match="H-009 is from an earlier day") as refused:
         read_ticket("aaaaaaaaaaaaaaa0", OWN, NOW, AMSTERDAM)
     assert refused.value.earlier_day
+
+
+# -- the link to the shopper's phone page (rule 8) -----------------------------------------
+
+PAGE = "https://assist.store.example:8443/t/{token}"
+MINE, THEIRS, OLD = "tokenOfH002_aaaaaaaaaa", "tokenOfOtherKiosk_bbbb", "tokenOfYesterday_ccccc"
+TOKENS = {MINE: "aaaaaaaaaaaaaaa3", THEIRS: "9999999999999999", OLD: "aaaaaaaaaaaaaaa0"}
+
+
+def test_a_phone_page_link_names_the_request_its_token_was_made_for() -> None:
+    assert read_ticket(PAGE.format(token=MINE), OWN, NOW, AMSTERDAM, PAGE, TOKENS) == "aaaaaaaaaaaaaaa3"
+    assert read_ticket(PAGE.format(token=THEIRS), OWN, NOW, AMSTERDAM, PAGE, TOKENS) == "9999999999999999"
+    # Read by a kiosk set up with another link, and as a bare token.
+    assert read_ticket(PAGE.format(token=THEIRS), OWN, NOW, AMSTERDAM, "", TOKENS) == "9999999999999999"
+    assert read_ticket(f"{MINE}\r\n", OWN, NOW, AMSTERDAM, "https://x/{request_id}", TOKENS) == "aaaaaaaaaaaaaaa3"
+
+
+def test_a_token_link_of_this_kiosks_earlier_day_is_refused_saying_so() -> None:
+    with pytest.raises(TicketUnread, match="H-009 is from an earlier day") as refused:
+        read_ticket(PAGE.format(token=OLD), OWN, NOW, AMSTERDAM, PAGE, TOKENS)
+    assert refused.value.earlier_day
+
+
+@pytest.mark.parametrize(
+    "scanned",
+    [
+        PAGE.format(token="unknownTokenNobodyMade1"),
+        "unknownTokenNobodyMade1",
+        "https://elsewhere.example/t/unknownTokenNobodyMade1",
+        PAGE.format(token="short"),
+        PAGE.format(token=MINE[:-1]),  # half read
+    ],
+)
+def test_a_token_nobody_issued_names_no_ticket_and_the_refusal_does_not_repeat_it(scanned: str) -> None:
+    with pytest.raises(TicketUnread, match="is not a ticket of this store") as refused:
+        read_ticket(scanned, OWN, NOW, AMSTERDAM, PAGE, TOKENS)
+    assert "unknownTokenNobodyMade1" not in str(refused.value) and MINE[:-1] not in str(refused.value)
+
+
+def test_without_known_tokens_a_page_link_names_nothing() -> None:
+    with pytest.raises(TicketUnread):
+        read_ticket(PAGE.format(token=MINE), OWN, NOW, AMSTERDAM, PAGE)
