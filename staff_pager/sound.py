@@ -1,10 +1,15 @@
 """The pager window's sounds: the tones of core/sounds.py played with Kivy's SoundLoader.
 
 Touches the sound cache folder, Kivy's audio and the log. The tones are
-rendered to WAV files once (shell/tone_wav.py) and loaded at sign-in. A
-machine without a sound device (Kivy's SDL2 audio opens no mixer: it loads
-sounds of length 0) still shows every notice: the log says once that sound
-is unavailable. Every sound is logged ("sound new H-001"), heard or not.
+rendered to WAV files once (shell/tone_wav.py) and loaded at sign-in. Every
+sound is logged ("sound new H-001"), heard or not.
+
+Kivy's wheel plays through SDL2_mixer. On a machine without a sound device
+SDL opens no mixer and SoundLoader still returns a sound, of length 0: the
+pager shows every notice and the log says once that sound is unavailable.
+SDL's own drivers stand in for a device: SDL_AUDIODRIVER=dummy plays into
+nothing, SDL_AUDIODRIVER=disk writes what is played to SDL_DISKAUDIOFILE
+(signed 16-bit samples), which is how the window test hears it.
 """
 
 from __future__ import annotations
