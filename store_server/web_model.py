@@ -13,7 +13,6 @@ makes memory grow) and a short list of its notices.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections import deque
@@ -32,46 +31,12 @@ from core.sounds import sound_for
 from core.waiting import RECENT
 from shell.pager_service import PagerService
 from shell.ports import Clock, Transport
+from store_server.web_watch import Watcher
 
 log = logging.getLogger(__name__)
 
 SEEN_FOR = timedelta(minutes=10)  # a member counts as on shift this long after their page last asked
-NOTICES_KEPT = 50  # per stream, while its phone is slow to read them
 UNHAPPY_KEPT = 50
-
-
-class Watcher:
-    """One event stream's mailbox: the newest change only, and its last notices."""
-
-    def __init__(self, member: str | None = None, session: str = "") -> None:
-        self.member = member  # casefolded name, for a staff stream
-        self.session = session  # and the SHA-256 of its session id
-        self.latest: int | None = None  # the newest change counter not yet sent
-        self.notices: deque[dict[str, object]] = deque(maxlen=NOTICES_KEPT)
-        self.wake = asyncio.Event()
-        self.closed = False
-
-    def changed(self, counter: int) -> None:
-        self.latest = counter  # an older one not yet sent is simply replaced
-        self.wake.set()
-
-    def notice(self, body: dict[str, object]) -> None:
-        self.notices.append(body)
-        self.wake.set()
-
-    def close(self) -> None:
-        self.closed = True
-        self.wake.set()
-
-    async def next(self, timeout: float) -> bool:
-        """Wait for something to send; False after `timeout` with nothing."""
-        if not self.wake.is_set():
-            try:
-                await asyncio.wait_for(self.wake.wait(), timeout)
-            except TimeoutError:
-                return False
-        self.wake.clear()
-        return True
 
 
 @dataclass
@@ -119,6 +84,8 @@ class WebModel:
         self.connected = False
         self.rated = self._load_rated()
         self.on_shift_listed: tuple[tuple[str, str], ...] = ()  # what our presence last said
+        self._will_at: datetime | None = None  # the last will the broker link made (for its next connection)
+        self._connection_at: datetime | None = None  # the will of the connection we are on
         self.rejected = 0
 
     # -- from the broker (on the loop) ------------------------------------------
@@ -330,9 +297,22 @@ class WebModel:
         return tuple(listed[: wire.MAX_ON_PHONES])
 
     def presence(self, online: bool, at: datetime) -> bytes:
-        """Our retained presence (and, offline, our last will: it lists nobody)."""
-        staff = self.on_shift_listed if online else ()
-        return wire.encode_presence(wire.Presence(self.device_id, WEB_ROLE, online, at, staff=staff))
+        """Our presence as the broker link asks for it (on paho's thread): online when it connects, and
+        offline as the last will it leaves with the broker for its next connection, listing nobody.
+
+        Every presence of one connection carries the `at` of that connection's last will: the
+        roster (core/roster.py) drops a presence older than the one it has, and the broker sends the
+        will, made before the connection, only after all our updates. Were those later than the
+        will, everyone would keep our staff on shift after we died."""
+        if not online:
+            self._will_at = at  # sent with the next CONNECT
+            return wire.encode_presence(wire.Presence(self.device_id, WEB_ROLE, False, at))
+        self._connection_at = self._will_at or at
+        return self._presence_now()
+
+    def _presence_now(self) -> bytes:
+        at = self._connection_at or self.clock.now()
+        return wire.encode_presence(wire.Presence(self.device_id, WEB_ROLE, True, at, staff=self.on_shift_listed))
 
     def tell_presence(self, now: datetime, force: bool = False) -> None:
         """Publish our presence when the staff on phones changed."""
@@ -342,7 +322,7 @@ class WebModel:
         self.on_shift_listed = listed
         if self.connected:
             self.transport.publish(
-                wire.presence_topic(self.store_id, self.device_id), self.presence(True, now), retain=True
+                wire.presence_topic(self.store_id, self.device_id), self._presence_now(), retain=True
             )
 
     # -- the shopper's page ---------------------------------------------------------------

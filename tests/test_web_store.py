@@ -29,7 +29,7 @@ from shell.kiosk_service import KioskService
 from shell.loop import Loop, SystemClock
 from tests.memory_log import MemoryLog
 from tests.services import Running, is_view, running
-from tests.web_process import WebService, wait_event, wait_event_id, web_service
+from tests.web_process import WebService, events, wait_event, wait_event_id, web_service
 
 STAFF = [("Anna", "floor", "1111"), ("Ben", "floor", "2222"), ("Mia", "manager", "3333"), ("Rita", "returns", "4444")]
 PINS = {name: pin for name, _role, pin in STAFF}
@@ -356,3 +356,55 @@ def test_a_token_past_its_grace_is_not_found_and_guessing_is_held_back(shop: Sto
             assert (held.status_code, held.text) == (429, "Too many requests")
             _other_id, _other, other_token = shop.ask(strict)
             assert phone.get(f"/t/{other_token}/state").status_code == 429  # the address is held back
+
+
+def test_each_member_hears_the_notices_of_their_own_board_with_the_sound_to_play(shop: Store) -> None:
+    anna, ben = shop.staff("Anna"), shop.staff("Ben")
+    heard: list[tuple[str, dict]] = []  # type: ignore[type-arg]
+    opened = threading.Event()
+
+    def listen() -> None:
+        for event, data, _ident in events(anna, "/api/staff/events", timeout=30, headers={"Last-Event-ID": "3"}):
+            heard.append((event, data))
+            opened.set()
+            if event == "notice" and data["kind"] == "changed":
+                return
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    assert opened.wait(15) and heard[0][0] == "state"  # a Last-Event-ID still gets the full state first
+    view = shop.runner.call(shop.kiosk.request_help, Kind.HELP, {"topic": "other", "language": "en"})
+    request_id = view.request.id  # type: ignore[attr-defined]
+    state_until(ben, lambda s: row(s, request_id))
+    assert ben.post("/api/staff/act", json={"action": "claim", "request_id": request_id}).status_code == 202
+    listener.join(30)
+    notices = [d for e, d in heard if e == "notice" and d["request_id"] == request_id]
+    assert [(n["kind"], n["sound"], n["by"]) for n in notices] == [("new", "new", None), ("changed", None, "Ben")]
+    assert notices[0]["ticket"] == view.request.ticket  # type: ignore[attr-defined]
+
+
+def test_the_service_announces_the_staff_on_phones_and_its_last_will_takes_them_offline(
+    shop: Store,
+    broker,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    presence = Subscriber(broker.port, wire.presence_topic(shop.store, "web-will"))
+    try:
+        with web_service(tmp_path, broker_url=broker.url, store=shop.store, device="web-will", staff=STAFF[3:],
+                         wait_for="connected") as web:  # fmt: skip
+            rita = web.signed_in("Rita", PINS["Rita"])
+            listed = presence.wait(lambda m: m["online"] and m.get("staff"))
+            assert (listed["role"], listed["staff"]) == ("web", [{"name": "Rita", "role": "returns"}])
+            anna = shop.staff("Anna")  # on the store's other web service: it hears this one
+            state_until(anna, lambda s: {"name": "Rita", "role": "returns", "online": True, "on": "phone"} in s[
+                "on_shift"])  # fmt: skip
+            assert rita.post("/api/logout").status_code == 204
+            presence.wait(lambda m: m["online"] and not m.get("staff"))  # signed out: listed no longer
+            web.signed_in("Rita", PINS["Rita"])
+            presence.wait(lambda m: m["online"] and m.get("staff") and m is not listed)
+            web.kill()  # the broker sends its last will
+            gone = presence.wait(lambda m: not m["online"])
+            assert not gone.get("staff")
+            state_until(anna, lambda s: not any(p["name"] == "Rita" and p["online"] for p in s["on_shift"]))
+    finally:
+        presence.close()
