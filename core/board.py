@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from core.escalation import EVERYONE
 from core.events import StaffActed
-from core.lifecycle import STAFF_ACTIONS, Action, Role
+from core.lifecycle import STAFF_ACTIONS, Action, Role, handed_over_by
 from core.model import NAME_MAX, Kind, LocalError, Request, Status
 from core.text import clean_text
 
@@ -21,7 +21,8 @@ from core.text import clean_text
 class Notice:
     """Something the pager should tell its holder.
 
-    kind: new | claimed (by me) | taken (my claim lost) | changed | closed
+    kind: new (someone waits for help) | claimed (by me) | taken (my claim lost)
+          | handed (handed over; `by` the giver) | changed | closed
           | escalated (waiting too long: louder; level 2 and 3 for managers only)
     """
 
@@ -103,9 +104,14 @@ class Board:
         if not self.concerns(state):
             return []  # another team's request, still on time
         if known is None:
+            # Someone already holds it (a pager that joined late): no one to call.
+            if state.status is not Status.OPEN:
+                return [Notice("changed", state, state.claimed_by)]
             return [Notice("new", state)]
         if state.status is Status.OPEN and state.escalation > known.escalation and self._alerted_at(state.escalation):
             return [Notice("escalated", state)]
+        if (giver := handed_over_by(state)) is not None:
+            return [Notice("handed", state, giver)]
         return [Notice("changed", state, state.claimed_by)]
 
     def _alerted_at(self, level: int) -> bool:

@@ -130,6 +130,15 @@ def offered(request: Request, staff: str) -> tuple[Action, ...]:
     )
 
 
+def handed_over_by(request: Request) -> str | None:
+    """Who handed the request over, when its last change was a hand over
+    (rule 7): it is held, and the one who changed it is not its holder. The
+    record (core/records.py) and the pagers' notices (core/board.py) ask this."""
+    if request.status is not Status.CLAIMED or not request.changed_by or request.changed_by == request.claimed_by:
+        return None
+    return request.changed_by
+
+
 def moved(
     request: Request,
     action: Action,

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from core.lifecycle import handed_over_by
 from core.model import FACES, Feedback, Kind, LogEntry, Request, Search, Status
 from core.request_rows import EVENT_RANK as _EVENT_RANK
 from core.request_rows import EVENTS, RequestRow, RowFolder, Step, fold_steps, request_rows, step_of
@@ -163,8 +164,8 @@ def entry_from_state(request: Request) -> LogEntry:
     if request.seq == 1:
         event, at = "created", at or request.created_at
         details = dict(request.details)
-    elif request.status is Status.CLAIMED and request.changed_by and request.changed_by != request.claimed_by:
-        event, staff, details = "handed_over", request.claimed_by, {"from": request.changed_by}
+    elif (giver := handed_over_by(request)) is not None:
+        event, staff, details = "handed_over", request.claimed_by, {"from": giver}
     elif request.status is Status.CLAIMED:
         event, staff, at = "claimed", request.claimed_by, at or request.claimed_at
     elif request.status is Status.RESOLVED:

@@ -96,13 +96,8 @@ def sending_words(action: Action, ticket: str, to: str | None = None) -> str:
 
 
 def handed_by(notice: Notice) -> str | None:
-    """Who handed the request over, when this change is a hand over: it is
-    held, and the one who changed it last is not its holder (core/records.py
-    logs the same state as "handed_over")."""
-    r = notice.request
-    if notice.kind != "changed" or r.status is not Status.CLAIMED or not r.changed_by:
-        return None
-    return r.changed_by if r.changed_by != r.claimed_by else None
+    """Who handed the request over, when this notice is a hand over."""
+    return notice.by if notice.kind == "handed" else None
 
 
 def notice_words(notice: Notice, me: str = "") -> str:

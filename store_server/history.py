@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -56,7 +56,8 @@ def read_kiosk_dir(folder: Path) -> KioskHistory:
     try:
         # entries_between sorts by time and keeps file order for steps of one
         # instant: the order the kiosk made them, which numbers old entries.
-        entries = numbered(kiosk.entries_between(date.min, date.max))
+        # A created step keeps the phone token for the kiosk's own restart; the store's record never holds one.
+        entries = [replace(e, token="") for e in numbered(kiosk.entries_between(date.min, date.max))]
         feedback = kiosk.feedback_between(date.min, date.max)
         searches = kiosk.searches_between(date.min, date.max)
     finally:

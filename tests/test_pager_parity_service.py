@@ -59,7 +59,7 @@ def test_a_hand_over_goes_to_the_colleague_as_the_roster_spells_them(broker: Bro
     assert actions_sent(broker)[-1]["to"] == "Ben"
     handed = kiosk.view(view.request.id).request
     assert (handed.status, handed.claimed_by) == (Status.CLAIMED, "Ben")
-    assert [(n.kind, n.by) for n in told][-1] == ("changed", "Ben")
+    assert [(n.kind, n.by) for n in told][-1] == ("handed", "Anna")  # by: who handed it over
     assert ben.board.find("H-001").claimed_by == "Ben"  # type: ignore[union-attr]
     ben.act("resolve", "H-001", "answered")  # his now: only the holder may resolve
     assert kiosk.view(view.request.id).request.outcome == "answered"

@@ -77,8 +77,11 @@ def test_a_hand_over_is_told_to_its_new_holder_as_theirs_and_to_others_as_where_
     from staff_pager.rows import handed_by, sending_words
 
     request = Request("a", Kind.HELP, "H-001", "k", T0, status=Status.CLAIMED, claimed_by="Ben", changed_by="Anna")
-    handed = Notice("changed", request, "Ben")
-    assert handed_by(handed) == "Anna"
+    assert Board("Carla").apply_state(request)[0].kind == "changed"  # first seen: someone has it already
+    board = Board("Carla")
+    board.apply_state(replace(request, claimed_by="Anna", changed_by="Anna"))
+    [handed] = board.apply_state(replace(request, seq=2))  # the board tells a hand over as one
+    assert handed.kind == "handed" and handed_by(handed) == "Anna"
     assert notice_words(handed, me="Ben") == "Anna handed you H-001 — go to the shopper"
     assert notice_words(handed, me="Carla") == "Anna handed H-001 to Ben"
     claimed_by_ben = replace(request, changed_by="Ben")

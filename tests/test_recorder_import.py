@@ -22,15 +22,20 @@ from tests.recorder_process import (
 )
 from tests.test_store_kiosks import kiosk, pager, words
 
+PHONE_TOKEN = "Zq3-phone-token_never-in-the-record"
+
 
 def old_kiosk_dir(folder: Path) -> list[tuple[str, int, str]]:
-    """A kiosk's data dir from before log entries carried their seq (seq 0)."""
+    """A kiosk's data dir from before log entries carried their seq (seq 0);
+    its created steps hold phone tokens, as a kiosk keeps them for itself."""
     t0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
     with TinyDBEventLog(folder) as log:
         for n, events in enumerate((["created", "claimed", "resolved"], ["created", "cancelled"])):
             for m, event in enumerate(events):
+                token = f"{PHONE_TOKEN}{n}" if event == "created" else ""
+                at = t0 + timedelta(minutes=10 * n, seconds=m)
                 log.append_entry(LogEntry(f"old{n}", f"H-00{n + 1}", Kind.HELP, "kiosk-old", event,
-                                          t0 + timedelta(minutes=10 * n, seconds=m), staff="Anna"))  # fmt: skip
+                                          at, staff="Anna", token=token))  # fmt: skip
         log.append_feedback(Feedback("old-fb", "kiosk-old", 3, t0 + timedelta(minutes=30)))
     return [("old0", 1, "created"), ("old0", 2, "claimed"), ("old0", 3, "resolved"),
             ("old1", 1, "created"), ("old1", 2, "cancelled")]  # fmt: skip
@@ -78,6 +83,8 @@ def test_a_kiosk_dir_imported_twice_and_over_what_was_recorded_live_doubles_noth
     assert once_each([(rid, seq) for rid, seq, _e in recorded])
     assert set(recorded) == set(steps(kiosk_dir)) | set(expected_old)
     assert sorted(feedback_ids(record)) == sorted([fid, "old-fb"])
+    assert PHONE_TOKEN in "".join(p.read_text() for p in old_dir.rglob("*.json")), "the kiosk kept its tokens"
+    assert not [p for p in record.rglob("*") if p.is_file() and PHONE_TOKEN.encode() in p.read_bytes()]
 
 
 def test_an_import_of_what_is_not_a_kiosk_dir_says_so_and_changes_nothing(tmp_path: Path) -> None:
