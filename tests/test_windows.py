@@ -312,7 +312,7 @@ def alone(pictures: TextPictures, tmp_path_factory: pytest.TempPathFactory) -> I
 def on_screen(window: AppWindow, shape: tuple[int, int], screen: tuple[int, int]) -> float:
     """The window is `shape` scaled down, wholly on the screen, about as tall
     as the screen; the scale (Kivy's density in it)."""
-    left, top, right, bottom = window.box()
+    left, top, right, bottom = window.sized_box()
     width, height = right - left, bottom - top
     assert abs(width / height - shape[0] / shape[1]) < 0.01, f"{width}x{height} is not the shape of {shape}"
     assert min(left, top) >= 0 and right <= screen[0] and bottom <= screen[1], f"{window.box()}: off the screen"

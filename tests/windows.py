@@ -60,6 +60,9 @@ class TextPictures:
         self.proc.close()
 
 
+KIVY_DEFAULT_SIZE = (800, 600)
+
+
 class AppWindow:
     """One app process and its window, `size` pixels at `at` on the screen."""
 
@@ -106,6 +109,18 @@ class AppWindow:
         geometry = dict(line.split("=") for line in self.xdotool("getwindowgeometry", "--shell", self.id).split())
         x, y, w, h = (int(geometry[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
         return x, y, x + w, y + h
+
+    def sized_box(self, timeout: float = TIMEOUT) -> tuple[int, int, int, int]:
+        """The window's box once the app has sized it: SDL maps a window at
+        Kivy's default 800x600 first, and the app alone resizes it a moment later."""
+        deadline = time.monotonic() + timeout
+        while True:
+            box = self.box()
+            if (box[2] - box[0], box[3] - box[1]) != KIVY_DEFAULT_SIZE:
+                return box
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the window stayed at Kivy's default size: {self.log()[-2000:]}")
+            time.sleep(0.05)  # between checks of the geometry, not instead of one
 
     def shot(self, timeout: float = TIMEOUT):  # type: ignore[no-untyped-def]
         """The window as it is drawn once it stopped changing (no transition
