@@ -16,6 +16,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from core import wire
@@ -31,7 +32,8 @@ HELP_LIMITS = (3, 60, 600)  # a help request calls everyone again after 3 s: the
 
 @pytest.fixture(scope="module")
 def shop(broker, tmp_path_factory) -> Iterator[Store]:  # type: ignore[no-untyped-def]
-    with store(broker, tmp_path_factory.mktemp("web-staff"), STAFF, help_limits=HELP_LIMITS) as running:
+    folder = tmp_path_factory.mktemp("web-staff")
+    with store(broker, folder, STAFF, help_limits=HELP_LIMITS, printer=True, recorder=True) as running:
         yield running
 
 
@@ -80,10 +82,12 @@ def test_a_web_pager_signs_in_hears_a_new_request_and_its_claim_reaches_kiosk_pa
     assert "Anna" in anna.text("#me")
     anna.tap("#sound-banner")  # the first tap unlocks sound
     anna.until_text("#sound-banner", "Sound is on")
+    anna.js("window.vibrated = []; navigator.vibrate = (pattern) => { window.vibrated.push(pattern); return true; }")
 
     ticket, request_id = shop.ask("find blue paint")
     anna.one(card(ticket))
     anna.until(lambda: heard(anna, "new", ticket), "the new request's sound")
+    assert anna.js("return window.vibrated") == [[200, 100, 200]]  # core/sounds.py: the new request's pattern
     assert "Find an item · North entrance" in anna.text(f"{card(ticket)} .kind")
     assert "blue paint" in anna.text(f"{card(ticket)} .details")
     line(shop.pager, f"new {ticket}")
@@ -129,6 +133,34 @@ def test_two_web_pagers_and_a_console_pager_race_for_one_request_and_all_show_on
     cancel_all(shop, ticket)
 
 
+def test_a_claimed_request_is_handed_over_to_a_colleague_on_shift(shop: Store, anna: Phone, ben: Phone) -> None:
+    ticket, _ = shop.ask("find wood glue")
+    anna.tap(f'{card(ticket)} [data-action="claim"]')
+    anna.until_text(f"{card(ticket)} .holder", "You have it")
+    anna.tap(f'{card(ticket)} [data-action="hand_over"]')
+    assert anna.until_text("#sheet-title", f"Hand {ticket} over to") == f"Hand {ticket} over to"
+    assert {"Ben", "Dan"} <= {e.text for e in anna.find("#sheet-choices .choice")}  # who is on shift, not Anna
+    assert "Anna" not in {e.text for e in anna.find("#sheet-choices .choice")}
+    anna.tap('#sheet-choices [data-to="Ben"]')
+    assert line(shop.kiosk, f"status {ticket} claimed Ben") == f"status {ticket} claimed Ben"
+    assert line(shop.pager, f"handed {ticket}") == f"handed {ticket} from=Anna to=Ben"
+    anna.until_text(f"{card(ticket)} .holder", "Ben is on it")
+    ben.until_text(f"{card(ticket)} .holder", "You have it")
+    assert ben.one(f'{card(ticket)} [data-action="resolve"]')
+    cancel_all(shop, ticket)
+
+
+def test_a_kiosk_printer_out_of_paper_shows_on_the_staff_page_until_it_prints_again(shop: Store, anna: Phone) -> None:
+    assert shop.printer is not None
+    shop.printer.send("paper out")
+    first, _ = shop.ask("find sandpaper")  # the kiosk finds out at the next ticket
+    assert anna.until_text("#printers", "Printer kiosk-1: out of paper")
+    shop.printer.send("paper ok")
+    second, _ = shop.ask("find brushes")
+    anna.until(lambda: not anna.find("#printers:not([hidden])"), "the printer banner gone")
+    cancel_all(shop, first, second)
+
+
 def test_hostile_text_stays_text_and_an_escalation_sounds_unlike_a_new_request(shop: Store, anna: Phone) -> None:
     note = '<img src=x onerror="window.pwned=1"> <script>window.pwned=2</script>'
     other, _ = shop.ask("find white primer")
@@ -169,6 +201,8 @@ def test_a_floor_session_never_sees_a_shoppers_contact_while_the_manager_does(sh
         unhappy(shop, Feedback(f"f-{shop.id}", "kiosk-1", 1, datetime.now(UTC), reasons, comment, contact))
         assert contact in mia.until_text("#unhappy", contact)
         assert comment in mia.text("#unhappy")
+        # Today's figures, as the store's recorder counted them: every request the tests above made.
+        mia.until(lambda: requests_today(mia) >= 6, "today's figures with the requests made so far")
     state = anna.js("return fetch('/api/staff/state').then(r => r.text())")
     assert contact not in state and comment not in state
     assert json.loads(state)["unhappy"] == [] and json.loads(state)["figures"] is None
@@ -236,9 +270,16 @@ def test_the_staff_page_speaks_dutch_and_chinese_and_remembers_the_choice(shop: 
     cancel_all(shop, ticket)
 
 
+def requests_today(phone: Phone) -> int:
+    for tile in phone.find("#figures .tile"):
+        if tile.text.startswith("Requests today"):
+            return int(tile.find_element(By.CSS_SELECTOR, ".value").text)
+    return -1
+
+
 def unhappy(shop: Store, feedback: Feedback) -> None:
     client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-    client.connect("127.0.0.1", shop.broker_port)
+    client.connect("127.0.0.1", shop.broker.port)
     client.loop_start()
     try:
         payload = wire.encode_unhappy(feedback, datetime.now(UTC))

@@ -160,9 +160,16 @@ class Phone:
         return self.until(lambda: wanted in self.text(css) and self.text(css), f"{wanted!r} in {css}", timeout)
 
     def tap(self, css: str, timeout: float | None = None) -> None:
-        element = self.one(css, timeout)
-        self.until(lambda: element.is_enabled(), f"{css} enabled", timeout)
-        element.click()
+        """Tap the first shown, enabled element matching `css`, waiting for one (found again if redrawn)."""
+
+        def tapped() -> bool:
+            element = next((e for e in self.find(css) if e.is_displayed() and e.is_enabled()), None)
+            if element is None:
+                return False
+            element.click()
+            return True
+
+        self.until(tapped, f"{css} to tap", timeout)
 
     def type(self, css: str, text: str) -> None:
         element = self.one(css)
@@ -234,7 +241,8 @@ class Store:
     pager: LineProcess
     tokens: Tokens
     pins: dict[str, str]
-    broker_port: int
+    broker: Any  # tests/broker.py Mosquitto
+    printer: LineProcess | None = None  # the kiosk's virtual printer (`paper out` on its stdin)
 
     def ask(self, command: str) -> tuple[str, str]:
         """A shopper's request typed at the kiosk (`find blue paint`): its (ticket, request id)."""
@@ -269,19 +277,33 @@ help = {help}
 
 @contextmanager
 def store(broker: Any, folder: Path, staff: list[tuple[str, str, str]], *, help_limits: tuple[int, int, int],
-          pager_name: str = "Dan", **web: Any) -> Iterator[Store]:  # fmt: skip
-    """The store: `staff` (name, role, PIN) accounts of the web service; a help request escalates at `help_limits`."""
+          printer: bool = False, recorder: bool = False, pager_name: str = "Dan",
+          **web: Any) -> Iterator[Store]:  # fmt: skip
+    """The store, each part started as the README says: `staff` (name, role, PIN) the web service's
+    accounts; a help request escalates at `help_limits`; `printer`: the kiosk prints on the virtual
+    printer; `recorder`: the store's recorder runs (today's figures for the managers)."""
     store_id = f"s{uuid.uuid4().hex[:8]}"
     tokens = Tokens(broker.port, store_id)
     started: list[LineProcess] = []
     try:
         pages = web_service(folder / "web", broker_url=broker.url, store=store_id, staff=staff, tls=True, **web)
         with pages as service:
+            if recorder:
+                started.append(LineProcess(
+                    "-m", "store_server.main", "--broker", broker.url, "--store", store_id,
+                    "--device", f"recorder-{store_id}", "--data-dir", str(folder / "record"),
+                ))  # fmt: skip
+                started[-1].expect("subscribed")
+            virtual, kiosk_args = None, []
+            if printer:
+                virtual = LineProcess("-m", "printer.virtual", "--out", str(folder / "printer"))
+                started.append(virtual)
+                kiosk_args = ["--printer", virtual.expect("port ").split()[1]]
             config = folder / "kiosk.toml"
             config.write_text(KIOSK_CONFIG.format(url=service.url, help=list(help_limits)), encoding="utf-8")
             kiosk = LineProcess(
                 "run_kiosk.py", "--headless", "--broker", broker.url, "--store", store_id, "--device", "kiosk-1",
-                "--config", str(config), "--data-dir", str(folder / "kiosk"),
+                "--config", str(config), "--data-dir", str(folder / "kiosk"), *kiosk_args,
             )  # fmt: skip
             started.append(kiosk)
             kiosk.expect("connection up")
@@ -291,7 +313,8 @@ def store(broker: Any, folder: Path, staff: list[tuple[str, str, str]], *, help_
             )  # fmt: skip
             started.append(pager)
             pager.expect("connection up")
-            yield Store(store_id, service, kiosk, pager, tokens, {name: pin for name, _role, pin in staff}, broker.port)
+            pins = {name: pin for name, _role, pin in staff}
+            yield Store(store_id, service, kiosk, pager, tokens, pins, broker, virtual)
     finally:
         for proc in reversed(started):
             proc.close()

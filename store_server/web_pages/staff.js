@@ -230,39 +230,53 @@
     return d.note ? `${topic}: ${d.note}` : topic;
   }
 
+  // A request's card is drawn again only when what it shows changed: a card being tapped is
+  // not swapped under the finger by a state that changed something else.
   function renderRequests(requests) {
     const list = $("requests");
     const me = (state.me || {}).name;
-    list.replaceChildren(...requests.map((r) => {
-      const item = el("li", "request");
-      item.dataset.requestId = r.id;
-      item.dataset.ticket = r.ticket;
-      item.dataset.status = r.status;
-      const head = el("div", "head");
-      head.append(el("span", "ticket", r.ticket), el("span", "waited"));
-      item.append(head, el("p", "kind", `${word(`kind_${r.kind}`)} · ${r.entrance || r.kiosk}`));
-      if (r.escalation > 0 && r.status === "open") {
-        item.append(el("p", "escalation", word(`escalation_${Math.min(r.escalation, 3)}`)));
-      }
-      const said = details(r);
-      if (said) item.append(el("p", "details", said));
-      if (r.claimed_by) {
-        item.append(el("p", "holder", r.claimed_by === me ? word("holder_me") : word("holder", { name: r.claimed_by })));
-      }
-      const actions = el("div", "actions");
-      for (const action of r.actions || []) {
-        const button = el("button", `big action ${action === "claim" ? "primary" : ""}`, word(action));
-        button.type = "button";
-        button.dataset.action = action;
-        button.addEventListener("click", () => tapped(r, action));
-        actions.append(button);
-      }
-      item.append(actions);
-      return item;
-    }));
+    const kept = new Map([...list.children].map((item) => [item.dataset.requestId, item]));
+    const items = requests.map((r) => {
+      const { waited_seconds: _w, urgency: _u, seq: _s, ...shown } = r;
+      const signature = JSON.stringify([shown, me, language]);
+      const old = kept.get(r.id);
+      return old && old.dataset.signature === signature ? old : drawRequest(r, me, signature);
+    });
+    if (items.length !== list.children.length || items.some((item, i) => list.children[i] !== item)) {
+      list.replaceChildren(...items);
+    }
     $("count").textContent = requests.length ? String(requests.length) : "";
     $("no-requests").hidden = requests.length > 0;
     tick();
+  }
+
+  function drawRequest(r, me, signature) {
+    const item = el("li", "request");
+    item.dataset.requestId = r.id;
+    item.dataset.ticket = r.ticket;
+    item.dataset.status = r.status;
+    item.dataset.signature = signature;
+    const head = el("div", "head");
+    head.append(el("span", "ticket", r.ticket), el("span", "waited"));
+    item.append(head, el("p", "kind", `${word(`kind_${r.kind}`)} · ${r.entrance || r.kiosk}`));
+    if (r.escalation > 0 && r.status === "open") {
+      item.append(el("p", "escalation", word(`escalation_${Math.min(r.escalation, 3)}`)));
+    }
+    const said = details(r);
+    if (said) item.append(el("p", "details", said));
+    if (r.claimed_by) {
+      item.append(el("p", "holder", r.claimed_by === me ? word("holder_me") : word("holder", { name: r.claimed_by })));
+    }
+    const actions = el("div", "actions");
+    for (const action of r.actions || []) {
+      const button = el("button", `big action ${action === "claim" ? "primary" : ""}`, word(action));
+      button.type = "button";
+      button.dataset.action = action;
+      button.addEventListener("click", () => tapped(r, action));
+      actions.append(button);
+    }
+    item.append(actions);
+    return item;
   }
 
   // Waiting time against the target, as the Kivy pager colours it (staff_pager/rows.py):
