@@ -22,7 +22,7 @@ from core.events import CancelRequested
 from core.lifecycle import STAFF_ACTIONS
 from core.model import Feedback, Request, valid_id
 from core.outcomes import OUTCOME_WORDS, OUTCOMES
-from core.phone import shopper_view, token_opens
+from core.phone import token_opens
 from core.sounds import sounds_as_data
 from shell.pager_service import ActionRefused
 from shell.ports import Clock, Transport
@@ -32,7 +32,7 @@ from store_server.accounts import Account, Accounts, SignInRefused
 from store_server.sessions import Session, Sessions
 from store_server.web_model import Member, WebModel
 from store_server.web_throttle import Throttle
-from store_server.web_views import board, staff_state, ticket_view
+from store_server.web_views import Views
 from store_server.web_words import Words
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class WebApi:
         self.clock = clock
         self.new_id = new_id
         self.monotonic = monotonic
-        self.targets = config.web.targets()
+        self.views = Views(model, words, config.web.targets())
         self.hours = config.web.session_hours
         self.sign_ins = Throttle(FAILED_SIGN_INS)
         self.unknown_tokens = Throttle(UNKNOWN_TOKENS)
@@ -144,7 +144,7 @@ class WebApi:
         if found is None:
             return NO_SESSION
         _session, _account, member = found
-        state = staff_state(self.model, member, self.clock.now(), self.targets)
+        state = self.views.staff(member)
         # The cookie again with its full life: a page in use keeps its session (sliding expiry).
         return Reply(200, state, set_session=call.session, cookie_hours=self.hours)
 
@@ -163,8 +163,7 @@ class WebApi:
                         return  # signed out, removed or a new PIN
                     if watcher.latest is not None:
                         counter, watcher.latest = watcher.latest, None
-                        state = staff_state(self.model, member, self.clock.now(), self.targets)
-                        yield Event("state", counter, dumps(state))
+                        yield Event("state", counter, self.views.staff_text(member))
                     while watcher.notices:
                         yield Event("notice", self.model.counter, dumps(watcher.notices.popleft()))
                     if not await watcher.next(KEEP_ALIVE):
@@ -239,7 +238,7 @@ class WebApi:
         found = self._ticket(call)
         if isinstance(found, Reply):
             return found
-        return Reply(200, ticket_view(self.model, self.words, found, self.clock.now()))
+        return Reply(200, self.views.ticket(found))
 
     async def ticket_events(self, call: Call) -> Reply | Stream:
         found = self._ticket(call)
@@ -257,12 +256,11 @@ class WebApi:
                         return  # past its grace: the page's next try gets the 404
                     if watcher.latest is not None:
                         counter, watcher.latest = watcher.latest, None
-                        # Only a change of this request, its line or the recent claims changes the view.
-                        key = (request.seq, self.model.line_version(request), request.id in self.model.rated)
+                        # Sent when what the page shows changed; the wait it counts down by itself.
+                        key = self.views.ticket_key(request)
                         if key != sent:
                             sent = key
-                            view = ticket_view(self.model, self.words, request, self.clock.now())
-                            yield Event("ticket", counter, dumps(view))
+                            yield Event("ticket", counter, dumps(self.views.ticket(request)))
                     if not await watcher.next(KEEP_ALIVE):
                         yield None
             finally:
@@ -270,21 +268,11 @@ class WebApi:
 
         return Stream(events())
 
-    def _shopper(self, request: Request) -> Any:
-        return shopper_view(
-            request,
-            self.model.live_requests(),
-            list(self.model.claims[request.kind]),
-            self.clock.now(),
-            rated=request.id in self.model.rated,
-            grace=self.model.grace,
-        )
-
     async def cancel(self, call: Call) -> Reply:
         found = self._ticket(call)
         if isinstance(found, Reply):
             return found
-        if not self._shopper(found).can_cancel:
+        if not self.views.ticket(found)["can_cancel"]:
             return error(409, "this request has ended already")
         cancel = CancelRequested(found.id, token=found.token)
         topic = wire.action_topic(self.model.store_id, found.kiosk, found.id)
@@ -301,7 +289,7 @@ class WebApi:
             return error(400, call.bad_body or 'expected {"rating": 1 to 4}')
         if found.id in self.model.rated:
             return error(409, "this request has been rated already")
-        if not self._shopper(found).can_rate:
+        if not self.views.ticket(found)["can_rate"]:
             return error(409, "a request can be rated once it is resolved, until its page closes")
         now = self.clock.now()
         self.model.mark_rated(found.id, now)  # on disk before the feedback is sent: never twice
@@ -320,7 +308,7 @@ class WebApi:
         return Page("board.html")
 
     async def board_state(self, call: Call) -> Reply:
-        return Reply(200, board(self.model, self.words, self.clock.now()))
+        return Reply(200, json.loads(self.views.board_text()))
 
     async def board_events(self, call: Call) -> Stream:
         watcher = self.model.watch()
@@ -331,7 +319,7 @@ class WebApi:
                 while not watcher.closed:
                     if watcher.latest is not None:
                         counter, watcher.latest = watcher.latest, None
-                        body = dumps(board(self.model, self.words, self.clock.now()))
+                        body = self.views.board_text()
                         if body != sent:
                             sent = body
                             yield Event("board", counter, body)

@@ -309,6 +309,10 @@ def test_the_faces_on_the_page_join_the_feedback_to_the_request_once(shop: Store
             assert (again.status_code, again.json()) == (409, {"error": "this request has been rated already"})
             assert not ticket_until(phone, token, lambda v: v["stands"] == "done")["can_rate"]
             shop.web.restart("connected")  # SIGKILL: the rating is remembered on disk
+            # The broker sends the retained states and tokens before the echo of the service's own
+            # presence (it subscribes first): once Anna shows on shift again, the token is known.
+            state_until(anna, lambda s: {"name": "Anna", "role": "floor", "online": True, "on": "phone"} in s[
+                "on_shift"])  # fmt: skip
             ticket_until(phone, token, lambda v: v["stands"] == "done")
             assert phone.post(f"/t/{token}/rate", json={"rating": 2}).status_code == 409
         assert [m["request_id"] for m in feedback.got].count(request_id) == 1
