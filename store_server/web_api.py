@@ -245,7 +245,7 @@ class WebApi:
         if isinstance(found, Reply):
             return found
         token = call.path["token"]
-        watcher = self.model.watch()
+        watcher = self.model.watch(request_id=found.id)
 
         async def events() -> AsyncIterator[Event | None]:
             sent: object = None

@@ -102,7 +102,7 @@ class WebModel:
             for member in list(self.members.values()):
                 member.service.on_message(topic, payload)
         if changed:
-            self.bump()
+            self.bump(ids.get("request_id", ""))
 
     def _take(self, kind: str, ids: dict[str, str], topic: str, payload: bytes) -> bool:
         if kind == "state":
@@ -202,9 +202,12 @@ class WebModel:
             self.connected = up
             self.bump()
 
-    def bump(self) -> None:
+    def bump(self, changed: str = "") -> None:
+        """A change: every stream is woken, the shopper whose request `changed` first, then the staff."""
         self.counter += 1
-        for watcher in list(self.watchers):
+        first = [w for w in self.watchers if w.request_id and w.request_id == changed]
+        staff = [w for w in self.watchers if w.member is not None]
+        for watcher in (*first, *staff, *(w for w in self.watchers if w.member is None and w not in first)):
             watcher.changed(self.counter)
 
     # -- housekeeping -------------------------------------------------------------
@@ -272,8 +275,8 @@ class WebModel:
             if watcher.session == session:
                 watcher.close()
 
-    def watch(self, member: Member | None = None, session: str = "") -> Watcher:
-        watcher = Watcher(member.name.casefold() if member else None, session)
+    def watch(self, member: Member | None = None, session: str = "", request_id: str = "") -> Watcher:
+        watcher = Watcher(member.name.casefold() if member else None, session, request_id)
         watcher.changed(self.counter)  # the full state first, on every connect
         self.watchers.add(watcher)
         if member is not None:

@@ -10,12 +10,15 @@ typed, no contact, and the helper's first name only (core/phone.py).
 from __future__ import annotations
 
 import json
+import secrets
 from bisect import bisect_left
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from heapq import merge
 from typing import Any
 
+from core.board import Board
 from core.lifecycle import Action, Role, offered
 from core.live import LiveFigures
 from core.model import FACES, Kind, PrinterState, Request, Status
@@ -25,6 +28,8 @@ from core.records import to_iso_utc
 from store_server.web_model import Member, WebModel
 from store_server.web_words import Words
 
+# A staff member who holds nothing: 160 random bits no staff member is named.
+NOBODY = secrets.token_hex(20)
 FRESH = timedelta(seconds=1)  # a view made this long ago is made again, change or not
 LATE_TIMES = 3  # a wait past three targets is late: people overestimate waits beyond about three minutes
 
@@ -97,6 +102,7 @@ class Views:
         self._rows: dict[tuple[str, int], str] = {}  # a request's row as JSON, but for its actions
         self._shared: dict[str, Any] = {}
         self._lines: dict[tuple[Kind, str], tuple[tuple[int, int], list[Request]]] = {}
+        self._nobody: dict[Role, Board] = {}
 
     def _fresh(self) -> datetime:
         now = self.model.clock.now()
@@ -112,15 +118,18 @@ class Views:
         now = self._fresh()
         board = member.service.board
         manager = board.role is Role.MANAGER
-        rows = []
-        for request in self._open():  # what board.open_requests() gives, sorted once for every member
-            if not board.concerns(request):
-                continue
-            key = (request.id, request.seq)
-            start = self._rows.get(key)
-            if start is None:
-                start = self._rows[key] = dumps(request_row(request, now, self.targets))[:-1] + ',"actions":'
-            rows.append(start + actions_text(offered(request, board.staff)) + "}")
+        # Every member of a role sees the same rows (core/board.py concerns, core/lifecycle.py
+        # offered) but for the requests they hold themselves: those rows are made per member.
+        shared = self._for_role(board.role)
+        mine = [r for r in self._held_by().get(board.staff, ()) if board.concerns(r)]
+        if not mine:
+            rows = shared[1]
+        else:
+            own = {r.id for r in mine}
+            others = [(key, text) for key, request_id, text in shared[0] if request_id not in own]
+            held = [((r.created_at, r.ticket), self._row(r, now) + actions_text(offered(r, board.staff)) + "}")
+                    for r in mine]  # fmt: skip
+            rows = ",".join(text for _key, text in merge(others, held, key=lambda row: row[0]))
         head = dumps({"me": {"name": member.name, "role": member.role}, "at": iso(now),
                       "connected": self.model.connected})  # fmt: skip
         tail = {
@@ -131,7 +140,38 @@ class Views:
             "figures": figures_body(self.model.figures) if manager else None,
             "unhappy": [unhappy_row(f) for f in self.model.todays_unhappy(now)] if manager else [],
         }
-        return head[:-1] + ',"requests":[' + ",".join(rows) + "]," + dumps(tail)[1:]
+        return head[:-1] + ',"requests":[' + rows + "]," + dumps(tail)[1:]
+
+    def _row(self, request: Request, now: datetime) -> str:
+        """A request's row as JSON, up to its actions."""
+        key = (request.id, request.seq)
+        start = self._rows.get(key)
+        if start is None:
+            start = self._rows[key] = dumps(request_row(request, now, self.targets))[:-1] + ',"actions":'
+        return start
+
+    def _for_role(self, role: Role) -> tuple[list[tuple[tuple[datetime, str], str, str]], str]:
+        """The rows a member of `role` sees of requests they do not hold, oldest first, and joined:
+        as the board of a staff member who holds nothing shows them."""
+        key = f"role:{role.value}"
+        if key not in self._shared:
+            nobody = self._nobody.setdefault(role, Board(NOBODY, role))
+            rows = [
+                ((r.created_at, r.ticket), r.id, self._row(r, self._now) + actions_text(offered(r, NOBODY)) + "}")
+                for r in self._open()
+                if nobody.concerns(r)
+            ]
+            self._shared[key] = (rows, ",".join(text for _key, _id, text in rows))
+        return self._shared[key]  # type: ignore[no-any-return]
+
+    def _held_by(self) -> dict[str, list[Request]]:
+        if "held" not in self._shared:
+            held: dict[str, list[Request]] = {}
+            for request in self._open():
+                if request.claimed_by is not None:
+                    held.setdefault(request.claimed_by, []).append(request)
+            self._shared["held"] = held
+        return self._shared["held"]  # type: ignore[no-any-return]
 
     def _open(self) -> list[Request]:
         """Every open request, oldest first (core/board.py's order): each member's board is fed

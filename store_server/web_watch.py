@@ -16,9 +16,10 @@ NOTICES_KEPT = 50  # per stream, while its phone is slow to read them
 class Watcher:
     """One event stream's mailbox: the newest change only, and its last notices."""
 
-    def __init__(self, member: str | None = None, session: str = "") -> None:
+    def __init__(self, member: str | None = None, session: str = "", request_id: str = "") -> None:
         self.member = member  # casefolded name, for a staff stream
         self.session = session  # and the SHA-256 of its session id
+        self.request_id = request_id  # the request of a ticket page's stream
         self.latest: int | None = None  # the newest change counter not yet sent
         self.notices: deque[dict[str, object]] = deque(maxlen=NOTICES_KEPT)
         self.wake = asyncio.Event()
@@ -40,7 +41,8 @@ class Watcher:
         """Wait for something to send; False after `timeout` with nothing."""
         if not self.wake.is_set():
             try:
-                await asyncio.wait_for(self.wake.wait(), timeout)
+                async with asyncio.timeout(timeout):  # no task per wait, unlike asyncio.wait_for
+                    await self.wake.wait()
             except TimeoutError:
                 return False
         self.wake.clear()
