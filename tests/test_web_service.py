@@ -3,6 +3,7 @@ a crash, the headers and compression of every answer, HTTPS with the store CA, a
 
 from __future__ import annotations
 
+import json
 import ssl
 import time
 import uuid
@@ -11,7 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core import wire
 from tests.broker import Mosquitto, free_port
+from tests.services import retained
 from tests.web_process import events, wait_event, web_service
 
 HEADERS = {
@@ -178,3 +181,21 @@ def test_without_a_broker_it_says_so_once_serves_the_pages_and_connects_when_it_
             broker.stop()
         assert sum("no broker yet" in line for line in web.lines) == 1
         assert web.log().count("cannot reach the broker") == 1  # said once, not at every retry
+
+
+def test_sigterm_ends_open_streams_and_the_service_says_goodbye_to_the_broker(broker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    shop = store()
+    with web_service(tmp_path, broker_url=broker.url, store=shop, staff=[("Anna", "floor", "1234")],
+                     wait_for="connected") as web:  # fmt: skip
+        anna = web.signed_in("Anna", "1234")
+        stream = events(anna, "/api/staff/events", timeout=30)
+        assert next(stream)[0] == "state"
+        started = time.monotonic()
+        assert web.stop() == 0
+        assert time.monotonic() - started < 10  # the open stream did not hold it up
+        assert {event for event, _d, _i in stream} <= {"state"}
+        assert time.monotonic() - started < 10  # and it ended, rather than running into its 30 s
+        ((_topic, payload),) = retained(broker, wire.presence_topic(shop, "web"), 1)
+        assert json.loads(payload)["online"] is False  # said on the way out, not left to the last will
+        assert "stopped" in web.log()
+        assert "signed in" in web.log() and anna.cookies["sa_session"] not in web.log()
