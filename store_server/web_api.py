@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -43,10 +44,9 @@ FAILED_SIGN_INS = 10  # a minute, per address: then 429 for the rest of that min
 NOT_FOUND = Reply(404, "Not found")
 NO_SESSION = Reply(401, {"error": "not signed in"})
 NO_BROKER = Reply(503, {"error": "the service has no connection to the store's broker: try again in a moment"})
-# The pages folder's files a browser may ask for under /staff/ (store_server/web_pages/).
-STAFF_FILES = frozenset(
-    {"staff.js", "staff.css", "staff-words.json", "manifest.webmanifest", "sw.js", "icon-192.png", "icon-512.png"}
-)
+# A file of the pages folder a browser may ask for under /staff/ (store_server/web_pages/: the
+# staff page's script, styles, words, manifest, service worker and icons): a plain name, no path.
+STAFF_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9]+)+$")
 
 
 def dumps(body: Any) -> str:
@@ -214,7 +214,7 @@ class WebApi:
 
     async def staff_file(self, call: Call) -> Page | Reply:
         name = call.path.get("name", "")
-        return Page(name) if name in STAFF_FILES else NOT_FOUND
+        return Page(name) if STAFF_FILE.match(name) else NOT_FOUND
 
     # -- the shopper's ticket -------------------------------------------------------------
 
