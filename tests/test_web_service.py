@@ -3,8 +3,13 @@ a crash, the headers and compression of every answer, HTTPS with the store CA, a
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import select
 import ssl
+import subprocess
+import termios
 import time
 import uuid
 from pathlib import Path
@@ -15,7 +20,7 @@ import pytest
 from core import wire
 from tests.broker import Mosquitto, free_port
 from tests.services import retained
-from tests.web_process import events, wait_event, web_service
+from tests.web_process import WEB, accounts, events, wait_event, web_service, write_config
 
 HEADERS = {
     "cache-control": "no-store",
@@ -199,3 +204,48 @@ def test_sigterm_ends_open_streams_and_the_service_says_goodbye_to_the_broker(br
         assert json.loads(payload)["online"] is False  # said on the way out, not left to the last will
         assert "stopped" in web.log()
         assert "signed in" in web.log() and anna.cookies["sa_session"] not in web.log()
+
+
+def on_a_terminal(config: Path, *args: str, typed: list[str]) -> tuple[int, str]:
+    """`store-assist-web --config … accounts ARGS` with a terminal (a pseudo-terminal) for the PIN prompts."""
+    main, side = os.openpty()
+
+    def own_terminal() -> None:  # the child's controlling terminal, as in a manager's shell
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen([str(WEB), "--config", str(config), "accounts", *args], stdin=side, stdout=side,
+                            stderr=side, preexec_fn=own_terminal, close_fds=True)  # fmt: skip
+    os.close(side)
+    said = b""
+    for line in typed:
+        while b": " not in said.rsplit(b"\n", 1)[-1]:  # the prompt ends in ": " (no newline)
+            ready, _w, _x = select.select([main], [], [], 20)
+            assert ready, f"no PIN prompt; it said {said!r}"
+            said += os.read(main, 1024)
+        os.write(main, line.encode() + b"\n")
+        said = said + b"\n"
+    rest = b""
+    try:
+        while chunk := os.read(main, 1024):
+            rest += chunk
+    except OSError:
+        pass  # the child closed its side
+    os.close(main)
+    return proc.wait(30), (said + rest).decode(errors="replace")
+
+
+def test_accounts_asks_the_pin_twice_on_a_terminal_and_never_echoes_it(tmp_path: Path) -> None:
+    config = write_config(tmp_path, broker_url="mqtt://127.0.0.1:1", store=store(), port=free_port())
+    code, said = on_a_terminal(config, "add", "Anna", "--role", "floor", typed=["482915", "482916"])
+    assert code == 1 and "the two PINs differ: nothing changed" in said and "482915" not in said
+    code, said = on_a_terminal(config, "add", "Anna", "--role", "floor", typed=["482915", "482915"])
+    assert code == 0 and "added Anna (floor)" in said and "PIN (a PIN is 4 to 12 digits" in said
+    assert "482915" not in said
+    listed = accounts(config, "list")
+    assert listed.stdout == "Anna\tfloor\n"
+    refused = accounts(config, "add", "Ben", "--role", "floor")  # no terminal, no --pin-stdin
+    assert refused.returncode == 1 and "no terminal to ask the PIN on" in refused.stderr
+    short = accounts(config, "add", "Ben", "--role", "floor", pin="12")
+    assert short.returncode == 1 and "a PIN is 4 to 12 digits" in short.stderr
+    assert accounts(config, "list").stdout == "Anna\tfloor\n"  # nothing changed

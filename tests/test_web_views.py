@@ -4,6 +4,7 @@ shown is what their own pager board shows, whatever the views share between memb
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 
 from core import wire
 from core.lifecycle import offered
+from core.live import LiveFigures
+from core.live_wire import encode_figures
 from core.model import Feedback, Kind, Request, Status
 from store_server.web_model import WebModel
 from store_server.web_views import Views
@@ -166,3 +169,30 @@ def test_the_presence_lists_the_staff_on_phones_with_the_time_of_its_connections
     clock.at = T0 + timedelta(minutes=11)
     web.tell_presence(clock.at)  # ten minutes without a request from her page: not listed any more
     assert wire.decode_presence("web", sent.messages[-1][1]).staff == ()
+
+
+def test_todays_figures_reach_managers_only_and_an_empty_retained_message_clears_them(tmp_path: Path) -> None:
+    web, _clock, _sent = model(tmp_path)
+    floor, manager = web.member("Anna", "floor", T0), web.member("Mia", "manager", T0)
+    figures = LiveFigures(day=T0.date(), at=T0, waiting=2, longest_wait=95, service_level=87.5, within_target=21,
+                          due=24, satisfaction=72.2, responses=12, unclaimed=3, abandoned=1, requests=27)  # fmt: skip
+    web.on_message(wire.figures_topic(STORE), encode_figures(figures))
+    views = Views(web, Words(), dict.fromkeys(Kind, 60))
+    shown = views.staff(manager)["figures"]
+    assert (shown["day"], shown["service_level"], shown["longest_wait"]) == ("2026-12-02", 87.5, 95)
+    assert views.staff(floor)["figures"] is None
+    web.on_message(wire.figures_topic(STORE), b"")
+    assert Views(web, Words(), dict.fromkeys(Kind, 60)).staff(manager)["figures"] is None
+
+
+def test_the_board_shows_numbers_only_and_how_soon_help_usually_comes(tmp_path: Path) -> None:
+    web, clock, _sent = model(tmp_path)
+    tell(web, request(1, status=Status.CLAIMED, claimed_by="Anna Jansen", claimed_at=T0 + timedelta(seconds=91),
+                      seq=2))  # fmt: skip
+    tell(web, request(2))
+    tell(web, request(3))
+    clock.at = T0 + timedelta(minutes=3)
+    board = json.loads(Views(web, Words(), dict.fromkeys(Kind, 60)).board_text())
+    assert (board["helped_now"], board["waiting"], board["usual_minutes"]) == (["H-001"], 2, 2)
+    assert board["words"]["nl"]["waiting"] == "Wachtend: 2"
+    assert "Anna" not in json.dumps(board)
