@@ -165,7 +165,11 @@ async def _call(request: Request) -> Call:
     body: Any = None
     bad = ""
     if request.method == "POST":
-        raw = await request.body()
+        raw = b""
+        async for chunk in request.stream():  # read no more than MAX_BODY of whatever is sent
+            raw += chunk
+            if len(raw) > MAX_BODY:
+                break
         if len(raw) > MAX_BODY:
             bad = f"the body is over {MAX_BODY} bytes"
         elif raw:

@@ -22,6 +22,7 @@ from typing import Any
 import uvicorn
 
 GRACEFUL_SECONDS = 5
+MAX_CONNECTIONS = 2000
 
 
 class ServeError(Exception):
@@ -83,6 +84,9 @@ class WebServer:
             proxy_headers=False,  # the client's own address counts for rate limits, not a header it sends
             server_header=False,
             timeout_graceful_shutdown=GRACEFUL_SECONDS,
+            # Every open page holds a connection (its event stream): a store's few hundred, with room;
+            # past this uvicorn answers 503 instead of running out of file descriptors.
+            limit_concurrency=MAX_CONNECTIONS,
         )
         self.server = _Server(self.config, on_stop)
         self.sock: socket.socket | None = None

@@ -72,6 +72,11 @@ def test_bad_sign_in_bodies_get_words_and_guessing_from_one_address_is_held_back
             {"error": "send JSON (Content-Type: application/json)"},
         )
         assert phone.post("/api/login", json=["Anna"]).status_code == 400
+        huge = phone.post("/api/login", content=b'{"name":"' + b"A" * 100_000 + b'"}',
+                          headers={"content-type": "application/json"})  # fmt: skip
+        assert (huge.status_code, huge.json()) == (400, {"error": "the body is over 16384 bytes"})
+        not_json = phone.post("/api/login", content=b"{nope", headers={"content-type": "application/json"})
+        assert (not_json.status_code, not_json.json()) == (400, {"error": "the body is not JSON"})
         assert phone.post("/api/login", json={"name": "Anna", "pin": 1234}).status_code == 400
         for n in range(10):  # names nobody has: no account to lock, the address counts
             assert phone.post("/api/login", json={"name": f"guess{n}", "pin": "0000"}).status_code == 401
