@@ -104,6 +104,8 @@ def test_a_web_pager_signs_in_hears_a_new_request_and_its_claim_reaches_kiosk_pa
         assert [e.get_attribute("data-action") for e in anna.find(f"{card(ticket)} [data-action]")] == [
             "resolve", "hand_over", "release",
         ]  # fmt: skip
+        assert shopper.script_errors() == []
+    assert anna.script_errors() == []
     cancel_all(shop, ticket)
     anna.until(lambda: not anna.find(card(ticket)), "the cancelled request gone from the board")
 
@@ -252,6 +254,8 @@ def test_the_staff_page_is_an_installable_app_whose_worker_keeps_only_the_page_s
     cached = anna.until(lambda: anna.js(kept), "the page shell cached")
     assert f"{shop.web.url}/staff/staff.js" in cached
     assert not [url for url in cached if "/api/" in url or "/t/" in url]
+    anna.tap(".help summary")  # what a browser cannot do, said plainly
+    assert "cannot be woken" in anna.text(".help") and "escalate" in anna.text(".help")
 
 
 def test_the_staff_page_speaks_dutch_and_chinese_and_remembers_the_choice(shop: Store, anna: Phone) -> None:

@@ -191,6 +191,7 @@ def test_the_entrance_board_shows_who_is_being_helped_how_many_wait_and_turns_it
         assert door.text("#usual").startswith("Help usually arrives in about")
         assert "Anna" not in door.body_html() and "Dan" not in door.body_html()  # no names on the board
         door.screenshot(SCREENSHOTS / "web-board.png")
+        assert door.script_errors() == []
         door.until(lambda: door.js("return document.body.dataset.language") == "nl", "Dutch next", timeout=12)
         assert door.text("#helped-label") and door.text("#helped-label") != "Being helped now"
     shop.kiosk.send(f"cancel {helped}")

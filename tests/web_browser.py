@@ -87,8 +87,9 @@ class Phone:
             "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
             "--disable-background-networking", "--disable-sync", "--disable-component-update",
             "--disable-default-apps", "--mute-audio", f"--user-data-dir={self._profile.name}",
-            # Every page this browser opens is on loopback; nothing may leave the machine.
-            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+            # Every page this browser opens is on loopback; nothing may leave the machine: names do
+            # not resolve, and any other address goes to a proxy that is not there (loopback never does).
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "--proxy-server=http://127.0.0.1:9",
         ):  # fmt: skip
             options.add_argument(flag)
         options.add_experimental_option("mobileEmulation", {"deviceMetrics": PHONE, "userAgent": MOBILE_AGENT})
@@ -179,6 +180,12 @@ class Phone:
     def body_html(self) -> str:
         """Everything in the page's DOM now, as markup (what a test checks is not there)."""
         return str(self.js("return document.documentElement.outerHTML"))
+
+    def script_errors(self) -> list[str]:
+        """What went wrong in the page's own script or against its CSP since last asked (not failed loads)."""
+        return [entry["message"] for entry in self.driver.get_log("browser")
+                if entry.get("source") in ("javascript", "security") or entry.get("level") == "SEVERE"
+                and entry.get("source") == "console-api"]  # fmt: skip
 
     def screenshot(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -285,15 +292,16 @@ def store(broker: Any, folder: Path, staff: list[tuple[str, str, str]], *, help_
     store_id = f"s{uuid.uuid4().hex[:8]}"
     tokens = Tokens(broker.port, store_id)
     started: list[LineProcess] = []
+    daemons: list[LineProcess] = []  # read no stdin: stopped with SIGTERM, as a service manager does
     try:
         pages = web_service(folder / "web", broker_url=broker.url, store=store_id, staff=staff, tls=True, **web)
         with pages as service:
             if recorder:
-                started.append(LineProcess(
+                daemons.append(LineProcess(
                     "-m", "store_server.main", "--broker", broker.url, "--store", store_id,
                     "--device", f"recorder-{store_id}", "--data-dir", str(folder / "record"),
                 ))  # fmt: skip
-                started[-1].expect("subscribed")
+                daemons[-1].expect("subscribed")
             virtual, kiosk_args = None, []
             if printer:
                 virtual = LineProcess("-m", "printer.virtual", "--out", str(folder / "printer"))
@@ -318,4 +326,7 @@ def store(broker: Any, folder: Path, staff: list[tuple[str, str, str]], *, help_
     finally:
         for proc in reversed(started):
             proc.close()
+        for proc in daemons:
+            proc.proc.terminate()
+            proc.proc.wait(WAIT)
         tokens.close()

@@ -4,9 +4,10 @@
 // that are long gone. The shell is fetched fresh when the network answers; the copy is for
 // when it does not.
 "use strict";
-const CACHE = "store-assist-staff-v1";
+const CACHE = "store-assist-staff-v2";
 const SHELL = [
-  "/staff", "/staff/", "/staff/staff.js", "/staff/staff.css", "/staff/staff-words.json",
+  "/staff", "/staff/", "/staff/staff.js", "/staff/staff-alerts.js", "/staff/staff-draw.js", "/staff/staff-say.js",
+  "/staff/staff.css", "/staff/staff-words.json",
   "/staff/manifest.webmanifest", "/staff/icon-192.png", "/staff/icon-512.png",
 ];
 
