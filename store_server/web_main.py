@@ -77,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
-    logging.getLogger("paho").setLevel(max(logging.INFO, logging.getLogger().level))
+    # Their DEBUG lines name topics and paths, and paths hold tokens: never below INFO.
+    for noisy in ("paho", "uvicorn"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLogger().level))
     try:
         config = load_web(
             args.config,
