@@ -163,16 +163,23 @@ def test_a_kiosk_printer_out_of_paper_shows_on_the_staff_page_until_it_prints_ag
     cancel_all(shop, first, second)
 
 
-def test_hostile_text_stays_text_and_an_escalation_sounds_unlike_a_new_request(shop: Store, anna: Phone) -> None:
+def test_hostile_text_in_a_shoppers_note_shows_as_text_and_never_runs(shop: Store, anna: Phone) -> None:
     note = '<img src=x onerror="window.pwned=1"> <script>window.pwned=2</script>'
-    other, _ = shop.ask("find white primer")
     ticket, _ = shop.ask(f"help question {note}")
-    anna.until_text(f"{card(ticket)} .details", note)
+    assert anna.until_text(f"{card(ticket)} .details", note) == f"Product question: {note}"
+    assert anna.js("return typeof window.pwned") == "undefined"
+    assert not anna.find(f"{card(ticket)} img") and not anna.find(f"{card(ticket)} script")
+    cancel_all(shop, ticket)
+
+
+def test_an_escalation_sounds_louder_than_a_new_request_and_a_request_resolves_with_an_outcome(
+    shop: Store, anna: Phone
+) -> None:
+    other, _ = shop.ask("find white primer")
+    ticket, _ = shop.ask("help question Which primer for bathroom walls?")
     anna.until(lambda: heard(anna, "escalated", ticket), "the escalation's sound", timeout=HELP_LIMITS[0] + 15)
     anna.until_text(f"{card(ticket)} .escalation", "Still waiting")
     assert heard(anna, "new", ticket) and heard(anna, "new", other)
-    assert anna.js("return typeof window.pwned") == "undefined"
-    assert not anna.find(f"{card(ticket)} img") and not anna.find(f"{card(ticket)} script")
     sounds = json.loads(anna.js("return fetch('/api/staff/sounds').then(r => r.text())"))
     assert sounds["escalated"]["tones"] != sounds["new"]["tones"]
     assert max(t["gain"] for t in sounds["escalated"]["tones"]) > max(t["gain"] for t in sounds["new"]["tones"])
@@ -189,6 +196,7 @@ def test_hostile_text_stays_text_and_an_escalation_sounds_unlike_a_new_request(s
     anna.screenshot(SCREENSHOTS / "web-staff-resolve.png")
     anna.tap('#sheet-choices [data-outcome="shown_item"]')
     assert line(shop.kiosk, f"status {other} resolved") == f"status {other} resolved Anna"
+    line(shop.pager, f"closed {other} resolved Anna outcome=shown_item")
     cancel_all(shop, ticket)
 
 
