@@ -341,7 +341,7 @@ def test_no_log_line_holds_a_token_or_a_session_id(shop: Store) -> None:
 
 def test_a_token_past_its_grace_is_not_found_and_guessing_is_held_back(shop: Store, broker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with web_service(tmp_path, broker_url=broker.url, store=shop.store, device="web-nograce", staff=STAFF[:1],
-                     wait_for="connected", token_grace_minutes=0) as strict:  # fmt: skip
+                     wait_for="connected", token_grace_minutes=0, log_level="DEBUG") as strict:  # fmt: skip
         anna = strict.signed_in("Anna", PINS["Anna"])
         request_id, ticket, token = shop.ask(strict)
         with strict.client() as phone:
@@ -360,6 +360,10 @@ def test_a_token_past_its_grace_is_not_found_and_guessing_is_held_back(shop: Sto
             assert (held.status_code, held.text) == (429, "Too many requests")
             _other_id, _other, other_token = shop.ask(strict)
             assert phone.get(f"/t/{other_token}/state").status_code == 429  # the address is held back
+        written = strict.log_path.read_text() + strict.out_path.read_text()
+        assert " DEBUG " in written  # its log said all it says at DEBUG …
+        for secret in (token, other_token, anna.cookies["sa_session"]):
+            assert secret not in written  # … and never a token or a session id
 
 
 def test_each_member_hears_the_notices_of_their_own_board_with_the_sound_to_play(shop: Store) -> None:

@@ -98,6 +98,7 @@ class WebService:
     log_path: Path  # stderr: the log
     out_path: Path  # stdout: the service's lines ("serving", "connected …")
     proc: subprocess.Popen[str] | None = None
+    log_level: str = "INFO"
     lines: list[str] = field(default_factory=list)
     _grew: threading.Condition = field(default_factory=threading.Condition)
 
@@ -112,8 +113,9 @@ class WebService:
     def start(self, wait_for: str = "serving") -> None:
         self.lines = []
         log = self.log_path.open("a")
-        self.proc = subprocess.Popen([str(ensure_installed()), "--config", str(self.config)], cwd=ROOT, text=True,
-                                     stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL)  # fmt: skip
+        command = [str(ensure_installed()), "--config", str(self.config), "--log-level", self.log_level]
+        self.proc = subprocess.Popen(command, cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=log,
+                                     stdin=subprocess.DEVNULL)  # fmt: skip
         log.close()
         threading.Thread(target=self._pump, args=(self.proc,), daemon=True).start()
         self.wait_line(wait_for)
@@ -195,6 +197,7 @@ def web_service(
     wait_for: str = "serving",
     port: int | None = None,
     device: str = "web",
+    log_level: str = "INFO",
     **web: Any,
 ) -> Iterator[WebService]:
     """The service on a free port; `staff`: (name, role, PIN) accounts made first through the CLI;
@@ -209,7 +212,7 @@ def web_service(
     for name, role, pin in staff:
         made = accounts(config, "add", name, "--role", role, pin=pin)
         assert made.returncode == 0, made.stderr
-    service = WebService(folder, config, port, ca_file, folder / "web.log", folder / "web.out")
+    service = WebService(folder, config, port, ca_file, folder / "web.log", folder / "web.out", log_level=log_level)
     service.start(wait_for)
     try:
         yield service
