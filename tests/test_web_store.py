@@ -9,27 +9,28 @@ token. Every wait is on an event stream or a kiosk notice, with a deadline.
 from __future__ import annotations
 
 import json
-import re
 import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import httpx
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
-from adapters.paho_transport import PahoTransport
 from core import wire
-from core.desk import Desk
 from core.model import Kind, Status
 from shell.kiosk_service import KioskService
-from shell.loop import Loop, SystemClock
-from tests.memory_log import MemoryLog
 from tests.services import Running, is_view, running
-from tests.web_process import WebService, events, wait_event, wait_event_id, web_service
+from tests.web_process import (
+    StreamBytes,
+    Subscriber,
+    WebService,
+    events,
+    kiosk_factory,
+    wait_event,
+    wait_event_id,
+    web_service,
+)
 
 STAFF = [("Anna", "floor", "1111"), ("Ben", "floor", "2222"), ("Mia", "manager", "3333"), ("Rita", "returns", "4444")]
 PINS = {name: pin for name, _role, pin in STAFF}
@@ -61,25 +62,6 @@ class Store:
         return request.id, request.ticket, request.token
 
 
-def kiosk_factory(broker_url: str, store: str, qr_url: str):  # type: ignore[no-untyped-def]
-    def factory(loop: Loop) -> tuple[KioskService, PahoTransport]:
-        transport = PahoTransport(
-            broker_url,
-            f"{store}-kiosk-1",
-            subscriptions=KioskService.topics(store, "kiosk-1"),
-            presence=(
-                wire.presence_topic(store, "kiosk-1"),
-                lambda online, at: wire.encode_presence(wire.Presence("kiosk-1", "kiosk", online, at)),
-            ),
-        )
-        service = KioskService(desk=Desk("kiosk-1", ZoneInfo("Europe/Amsterdam")), store_id=store,
-                               transport=transport, spool=None, event_log=MemoryLog(), clock=SystemClock(),
-                               qr_url=qr_url)  # fmt: skip
-        return service, transport
-
-    return factory
-
-
 @pytest.fixture(scope="module")
 def shop(broker, tmp_path_factory) -> Iterator[Store]:  # type: ignore[no-untyped-def]
     store = f"w{uuid.uuid4().hex[:8]}"
@@ -104,35 +86,6 @@ def row(state: dict, request_id: str) -> dict | None:  # type: ignore[type-arg]
 
 def ticket_until(client: httpx.Client, token: str, test, what: str = ""):  # type: ignore[no-untyped-def]
     return wait_event(client, f"/t/{token}/events", lambda e, d: e == "ticket" and test(d), what=what)
-
-
-class Subscriber:
-    """A bare MQTT client: every message on `topic`."""
-
-    def __init__(self, port: int, topic: str) -> None:
-        self.got: list[dict] = []  # type: ignore[type-arg]
-        self.grew = threading.Condition()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        self.client.on_message = self._message
-        self.client.connect("127.0.0.1", port)
-        self.client.subscribe(topic, qos=1)
-        self.client.loop_start()
-
-    def _message(self, _c, _u, message) -> None:  # type: ignore[no-untyped-def]
-        if not message.payload:
-            return  # a cleared retained message
-        with self.grew:
-            self.got.append(json.loads(message.payload))
-            self.grew.notify_all()
-
-    def wait(self, test, timeout: float = 15) -> dict:  # type: ignore[no-untyped-def, type-arg]
-        with self.grew:
-            assert self.grew.wait_for(lambda: any(test(m) for m in self.got), timeout), self.got
-            return next(m for m in self.got if test(m))
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
 
 
 def test_a_claim_reaches_the_kiosk_the_staff_state_and_the_shopper_page(shop: Store) -> None:
@@ -200,7 +153,7 @@ def test_a_holder_hands_over_to_a_colleague_on_shift_only(shop: Store) -> None:
 
 def test_a_floor_session_never_receives_a_shoppers_contact_while_a_managers_does(shop: Store) -> None:
     anna, mia = shop.staff("Anna"), shop.staff("Mia")
-    floor = FloorReader(anna)
+    floor = StreamBytes(anna, "/api/staff/events")
     shop.runner.call(shop.kiosk.give_feedback, 1, ("I waited too long",), "Nobody came", CONTACT)
     seen, counter = wait_event_id(
         mia, "/api/staff/events", lambda e, d: e == "state" and any(u["contact"] == CONTACT for u in d["unhappy"])
@@ -212,36 +165,6 @@ def test_a_floor_session_never_receives_a_shoppers_contact_while_a_managers_does
     state = anna.get("/api/staff/state").json()
     assert (state["unhappy"], state["figures"]) == ([], None)
     assert CONTACT in mia.get("/api/staff/state").text
-
-
-class FloorReader:
-    """Every byte of one staff event stream, read on a thread."""
-
-    def __init__(self, client: httpx.Client) -> None:
-        self.data = b""
-        self.grew = threading.Condition()
-        self.thread = threading.Thread(target=self._read, args=(client,), daemon=True)
-        self.thread.start()
-        with self.grew:
-            assert self.grew.wait_for(lambda: b"event: state" in self.data, 15), self.data
-
-    def _read(self, client: httpx.Client) -> None:
-        try:
-            with client.stream("GET", "/api/staff/events", timeout=httpx.Timeout(60)) as response:
-                for chunk in response.iter_bytes():
-                    with self.grew:
-                        self.data += chunk
-                        self.grew.notify_all()
-        except httpx.HTTPError:
-            return  # the test is over: its client closed
-
-    def ids(self) -> list[int]:
-        return [int(m) for m in re.findall(rb"^id: (\d+)$", self.data, re.M)]
-
-    def until(self, counter: int, timeout: float = 30) -> bytes:
-        with self.grew:
-            assert self.grew.wait_for(lambda: max(self.ids(), default=0) >= counter, timeout), self.data[-500:]
-            return self.data
 
 
 HEADERS = {

@@ -7,13 +7,16 @@ waits for its "serving" line and gives a `WebService`: its url, the CA file
 to verify HTTPS with, the log, the data dir, and kill()/restart() (SIGKILL,
 then started again on the same data dir and port). `events(...)` reads a
 Server-Sent Events stream with a deadline: tests wait on what the service
-sends, never on sleeps.
+sends, never on sleeps. `kiosk_factory` makes a kiosk whose tickets carry
+phone tokens; `Subscriber` is a bare MQTT client; `StreamBytes` keeps every
+byte of a stream as a phone receives it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import ssl
 import subprocess
@@ -24,10 +27,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
+from adapters.paho_transport import PahoTransport
+from core import wire
+from core.desk import Desk
+from shell.kiosk_service import KioskService
+from shell.loop import Loop, SystemClock
 from tests.broker import free_port
+from tests.memory_log import MemoryLog
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / ".venv" / "bin" / "store-assist-web"
@@ -264,3 +276,87 @@ def wait_event_id(client: httpx.Client, path: str, test: Any, *, timeout: float 
         if test(event, data):
             return data, int(ident or 0)
     raise TimeoutError(f"no event on {path} {what} within {timeout}s; the last seen: {seen[-3:]}")
+
+
+# -- a store around it: a kiosk that makes phone tokens, a bare subscriber, a stream's bytes -----------
+
+
+def kiosk_factory(broker_url: str, store: str, qr_url: str):  # type: ignore[no-untyped-def]
+    """A kiosk service for tests/services.py `running`, whose printed QR opens the phone page (`qr_url`
+    with {token}): its requests get phone tokens, published for the web service."""
+
+    def factory(loop: Loop) -> tuple[KioskService, PahoTransport]:
+        transport = PahoTransport(
+            broker_url,
+            f"{store}-kiosk-1",
+            subscriptions=KioskService.topics(store, "kiosk-1"),
+            presence=(
+                wire.presence_topic(store, "kiosk-1"),
+                lambda online, at: wire.encode_presence(wire.Presence("kiosk-1", "kiosk", online, at)),
+            ),
+        )
+        service = KioskService(desk=Desk("kiosk-1", ZoneInfo("Europe/Amsterdam")), store_id=store,
+                               transport=transport, spool=None, event_log=MemoryLog(), clock=SystemClock(),
+                               qr_url=qr_url)  # fmt: skip
+        return service, transport
+
+    return factory
+
+
+class Subscriber:
+    """A bare MQTT client: every message on `topic`."""
+
+    def __init__(self, port: int, topic: str) -> None:
+        self.got: list[dict] = []  # type: ignore[type-arg]
+        self.grew = threading.Condition()
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self.client.on_message = self._message
+        self.client.connect("127.0.0.1", port)
+        self.client.subscribe(topic, qos=1)
+        self.client.loop_start()
+
+    def _message(self, _c, _u, message) -> None:  # type: ignore[no-untyped-def]
+        if not message.payload:
+            return  # a cleared retained message
+        with self.grew:
+            self.got.append(json.loads(message.payload))
+            self.grew.notify_all()
+
+    def wait(self, test, timeout: float = 15) -> dict:  # type: ignore[no-untyped-def, type-arg]
+        with self.grew:
+            assert self.grew.wait_for(lambda: any(test(m) for m in self.got), timeout), self.got
+            return next(m for m in self.got if test(m))
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+class StreamBytes:
+    """Every byte of one event stream, read on a thread, as a phone receives them."""
+
+    def __init__(self, client: httpx.Client, path: str) -> None:
+        self.data = b""
+        self.grew = threading.Condition()
+        self.thread = threading.Thread(target=self._read, args=(client, path), daemon=True)
+        self.thread.start()
+        with self.grew:
+            assert self.grew.wait_for(lambda: b"event: state" in self.data, 15), self.data
+
+    def _read(self, client: httpx.Client, path: str) -> None:
+        try:
+            with client.stream("GET", path, timeout=httpx.Timeout(60)) as response:
+                for chunk in response.iter_bytes():
+                    with self.grew:
+                        self.data += chunk
+                        self.grew.notify_all()
+        except httpx.HTTPError:
+            return  # the test is over: its client closed
+
+    def ids(self) -> list[int]:
+        return [int(m) for m in re.findall(rb"^id: (\d+)$", self.data, re.M)]
+
+    def until(self, counter: int, timeout: float = 30) -> bytes:
+        with self.grew:
+            assert self.grew.wait_for(lambda: max(self.ids(), default=0) >= counter, timeout), self.data[-500:]
+            return self.data
