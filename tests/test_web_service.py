@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 import select
+import socket
 import ssl
 import subprocess
 import termios
@@ -255,3 +256,19 @@ def test_accounts_asks_the_pin_twice_on_a_terminal_and_never_echoes_it(tmp_path:
     short = accounts(config, "add", "Ben", "--role", "floor", pin="12")
     assert short.returncode == 1 and "a PIN is 4 to 12 digits" in short.stderr
     assert accounts(config, "list").stdout == "Anna\tfloor\n"  # nothing changed
+
+
+def test_a_taken_port_or_a_data_dir_in_use_is_said_plainly_and_nothing_starts(broker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        (tmp_path / "a").mkdir()
+        config = write_config(tmp_path / "a", broker_url=broker.url, store=store(), port=taken)
+        ran = subprocess.run([str(WEB), "--config", str(config)], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 1 and f"cannot listen on 127.0.0.1:{taken}: Address already in use" in ran.stderr
+    with web_service(tmp_path / "b", broker_url=broker.url, store=store()) as web:
+        twice = subprocess.run([str(WEB), "--config", str(web.config), "--port", str(free_port())],
+                               capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert twice.returncode == 1 and "is in use by another store-assist-web" in twice.stderr
+        assert web.client().get("/board/state").status_code == 200  # the first one serves on
