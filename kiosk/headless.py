@@ -12,6 +12,7 @@ import sys
 import threading
 from typing import TextIO
 
+from core.contact import ContactError, check_contact
 from core.finder import Finder
 from core.joining import TicketUnread
 from core.model import FACES, Kind, LocalError, Request, Status
@@ -24,8 +25,10 @@ from shell.loop import Loop
 
 USAGE = (
     "commands: find <query> | return <receipt or -> <reason> | help <question|complaint|other> [note]"
-    " | feedback [ticket=<number, request id or QR link>] <1-4>"
+    " | feedback [ticket=<number, request id or QR link>] [contact=<phone or e-mail>] <1-4>"
     " [reasons: a word of each, comma-separated, or -] [comment]"
+    " (contact= is the shopper's consent to be contacted; quote it when it has spaces:"
+    " contact='+31 6 1234 5678'; an unhappy face with a contact alerts the managers)"
     " | search <terms> | language <en|nl|zh_Hans|zh_Hant> | cancel <ticket> | list | quit"
 )
 SEARCH_LIMIT = 8  # results a `search` prints
@@ -137,13 +140,15 @@ class HeadlessKiosk:
         return qr_text(kiosk.qr_url, request.id, request.ticket, kiosk.store_id, kiosk.kiosk_id, request.token)
 
     def _feedback(self, rest: str) -> None:
-        request_id = ""
-        if rest.lstrip().lower().startswith("ticket="):
-            shown, _, rest = rest.lstrip().partition(" ")
+        given, rest = feedback_options(rest)
+        request_id, contact = "", ""
+        if "ticket" in given:
             try:
-                request_id = self.service.read_ticket(shown[len("ticket=") :])
+                request_id = self.service.read_ticket(given["ticket"])
             except TicketUnread as exc:
                 raise ValueError(f"feedback not kept: {exc}; scan the ticket's QR code or give its number") from None
+        if "contact" in given:
+            contact = checked_contact(given["contact"])
         words = rest.split(maxsplit=2)
         if not words or not words[0].isdigit() or int(words[0]) not in FACES:
             raise ValueError("feedback needs a rating from 1 (very unhappy) to 4 (very happy)")
@@ -151,8 +156,10 @@ class HeadlessKiosk:
         if len(words) > 1 and words[1] != "-":
             reasons = offered_reasons(int(words[0]), words[1])
         comment = words[2] if len(words) > 2 else ""
-        feedback = self.service.give_feedback(int(words[0]), reasons, comment, request_id=request_id)
+        feedback = self.service.give_feedback(int(words[0]), reasons, comment, contact, request_id=request_id)
         joined = [f"request={feedback.request_id}"] if feedback.request_id else []
+        if feedback.contact:  # never repeated on the line: it is the shopper's own
+            joined.append("contact=kept")
         self.say(
             "feedback",
             feedback.id,
@@ -222,3 +229,41 @@ def offered_reasons(rating: int, typed: str) -> tuple[str, ...]:
             raise ValueError(f"feedback not kept: reason {word!r} {why}: {named}")
         chosen.append(matches[0])
     return tuple(dict.fromkeys(chosen))
+
+
+FEEDBACK_OPTIONS = ("ticket", "contact")
+QUOTES = "\"'"
+
+
+def feedback_options(rest: str) -> tuple[dict[str, str], str]:
+    """The `ticket=` and `contact=` words before the rating, in any order, each once (a value
+    with spaces in quotes: `contact='+31 6 1234 5678'`), and what follows them."""
+    given: dict[str, str] = {}
+    rest = rest.lstrip()
+    while True:
+        name = next((n for n in FEEDBACK_OPTIONS if rest.lower().startswith(f"{n}=")), None)
+        if name is None:
+            return given, rest
+        if name in given:
+            raise ValueError(f"feedback not kept: {name}= given twice")
+        value = rest[len(name) + 1 :]
+        if value[:1] and value[:1] in QUOTES:
+            end = value.find(value[0], 1)
+            if end < 0:
+                raise ValueError(f"feedback not kept: the quote after {name}= is never closed")
+            given[name], rest = value[1:end], value[end + 1 :].lstrip()
+        else:
+            word, _, rest = value.partition(" ")
+            given[name], rest = word, rest.lstrip()
+
+
+def checked_contact(typed: str) -> str:
+    """The shopper's contact as the screen checks it (core/contact.py); leaving it is the consent
+    to be contacted. Anything else is refused, and the refusal does not repeat what was typed."""
+    try:
+        contact = check_contact(typed)
+    except ContactError:
+        contact = ""
+    if not contact:
+        raise ValueError("feedback not kept: contact= needs a phone number (6 to 15 digits) or an e-mail address")
+    return contact

@@ -1,8 +1,10 @@
 """The headless kiosk as a real process: feedback names the ticket it is
 about (`feedback ticket=<number, request id or QR link> …`), at this kiosk or
 at the other entrance's; a ticket that names nothing is refused and nothing is
-kept; `search <terms>` prints what the finder found and keeps the search, on
-disk and on a real Mosquitto."""
+kept; `feedback contact=…` keeps the shopper's contact as the screen checks it
+and an unhappy face with one alerts the managers, a bad contact is refused and
+nothing kept; `search <terms>` prints what the finder found and keeps the
+search, on disk and on a real Mosquitto."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from core import wire
 from tests.processes import LineProcess
 from tests.search_listener import SearchListener
 from tests.services import retained
+from tests.web_process import Subscriber
 
 
 def headless(broker, store: str, data_dir: Path, device: str, *config: str) -> LineProcess:  # type: ignore[no-untyped-def]
@@ -128,3 +131,41 @@ def test_a_search_prints_what_was_found_and_is_kept_and_published_once(broker, t
     _, searches = kept(tmp_path / "k")
     assert [wire.decode_search(p) for _t, p in published] == searches
     assert searches[0].id == searched[1]
+
+
+def test_feedback_with_a_contact_is_kept_and_an_unhappy_one_alerts_the_managers(broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = f"s{uuid.uuid4().hex[:8]}"
+    managers = Subscriber(broker.port, wire.unhappy_topic(store, "kiosk-1"))
+    kiosk = headless(broker, store, tmp_path / "k", "kiosk-1")
+    try:
+        kiosk.send("help question Which paint?")
+        helped = dict(w.split("=", 1) for w in shlex.split(kiosk.expect("ticket"))[2:])["id"]
+        refused = (
+            "contact=hello 1", "contact='+31 6 12' 1 waited", "contact= 1", "contact=@example.com 2",
+            "contact='+31 6 5555 0101 1 waited", "contact=a@b.nl contact=c@d.nl 1", "contact=a@b.nl 5",
+        )  # fmt: skip
+        for bad in refused:
+            kiosk.send(f"feedback {bad}")
+            refusal = kiosk.expect("error")
+            assert "not kept" in refusal or "needs a rating" in refusal, bad
+            assert "hello" not in refusal and "+31" not in refusal, "a refusal never repeats what the shopper typed"
+        kiosk.send("feedback contact='+31 6 5555 0101' 1 waited,staff Nobody came to the paint desk")
+        unhappy = kiosk.expect("feedback").split()
+        assert unhappy[2:] == ["rating=1", "face='very", "unhappy'", "contact=kept", "thanks"]
+        assert "+31" not in " ".join(unhappy)
+        kiosk.send("feedback ticket=H-001 contact=anna@example.com 4 quick")  # happy: kept, no alert
+        assert kiosk.expect("feedback").split()[-3:] == [f"request={helped}", "contact=kept", "thanks"]
+        kiosk.send('feedback contact="ben@example.com" ticket=H-001 2 - took a while')
+        assert kiosk.expect("feedback").split()[-3:] == [f"request={helped}", "contact=kept", "thanks"]
+        managers.wait(lambda m: m["contact"] == "ben@example.com")
+    finally:
+        assert kiosk.close() == 0
+        managers.close()
+    assert [(m["rating"], m["contact"], m["reasons"], m["comment"], m["request_id"]) for m in managers.got] == [
+        (1, "+31 6 5555 0101", ["I waited too long", "Staff could not help me"], "Nobody came to the paint desk", ""),
+        (2, "ben@example.com", [], "took a while", helped),
+    ], "the managers hear the unhappy ones, in order, and not the happy one"
+    feedback, _ = kept(tmp_path / "k")
+    assert [(f.rating, f.contact, f.request_id) for f in feedback] == [
+        (1, "+31 6 5555 0101", ""), (4, "anna@example.com", helped), (2, "ben@example.com", helped),
+    ], "nothing of the refused"  # fmt: skip
