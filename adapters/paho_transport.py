@@ -157,11 +157,11 @@ class PahoTransport:
         self.client.on_publish = self._on_publish
 
     def _set_will(self) -> None:
-        """The last will says offline; its `at` is when the connection it
-        belongs to was made (the broker sends it later, when the device is gone)."""
+        """The last will says offline with the `at` its connection's online presence says: a later one would drop it."""
         if self.presence is not None:
             topic, payload = self.presence
-            self.client.will_set(topic, payload(False, datetime.now(UTC)), qos=QOS, retain=True)
+            self._will_at = datetime.now(UTC)
+            self.client.will_set(topic, payload(False, self._will_at), qos=QOS, retain=True)
 
     # -- lifecycle ------------------------------------------------------------
 
@@ -296,7 +296,7 @@ class PahoTransport:
         self._subscribed_once = True
         if self.presence is not None:
             topic, payload = self.presence
-            self._publish(topic, payload(True, datetime.now(UTC)), retain=True, on_done=self._presence_answered)
+            self._publish(topic, payload(True, self._will_at), retain=True, on_done=self._presence_answered)
             self._set_will()  # for the next connection
         self.connected.set()
         self._tell(True)

@@ -74,6 +74,11 @@ def test_two_console_pagers_hand_over_resolve_with_an_outcome_and_list_the_shift
 
         ben.close()
         anna.expect("shift Ben floor offline pager")
+        carla = console_pager(broker, store, "Carla")
+        anna.expect("shift Carla floor online pager")
+        carla.proc.kill()  # no goodbye: the broker's last will takes her off shift
+        carla.proc.wait(10)
+        anna.expect("shift Carla floor offline pager")
         anna.send("list")
         anna.expect("listed 0")
         assert [line for line in anna.seen if line.startswith("sound")] == [
@@ -81,6 +86,7 @@ def test_two_console_pagers_hand_over_resolve_with_an_outcome_and_list_the_shift
             "sound new F-001",
             "sound escalated F-001",
         ], "a claim, a hand over and a close are quiet"
+        carla.close()
     finally:
         ben.close()
         anna.close()
