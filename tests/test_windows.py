@@ -33,6 +33,7 @@ from tests.xvfb import ARTIFACTS, ROOT, VirtualScreen
 SHOTS = ARTIFACTS / "windows"
 README = ROOT / "docs" / "screenshots"
 KIOSK_SIZE = (1280, 800)
+WHEEL_TO_THE_END = 5  # X wheel button that brings a Kivy list to its end
 LAPTOP, SMALL = (1280, 800), (1024, 768)  # screens the apps are started alone on
 
 # Text sizes in sp, as the kiosk's .kv files draw them (kiosk/widgets.kv, welcome.kv).
@@ -255,10 +256,13 @@ def test_the_pager_window_signs_in_and_shows_what_is_waiting(  # type: ignore[no
         pager.wait_for(Text("Mia", 22))
         pager.tap_text(Text("Sign in", 20, bold=True))
         pager.wait_for(Text("Mia · manager", 20, bold=True))
+        pager.wait_for(Text("Connected", 16))
+        pager.wait_for(Text("H-001", 26, bold=True))
+        readme_picture(pager, "pager.png")
+        # The newest request is the last, oldest first: below the fold once the list is long.
+        pager.wheel(240, 600, WHEEL_TO_THE_END)
         pager.wait_for(Text(ticket, 26, bold=True))
         pager.once(Text(ticket, 26, bold=True))
-        pager.wait_for(Text("Connected", 16))
-        readme_picture(pager, "pager.png")
         assert "loaded multiples times" not in pager.log()
     finally:
         assert pager.close() == 0, pager.log()[-3000:]

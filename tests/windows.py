@@ -188,6 +188,10 @@ class AppWindow:
         """A finger (the mouse, through X) down and up at a point of the window."""
         self.xdotool("mousemove", "--window", self.id, str(x), str(y), "click", "1")
 
+    def wheel(self, x: int, y: int, button: int, clicks: int = 10) -> None:
+        """Turn the mouse wheel over a point of the window (X buttons 4 and 5), as over a list."""
+        self.xdotool("mousemove", "--window", self.id, str(x), str(y), "click", "--repeat", str(clicks), str(button))
+
     def tap_text(self, text: Text, which: int = 0) -> None:
         """Tap the middle of the text, once it is there: the topmost copy, or
         the `which`th from the top."""
