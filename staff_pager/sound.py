@@ -27,6 +27,16 @@ from shell.tone_wav import write_sounds
 log = logging.getLogger(__name__)
 
 
+def sound_device() -> bool:
+    """Whether SDL has anything to play on: a sound card, a sound server, or a
+    driver named in SDL_AUDIODRIVER. Without one, opening the mixer only makes
+    ALSA print a page of errors to stderr before it fails."""
+    if os.environ.get("SDL_AUDIODRIVER"):
+        return True
+    runtime = Path(os.environ.get("XDG_RUNTIME_DIR") or "/nonexistent")
+    return Path("/dev/snd").is_dir() or (runtime / "pulse" / "native").exists() or (runtime / "pipewire-0").exists()
+
+
 def cache_folder() -> Path:
     """Where the rendered tones are kept between starts (XDG's cache)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -46,6 +56,10 @@ class PagerSounds:
         except OSError:
             # A read-only home: the tones are a few kilobytes, a temporary folder does.
             files = write_sounds(Path(tempfile.mkdtemp(prefix="store-assist-tones-")))
+        if not sound_device():
+            self.unavailable = "no sound device (no sound card or sound server on this machine)"
+            log.warning("sound unavailable: %s; the pager shows its notices without sound", self.unavailable)
+            return False
         from kivy.core.audio import SoundLoader
 
         for name, path in files.items():
