@@ -58,3 +58,23 @@ def procs():  # type: ignore[no-untyped-def]
     for proc in reversed(started):
         if proc.proc.poll() is None:
             stop(proc)
+
+
+@pytest.fixture(scope="module")
+def screen():  # type: ignore[no-untyped-def]
+    """A virtual X screen (Xvfb) for the window tests of one module."""
+    from tests.xvfb import VirtualScreen
+
+    virtual = VirtualScreen()
+    yield virtual
+    virtual.stop()
+
+
+@pytest.fixture(scope="module")
+def pictures(screen, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """What each text looks like drawn on that screen, to find it on the windows' pictures."""
+    from tests.windows import TextPictures
+
+    drawn = TextPictures(screen, tmp_path_factory.mktemp("texts"))
+    yield drawn
+    drawn.close()

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import paho.mqtt.client as mqtt
-import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from core import wire
@@ -20,22 +18,8 @@ from core.live import UNHAPPY, LiveFigures, RuleAlert
 from core.live_wire import encode_figures, encode_rule_alert
 from core.model import Kind, Request
 from tests.kiosk_fixture import new_store
-from tests.windows import AppWindow, Text, TextPictures
-from tests.xvfb import ARTIFACTS, ROOT, VirtualScreen
-
-
-@pytest.fixture(scope="module")
-def screen() -> Iterator[VirtualScreen]:
-    virtual = VirtualScreen()
-    yield virtual
-    virtual.stop()
-
-
-@pytest.fixture(scope="module")
-def pictures(screen: VirtualScreen, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TextPictures]:
-    drawn = TextPictures(screen, tmp_path_factory.mktemp("texts"))
-    yield drawn
-    drawn.close()
+from tests.windows import AppWindow, Text
+from tests.xvfb import ARTIFACTS, ROOT
 
 
 def store_server(broker):  # type: ignore[no-untyped-def]

@@ -13,34 +13,17 @@ from __future__ import annotations
 import shutil
 import time
 from array import array
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from shell.tone_wav import FULL_SCALE
 from tests.kiosk_fixture import new_store
 from tests.pager_fixture import console_pager, headless_kiosk
-from tests.windows import AppWindow, Text, TextPictures
-from tests.xvfb import ARTIFACTS, ROOT, VirtualScreen
+from tests.windows import AppWindow, Text
+from tests.xvfb import ARTIFACTS, ROOT
 
 QUICK_FIND = "[escalation]\nfind = [2, 100, 200]\n"  # a find request waits 2 s before everyone is called again
 BUTTON = 20  # sp, bold: pager.kv's PagerButton
 CHIP = 15  # sp: sheets.kv's on-shift chips
-
-
-@pytest.fixture(scope="module")
-def screen() -> Iterator[VirtualScreen]:
-    virtual = VirtualScreen()
-    yield virtual
-    virtual.stop()
-
-
-@pytest.fixture(scope="module")
-def pictures(screen: VirtualScreen, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TextPictures]:
-    drawn = TextPictures(screen, tmp_path_factory.mktemp("texts"))
-    yield drawn
-    drawn.close()
 
 
 def loudest(raw: Path, start: int = 0) -> int:

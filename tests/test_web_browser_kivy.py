@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -27,8 +27,8 @@ from core import wire
 from tests.services import retained
 from tests.web_browser import Phone, Store, line, missing, store
 from tests.web_process import Subscriber
-from tests.windows import AppWindow, Text, TextPictures
-from tests.xvfb import ARTIFACTS, VirtualScreen
+from tests.windows import AppWindow, Text
+from tests.xvfb import ARTIFACTS
 
 pytestmark = pytest.mark.skipif(missing() is not None, reason=missing() or "")
 
@@ -40,20 +40,6 @@ TICKET = 26  # sp, bold: pager.kv's ticket number
 ITEMS = ("hammer", "wood glue", "sandpaper")  # one fair race each
 WINDOW_FIRST = "masking tape"  # the last race, the window's tap a moment ahead
 WAIT = 15.0
-
-
-@pytest.fixture(scope="module")
-def screen() -> Iterator[VirtualScreen]:
-    virtual = VirtualScreen()
-    yield virtual
-    virtual.stop()
-
-
-@pytest.fixture(scope="module")
-def pictures(screen: VirtualScreen, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TextPictures]:
-    drawn = TextPictures(screen, tmp_path_factory.mktemp("texts"))
-    yield drawn
-    drawn.close()
 
 
 def card(ticket: str) -> str:

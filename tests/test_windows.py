@@ -45,20 +45,6 @@ def _(message: str, language: str = "en") -> str:
 
 
 @pytest.fixture(scope="module")
-def screen() -> Iterator[VirtualScreen]:
-    virtual = VirtualScreen()
-    yield virtual
-    virtual.stop()
-
-
-@pytest.fixture(scope="module")
-def pictures(screen: VirtualScreen, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TextPictures]:
-    drawn = TextPictures(screen, tmp_path_factory.mktemp("texts"))
-    yield drawn
-    drawn.close()
-
-
-@pytest.fixture(scope="module")
 def store() -> str:
     return new_store()
 
