@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 from core import words
 from core.catalog import Item
-from core.escalation import SERVICE_DESK
 from core.joining import TicketUnread
-from core.model import PrinterState, Status, unhappy
+from core.model import PrinterState, unhappy
+from core.ticket_words import place_words, stand_words, wait_words
 from shell.kiosk_service import TicketView
+
+__all__ = ["place_words", "wait_words"]  # the printed ticket's and the tests' (core/ticket_words.py)
 
 Translate = Callable[[str], str]
 
@@ -95,59 +97,26 @@ class TicketWords:
     print_again: bool = False  # offer *Print again*: it failed and someone is still to come
 
 
-def place_words(place: int, _: Translate = str) -> str:
-    if place <= 1:
-        return _("You are next in line")
-    return _("You are number {place} in line").format(place=place)
-
-
 def ticket_words(view: TicketView, _: Translate = str) -> TicketWords:
     """The ticket screen for one request, as it stands now, in the shopper's language."""
     request = view.request
-    if request.status is Status.OPEN:
-        headline = place_words(view.place_in_line, _)
-        detail = _("A staff member has been called and will come to you here.")
-        if request.escalation >= SERVICE_DESK:
-            headline = _("Please go to the service desk")
-            detail = _("We are sorry nobody could come to you. Show your ticket at the service desk.")
-        elif request.escalation:
-            detail = _("We are still looking for someone to help you. Thank you for your patience.")
-    elif request.status is Status.CLAIMED:
-        headline = _("{name} is on the way").format(name=request.claimed_by)
-        detail = _("Please stay near the kiosk.")
-    elif request.status is Status.RESOLVED:
-        headline = _("Thank you for waiting")
-        detail = (
-            _("{name} has dealt with your request.").format(name=request.claimed_by)
-            if request.claimed_by
-            else _("Your request is done.")
-        )
-    else:
-        headline = _("Request cancelled")
-        detail = _("Tap below if you need anything else.")
+    stand = stand_words(request, view.place_in_line, view.wait_seconds, _)
     if view.printing:
         printer = _("Printing your ticket…")
     elif view.print_error is not None:
         printer = _("Your ticket could not be printed. Please remember your number.")
     else:
         printer = ""
-    wait = wait_words(view.wait_seconds, _) if request.status is Status.OPEN and request.escalation == 0 else ""
     return TicketWords(
         number=request.ticket,
         kind=_(KIND_WORDS[request.kind]),
-        headline=headline,
-        detail=detail,
+        headline=stand.headline,
+        detail=stand.detail,
         printer=printer,
         final=request.status.is_final,
-        wait=wait,
+        wait=stand.wait,
         print_again=view.can_print_again,
     )
-
-
-def wait_words(seconds: int, _: Translate = str) -> str:
-    if seconds < 60:
-        return _("Expected wait: less than a minute")
-    return _("Expected wait: about {minutes} min").format(minutes=round(seconds / 60))
 
 
 def printer_words(port: str, state: PrinterState | None, detail: str, last_error: str | None) -> str:

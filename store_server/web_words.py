@@ -2,7 +2,7 @@
 
 Touches the catalog files once, at start (through adapters/babel_catalogs.py).
 The ticket page says what the kiosk's ticket screen says: its sentences are
-the kiosk's own message ids (kiosk/wording.py `ticket_words`), read from the
+the kiosk's own message ids (core/ticket_words.py, as the kiosk's screen), read from the
 kiosk's catalogs, so a translation fixed there is fixed on the phone too.
 Sentences the kiosk has not got are in store_server/locale/<language>/LC_MESSAGES/web.po.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from adapters.babel_catalogs import load_catalogs
-from core.escalation import SERVICE_DESK
-from core.model import Request, Status
+from core.model import Request
 from core.phone import ShopperView
+from core.ticket_words import stand_words
 from core.words import FACE_WORDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +28,8 @@ def N_(message: str) -> str:
     return message
 
 
+AFTER_CANCEL_ON_PHONE = N_("Ask at the kiosk if you need anything else.")
+
 # The web pages' own sentences (tests/test_web_words.py checks each is translated).
 WEB_MESSAGES = (
     N_("Your ticket"),
@@ -38,7 +40,7 @@ WEB_MESSAGES = (
     N_("How was the help?"),
     N_("Thank you for telling us"),
     N_("No connection. Your paper ticket still counts."),
-    N_("Ask at the kiosk if you need anything else."),
+    AFTER_CANCEL_ON_PHONE,
     N_("Need help? Ask at the kiosk"),
     N_("Being helped now"),
     N_("Waiting: {count}"),
@@ -63,39 +65,19 @@ class Words:
         def _(message: str) -> str:
             return self.tr(message, language)
 
-        helper = view.helper
-        if request.status is Status.OPEN:
-            headline = _("You are next in line") if view.place_in_line <= 1 else _("You are number {place} in line")
-            headline = headline.format(place=view.place_in_line)
-            detail = _("A staff member has been called and will come to you here.")
-            if request.escalation >= SERVICE_DESK:
-                headline = _("Please go to the service desk")
-                detail = _("We are sorry nobody could come to you. Show your ticket at the service desk.")
-            elif request.escalation:
-                detail = _("We are still looking for someone to help you. Thank you for your patience.")
-        elif request.status is Status.CLAIMED:
-            headline = _("{name} is on the way").format(name=helper)
-            detail = _("Please stay near the kiosk.")
-        elif request.status is Status.RESOLVED:
-            headline = _("Thank you for waiting")
-            detail = (
-                _("{name} has dealt with your request.").format(name=helper) if helper else _("Your request is done.")
-            )
-        else:
-            headline = _("Request cancelled")
-            detail = _("Ask at the kiosk if you need anything else.")
-        wait = ""
-        if request.status is Status.OPEN and request.escalation == 0:
-            wait = (
-                _("Expected wait: less than a minute")
-                if view.wait_seconds < 60
-                else _("Expected wait: about {minutes} min").format(minutes=round(view.wait_seconds / 60))
-            )
+        stand = stand_words(
+            request,
+            view.place_in_line,
+            view.wait_seconds,
+            _,
+            helper=view.helper,
+            after_cancel=AFTER_CANCEL_ON_PHONE,  # a phone page has no buttons below
+        )
         return {
             "title": _("Your ticket"),
-            "headline": headline,
-            "detail": detail,
-            "wait": wait,
+            "headline": stand.headline,
+            "detail": stand.detail,
+            "wait": stand.wait,
             "cancel": _("Cancel my request"),
             "confirm_cancel": _("Cancel this request?"),
             "confirm_yes": _("Yes, cancel it"),

@@ -21,7 +21,8 @@ def message_ids() -> set[str]:
     """Every message the kiosk can show: marked in its Python and .kv sources,
     and the shared words of core/words.py that its screens and tickets show."""
     found: set[str] = set()
-    for path in [*(ROOT / "kiosk").glob("*.py"), *(ROOT / "kiosk").glob("*.kv")]:
+    shared = [ROOT / "core" / "ticket_words.py"]  # the ticket's sentences, the phone page's too
+    for path in [*(ROOT / "kiosk").glob("*.py"), *(ROOT / "kiosk").glob("*.kv"), *shared]:
         found |= set(MARKED.findall(path.read_text(encoding="utf-8")))
     return found | {*words.KIND_WORDS.values(), *words.HELP_TOPICS.values(), *words.FACE_WORDS.values()}
 
