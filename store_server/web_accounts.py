@@ -25,18 +25,25 @@ from store_server.accounts import PIN_RULE, ROLES, AccountError, Accounts
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    accounts = commands.add_parser("accounts", help="staff accounts of the web pager (see: accounts --help)")
+    # --config and --data-dir may come after the command too (`accounts add … --config /etc/…`):
+    # the accounts must be those the service reads. SUPPRESS keeps the service's own when not given.
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="the service's config file")
+    where.add_argument("--data-dir", default=argparse.SUPPRESS, help="the service's web.data_dir")
+    accounts = commands.add_parser(
+        "accounts", parents=[where], help="staff accounts of the web pager (see: accounts --help)"
+    )
     what = accounts.add_subparsers(dest="what", required=True, metavar="add|remove|pin|unlock|list")
-    add = what.add_parser("add", help="a new account: asks its PIN twice")
+    add = what.add_parser("add", parents=[where], help="a new account: asks its PIN twice")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--pin-stdin", action="store_true", help="read the PIN from one line of stdin (scripts)")
-    pin = what.add_parser("pin", help="a new PIN (ends the account's sessions)")
+    pin = what.add_parser("pin", parents=[where], help="a new PIN (ends the account's sessions)")
     pin.add_argument("name")
     pin.add_argument("--pin-stdin", action="store_true", help="read the PIN from one line of stdin (scripts)")
-    what.add_parser("remove", help="remove an account (ends its sessions)").add_argument("name")
-    what.add_parser("unlock", help="end a lockout after too many wrong PINs").add_argument("name")
-    what.add_parser("list", help="every account: name, role, locked or not")
+    what.add_parser("remove", parents=[where], help="remove an account (ends its sessions)").add_argument("name")
+    what.add_parser("unlock", parents=[where], help="end a lockout after too many wrong PINs").add_argument("name")
+    what.add_parser("list", parents=[where], help="every account: name, role, locked or not")
 
 
 def read_pin(from_stdin: bool) -> str:
@@ -59,7 +66,7 @@ def run_accounts(config: WebConfig, args: argparse.Namespace) -> int:
     try:
         if args.what == "add":
             account = accounts.add(args.name, args.role, read_pin(args.pin_stdin))
-            print(f"added {account.name} ({account.role})")
+            print(f"added {account.name} ({account.role}) to {accounts.path.resolve()}")
         elif args.what == "pin":
             account = accounts.set_pin(args.name, read_pin(args.pin_stdin))
             print(f"new PIN for {account.name}; their sessions have ended")
@@ -75,7 +82,7 @@ def run_accounts(config: WebConfig, args: argparse.Namespace) -> int:
                 locked = f" locked until {account.locked_until:%Y-%m-%d %H:%M} UTC" if account.locked_until else ""
                 print(f"{account.name}\t{account.role}{locked}")
             if not listed:
-                print(f"no accounts yet in {accounts.path}", file=sys.stderr)
+                print(f"no accounts yet in {accounts.path.resolve()}", file=sys.stderr)
     except AccountError as exc:
         print(f"store-assist-web accounts: {exc}", file=sys.stderr)
         return 1

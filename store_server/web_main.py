@@ -199,7 +199,7 @@ async def serve(config: WebConfig) -> int:
     scheme = "https" if web.tls else "http"
     where = f"{scheme}://{web.listen}:{server.port}"
     public = "" if web.public_url.startswith(where) else f" (public_url {web.public_url})"
-    print(f"web: serving {where} — staff /staff, board /board{public}", flush=True)
+    print(f"web: serving {where} — staff /staff, board /board{public}; accounts in {data.resolve()}", flush=True)
     try:
         await server.serve()
     finally:

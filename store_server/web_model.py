@@ -35,7 +35,10 @@ from store_server.web_watch import Watcher
 
 log = logging.getLogger(__name__)
 
-SEEN_FOR = timedelta(minutes=10)  # a member counts as on shift this long after their page last asked
+# On shift: a member whose page has its event stream open, or asked within this
+# (a page reconnecting after a Wi-Fi gap). A closed or sleeping page hears
+# nothing, so it must not be handed requests for long.
+SEEN_FOR = timedelta(seconds=90)
 UNHAPPY_KEPT = 50
 
 

@@ -272,3 +272,18 @@ def test_a_taken_port_or_a_data_dir_in_use_is_said_plainly_and_nothing_starts(br
                                capture_output=True, text=True, timeout=60)  # fmt: skip
         assert twice.returncode == 1 and "is in use by another store-assist-web" in twice.stderr
         assert web.client().get("/board/state").status_code == 200  # the first one serves on
+
+
+def test_accounts_take_the_config_after_the_command_too_and_say_which_file_they_changed(tmp_path: Path) -> None:
+    config = write_config(tmp_path, broker_url="mqtt://127.0.0.1:1", store=store(), port=free_port())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    added = subprocess.run(
+        [str(WEB), "accounts", "add", "Cleo", "--role", "returns", "--config", str(config), "--pin-stdin"],
+        input="4826\n", capture_output=True, text=True, timeout=60, cwd=elsewhere,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    where = added.stdout.split(" to ", 1)[1].strip()
+    assert Path(where).is_absolute() and where.endswith("accounts.json") and Path(where).exists()
+    assert accounts(config, "list").stdout == "Cleo\treturns\n"  # the file the service reads
+    assert not any(elsewhere.iterdir()), "nothing written where the command was typed"

@@ -162,12 +162,12 @@ def test_the_presence_lists_the_staff_on_phones_with_the_time_of_its_connections
     assert (will.online, will.staff, online.at) == (False, (), T0)
     web.connected = True
     web.member("Anna", "floor", T0)
-    clock.at = T0 + timedelta(minutes=5)
+    clock.at = T0 + timedelta(seconds=60)
     web.tell_presence(clock.at)
     listed = wire.decode_presence("web", sent.messages[-1][1])
     assert (listed.staff, listed.at) == ((("Anna", "floor"),), T0)  # no later than the will the broker holds
-    clock.at = T0 + timedelta(minutes=11)
-    web.tell_presence(clock.at)  # ten minutes without a request from her page: not listed any more
+    clock.at = T0 + timedelta(seconds=91)
+    web.tell_presence(clock.at)  # no stream and 90 s without a request from her page: not listed any more
     assert wire.decode_presence("web", sent.messages[-1][1]).staff == ()
 
 
