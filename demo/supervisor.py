@@ -275,7 +275,8 @@ class Supervisor:
         return Lines(fd)
 
     def _command(self, line: str) -> None:
-        words = line.split()
+        # Control bytes a terminal let through (a NUL before the first key) are no part of a command.
+        words = "".join(ch for ch in line if ch.isprintable() or ch.isspace()).split()
         if not words:
             return
         if words[0].lower() in STOP_WORDS:
@@ -345,6 +346,9 @@ class Supervisor:
 def pick_port(preferred: int = 1883) -> int:
     for port in (preferred, 0):
         with socket.socket() as sock:
+            # As the broker binds it: the last demo's connections lingering in TIME_WAIT
+            # do not make the port taken.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:

@@ -112,7 +112,12 @@ class PagerService:
         if refused is Refusal.NOT_HOLDER:
             raise ActionRefused(f"{request.ticket} is held by {request.claimed_by}")
         if refused is Refusal.NO_COLLEAGUE:
-            raise ActionRefused(f"hand {request.ticket} over to a named colleague")
+            yourself = bool(colleague) and colleague.strip().casefold() == me.casefold()
+            raise ActionRefused(
+                f"{request.ticket} is yours already: hand it over to a colleague"
+                if yourself
+                else f"hand {request.ticket} over to a named colleague"
+            )
         if refused is not None:
             raise ActionRefused(f"{request.ticket} is not claimed")
         if colleague is not None:

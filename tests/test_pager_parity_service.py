@@ -70,7 +70,7 @@ def test_a_hand_over_goes_to_the_colleague_as_the_roster_spells_them(broker: Bro
     [
         (None, "hand H-001 over to a named colleague"),
         ("  ", "hand H-001 over to a named colleague"),
-        ("anna", "hand H-001 over to a named colleague"),
+        ("anna", "H-001 is yours already: hand it over to a colleague"),
         ("Zed", "Zed is not on shift: hand H-001 over to Ben"),
     ],
 )
