@@ -66,8 +66,10 @@ class WebServer:
         *,
         certificate: str = "",
         key: str = "",
+        proxies: tuple[str, ...] = (),
         on_stop: Callable[[], None] | None = None,
     ) -> None:
+        """`proxies`: the addresses whose X-Forwarded-For is believed (web.proxies)."""
         self.host = host
         self.port = port
         self.tls = bool(certificate)
@@ -81,7 +83,10 @@ class WebServer:
             access_log=False,  # paths hold tokens: never logged
             lifespan="off",
             ws="none",
-            proxy_headers=False,  # the client's own address counts for rate limits, not a header it sends
+            # The peer's own address counts for the rate limits, not a header anyone can send;
+            # only the store's own reverse proxies may name the phone behind them.
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=list(proxies) or None,
             server_header=False,
             timeout_graceful_shutdown=GRACEFUL_SECONDS,
             # Every open page holds a connection (its event stream): a store's few hundred, with room;

@@ -44,6 +44,13 @@ class WebSection:
     return_target: int = 60
     help_target: int = 60
     token_grace_minutes: int = int(TOKEN_GRACE.total_seconds() // 60)  # a ticket page opens this long after the end
+    # Reverse proxies (e.g. the guest network's) whose X-Forwarded-For names the phone: comma-separated
+    # addresses. Empty: the peer's own address counts (for the 429s), and the header is ignored.
+    proxies: str = ""
+
+    @property
+    def proxy_addresses(self) -> tuple[str, ...]:
+        return tuple(a.strip() for a in self.proxies.split(",") if a.strip())
 
     def targets(self) -> dict[Kind, int]:
         return {Kind.FIND: self.find_target, Kind.RETURN: self.return_target, Kind.HELP: self.help_target}
@@ -124,6 +131,11 @@ def check_web(config: WebConfig) -> WebConfig:
     for kind in ("find", "return", "help"):
         _between(f"{kind}_target", getattr(web, f"{kind}_target"), 10, 3600, " seconds")
     _between("token_grace_minutes", web.token_grace_minutes, 0, 1440, " minutes")
+    for address in web.proxy_addresses:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ConfigError(f"web.proxies: {address!r} is not an IP address (comma-separated addresses)") from None
     return config
 
 

@@ -167,7 +167,7 @@ async def serve(config: WebConfig) -> int:
     )
     server = WebServer(
         make_app(api, PAGES, secure=web.tls), web.listen, web.port, certificate=web.certificate, key=web.key,
-        on_stop=api.close,
+        proxies=web.proxy_addresses, on_stop=api.close,
     )  # fmt: skip
     try:
         server.bind()

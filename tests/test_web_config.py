@@ -70,6 +70,7 @@ def test_https_needs_both_files_and_takes_real_ones(tmp_path: Path) -> None:
         ("[web]\nlockout_minutes = 0", "web.lockout_minutes: expected 1 to 1440 minutes, got 0"),
         ("[web]\nreturn_target = 5", "web.return_target: expected 10 to 3600 seconds, got 5"),
         ("[web]\ntoken_grace_minutes = -1", "web.token_grace_minutes: expected 0 to 1440 minutes, got -1"),
+        ('[web]\nproxies = "10.0.0.1, guest-proxy"', "web.proxies: 'guest-proxy' is not an IP address"),
         ('[web]\ndata_dir = ""', "web.data_dir: must not be empty"),
         ("[web]\nhttps = true", "web.https: unknown key"),
         ('[broker]\nurl = "http://broker"', "broker.url: expected mqtt://host:port"),

@@ -287,3 +287,17 @@ def test_accounts_take_the_config_after_the_command_too_and_say_which_file_they_
     assert Path(where).is_absolute() and where.endswith("accounts.json") and Path(where).exists()
     assert accounts(config, "list").stdout == "Cleo\treturns\n"  # the file the service reads
     assert not any(elsewhere.iterdir()), "nothing written where the command was typed"
+
+
+@pytest.mark.parametrize("proxies", ["", "127.0.0.1"])
+def test_behind_the_stores_own_proxy_each_phone_has_its_own_limit_and_a_sent_header_is_believed_from_it_only(
+    broker: Mosquitto, tmp_path: Path, proxies: str
+) -> None:
+    with web_service(tmp_path, broker_url=broker.url, store=store(), proxies=proxies) as web:
+        guessing, next_one = {"X-Forwarded-For": "10.1.1.1"}, {"X-Forwarded-For": "10.1.1.2"}
+        with httpx.Client(base_url=web.url, timeout=10) as via_proxy:
+            answers = [via_proxy.get(f"/t/{'g' * 21}{n}", headers=guessing).status_code for n in range(11)]
+            assert answers == [404] * 10 + [429]
+            other_phone = via_proxy.get(f"/t/{'h' * 22}", headers=next_one).status_code
+    # Through a listed proxy the next phone is its own address; without one the header is anyone's to send.
+    assert other_phone == (404 if proxies else 429)
