@@ -174,17 +174,20 @@ async def serve(config: WebConfig) -> int:
     except ServeError as exc:
         print(f"store-assist-web: {exc}", file=sys.stderr)
         return 1
-    said_down = False
+    link_was: list[bool | None] = [None]  # None: never connected yet
 
     def connection(up: bool) -> None:
-        nonlocal said_down
+        was, link_was[0] = link_was[0], up
         model.set_connected(up)
         if up:
             model.tell_presence(clock.now(), force=True)
-            print(f"web: connected to the broker at {config.broker.url}", flush=True)
-        elif not said_down:
-            said_down = True
+            if was is not True:
+                print(f"web: connected to the broker at {config.broker.url}", flush=True)
+        elif was is None:  # once at start, not at every retry
             print(f"web: no broker yet ({link.problem or 'not connected'}); serving the pages meanwhile", flush=True)
+        elif was:  # once per outage
+            why = link.problem or "connection lost"
+            print(f"web: lost the broker ({why}); serving the pages meanwhile, staff actions wait for it", flush=True)
 
     link.on_connection = lambda up: loop.call_soon_threadsafe(connection, up)
     link.start(lambda topic, payload: loop.call_soon_threadsafe(model.on_message, topic, payload))

@@ -252,6 +252,7 @@ class Views:
                     "waiting": view.waiting,
                     "usual_minutes": view.usual_minutes,
                     "words": self.words.board(view.waiting, view.usual_minutes),
+                    "connected": self.model.connected,  # the page greys its numbers without the broker
                 }
             )
         return self._shared["board"]  # type: ignore[no-any-return]

@@ -179,6 +179,7 @@ def test_without_a_broker_it_says_so_once_serves_the_pages_and_connects_when_it_
         anna = web.signed_in("Anna", "1234")
         assert anna.get("/staff").status_code == 200 and anna.get("/board/state").status_code == 200
         assert anna.get("/api/staff/state").json()["connected"] is False
+        assert anna.get("/board/state").json()["connected"] is False  # the door's board greys its numbers
         acted = anna.post("/api/staff/act", json={"action": "claim", "request_id": "abc"})
         assert acted.status_code == 503 and "no connection to the store's broker" in acted.json()["error"]
         (tmp_path / "broker").mkdir()
@@ -189,8 +190,12 @@ def test_without_a_broker_it_says_so_once_serves_the_pages_and_connects_when_it_
             connected = wait_event(anna, "/api/staff/events", lambda e, d: e == "state" and d["connected"]
                                    and d["on_shift"])  # fmt: skip  # its own presence, heard back
             assert connected["on_shift"] == [{"name": "Anna", "role": "floor", "online": True, "on": "phone"}]
+            assert anna.get("/board/state").json()["connected"] is True
         finally:
             broker.stop()
+        said = web.wait_line("lost the broker")
+        assert "serving the pages meanwhile" in said
+        assert anna.get("/board/state").json()["connected"] is False
         assert sum("no broker yet" in line for line in web.lines) == 1
         assert web.log().count("cannot reach the broker") == 1  # said once, not at every retry
 
