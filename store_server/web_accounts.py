@@ -79,7 +79,8 @@ def run_accounts(config: WebConfig, args: argparse.Namespace) -> int:
         else:
             listed = accounts.all()
             for account in listed:
-                locked = f" locked until {account.locked_until:%Y-%m-%d %H:%M} UTC" if account.locked_until else ""
+                until = account.locked_until.astimezone(config.tz) if account.locked_until else None
+                locked = f" locked until {until:%Y-%m-%d %H:%M} ({config.store.timezone})" if until else ""
                 print(f"{account.name}\t{account.role}{locked}")
             if not listed:
                 print(f"no accounts yet in {accounts.path.resolve()}", file=sys.stderr)
