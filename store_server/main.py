@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adapters.paho_acking import AckingPahoTransport
+from adapters.systemd_notify import Notifier
 from core import wire
 from shell.config import ConfigError
 from shell.loop import Loop, SystemClock
@@ -139,9 +140,13 @@ def run(config: StoreConfig, config_path: Path | None = None) -> int:
         return 1
     count = recorder.record.read_recent(recorder.clock.now().date())
     log.info("the store's record %s: %d record(s) of the last days read", config.recorder.data_dir, count)
+    notifier = Notifier()
+    watch = Watch(recorder, notifier, f"recording store={config.store.id} record={config.recorder.data_dir}")
     link.on_connection = lambda up: loop.call_soon(_said, up, link)
-    link.on_subscribed = lambda: loop.call_soon(_say, "subscribed")
+    link.on_subscribed = lambda: loop.call_soon(_subscribed, watch)
     stops = [loop.every(RETRY_SECONDS, recorder.retry), loop.every(60, recorder.tick)]
+    if notifier.ping_every:
+        stops.append(loop.every(notifier.ping_every, watch.ping))
     stops += plug_in(recorder, loop, config, config_path)
     loop.call_soon(recorder.tick)
 
@@ -156,12 +161,51 @@ def run(config: StoreConfig, config_path: Path | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        notifier.stopping(f"stopping: {recorder.kept} kept")
         for halt in stops:
             halt()
         link.close()
         recorder.record.close()
+        notifier.close()
     log.info("stopped: %d kept, %d copies dropped, %d rejected", recorder.kept, recorder.copies, recorder.rejected)
     return 0
+
+
+class Watch:
+    """What systemd hears (adapters/systemd_notify.py): READY=1 once subscribed with the record open, then
+    WATCHDOG=1 from the recorder's own thread while the record takes writes — a stuck thread or a record that
+    cannot be written stops the pings, and systemd restarts the recorder (the broker keeps what was not
+    acknowledged). STATUS says which."""
+
+    def __init__(self, recorder: Recorder, notifier: Notifier, status: str) -> None:
+        self.recorder, self.notifier, self.status = recorder, notifier, status
+        self.ready = False
+        self._said: str | None = None
+
+    def subscribed(self) -> None:
+        if not self.ready:
+            self.ready = True
+            self._said = self.status
+            self.notifier.ready(self.status)
+
+    def ping(self) -> None:
+        if not self.ready:
+            return
+        if self.recorder.failing:
+            self._tell("the record cannot be written: messages wait unacknowledged")
+            return
+        self._tell(self.status)
+        self.notifier.ping()
+
+    def _tell(self, line: str) -> None:
+        if line != self._said:
+            self._said = line
+            self.notifier.status(line)
+
+
+def _subscribed(watch: Watch) -> None:
+    _say("subscribed")
+    watch.subscribed()
 
 
 def _said(up: bool, link: AckingPahoTransport) -> None:
