@@ -28,6 +28,7 @@ from adapters.argon2_hash import PinHasher
 from adapters.file_outbox import FileOutbox
 from adapters.paho_transport import PahoTransport
 from adapters.starlette_web import make_app
+from adapters.systemd_notify import Notifier
 from adapters.uvicorn_server import ServeError, WebServer
 from core import wire
 from shell.config import ConfigError
@@ -165,9 +166,15 @@ async def serve(config: WebConfig) -> int:
         outbox=outbox,
         clock=clock,
     )
+    notifier = Notifier()
+
+    def stopping() -> None:
+        notifier.stopping("stopping")
+        api.close()
+
     server = WebServer(
         make_app(api, PAGES, secure=web.tls), web.listen, web.port, certificate=web.certificate, key=web.key,
-        proxies=web.proxy_addresses, on_stop=api.close,
+        proxies=web.proxy_addresses, on_stop=stopping,
     )  # fmt: skip
     try:
         server.bind()
@@ -198,20 +205,32 @@ async def serve(config: WebConfig) -> int:
             await asyncio.sleep(TICK_SECONDS)  # a timer, not a wait for something
             api.tick(clock.now())
 
+    async def watchdog(every: float) -> None:
+        # From the service's own loop: a loop that stops turning stops the pings, and systemd restarts it.
+        while True:
+            notifier.ping()
+            await asyncio.sleep(every)
+
     ticker = asyncio.create_task(ticking())
+    pinger = asyncio.create_task(watchdog(notifier.ping_every)) if notifier.ping_every else None
     scheme = "https" if web.tls else "http"
     where = f"{scheme}://{web.listen}:{server.port}"
     public = "" if web.public_url.startswith(where) else f" (public_url {web.public_url})"
     print(f"web: serving {where} — staff /staff, board /board{public}; accounts in {data.resolve()}", flush=True)
+    notifier.ready(f"serving {where}; data {data.resolve()}")
     try:
         await server.serve()
     finally:
-        ticker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await ticker
+        notifier.stopping("stopping")
+        for task in (ticker, pinger):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         api.close()
         link.close()
         os.close(held)
+        notifier.close()
     log.info("stopped")
     return 0
 
