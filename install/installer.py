@@ -110,6 +110,8 @@ def rendered_config(name: str, args: argparse.Namespace) -> str:
             ("catalog", "path"): f"/{ETC}/catalog.csv",
             ("broker", "username"): args.kiosk_id,
         }
+        if not on_server:  # the broker is on the store server: TLS, with the store CA copied from there
+            values |= {("broker", "url"): f"mqtts://{args.hostname}:8883", ("broker", "ca_file"): f"/{ETC}/ca.crt"}
     elif name == "store.toml":
         values |= {("recorder", "data_dir"): f"/{DATA}/record", ("broker", "username"): "recorder"}
     elif name == "web.toml":

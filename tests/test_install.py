@@ -183,3 +183,21 @@ def test_a_bad_store_id_is_refused_and_writes_nothing(staged: Path) -> None:
     assert done.returncode == 2
     assert "--store and --kiosk-id" in done.stderr
     assert list(staged.iterdir()) == []
+
+
+def test_a_kiosk_box_gets_the_kiosk_only_and_reaches_the_broker_over_tls(staged: Path) -> None:
+    command = ["install", "--store", "amsterdam-01", "--role", "kiosk", "--kiosk-id", "kiosk-2"]
+    done = run(*command, "--hostname", "broker.store.lan", "--root", str(staged), "--skip-pip")
+    assert done.returncode == 0, done.stderr
+    assert [path.name for path in (staged / "etc/systemd/system").iterdir()] == ["store-assist-kiosk.service"]
+    assert not (staged / "etc/mosquitto").exists(), "the broker is the server's"
+    assert sorted(path.name for path in (staged / "var/lib/store-assist").iterdir()) == ["kiosk"]
+    kiosk = (staged / "etc/store-assist/kiosk.toml").read_text()
+    assert 'url = "mqtts://broker.store.lan:8883"' in kiosk and 'ca_file = "/etc/store-assist/ca.crt"' in kiosk
+    assert 'id = "kiosk-2"' in kiosk
+    unit = (staged / "etc/systemd/system/store-assist-kiosk.service").read_text()
+    assert (
+        "SyslogIdentifier=store-assist-kiosk-2\n" in unit and "EnvironmentFile=-/etc/store-assist/kiosk-2.env" in unit
+    )
+    steps = json.loads((staged / "opt/store-assist/install.json").read_text())["steps"]
+    assert not any("mosquitto.service" in step for step in steps), "a kiosk box leaves Debian's Mosquitto alone"
