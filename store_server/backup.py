@@ -204,9 +204,9 @@ def _safe(name: str) -> bool:
     return bool(parts) and not name.startswith("/") and ".." not in parts
 
 
-def read_checked(archive_path: Path) -> tuple[dict, dict[str, bytes]]:
-    """The manifest and every file's bytes, once each file matches the manifest; BackupError otherwise."""
-    contents: dict[str, bytes] = {}
+def _members(archive_path: Path, take) -> bytes | None:  # type: ignore[no-untyped-def]
+    """Read the archive to its very end, handing each file but the manifest to
+    `take(member, stream)`; the manifest's bytes. BackupError when it cannot be read."""
     manifest_bytes = None
     try:
         # gzip read by hand and to its very end: tarfile stops at the end-of-archive block,
@@ -216,37 +216,56 @@ def read_checked(archive_path: Path) -> tuple[dict, dict[str, bytes]]:
                 if not _safe(member.name):
                     raise BackupError(f"{archive_path} is refused: it names a path outside its folders: {member.name}")
                 if member.isfile():
-                    data = archive.extractfile(member).read()  # type: ignore[union-attr]
+                    stream = archive.extractfile(member)
                     if member.name == MANIFEST:
-                        manifest_bytes = data
+                        manifest_bytes = stream.read()  # type: ignore[union-attr]
                     else:
-                        contents[member.name] = data
+                        take(member, stream)
                 elif not member.isdir():
                     raise BackupError(f"{archive_path} is refused: {member.name} is neither a file nor a folder")
             while unzipped.read(CHUNK):
                 pass
     except FileNotFoundError:
         raise BackupError(f"no such archive: {archive_path}") from None
-    except (tarfile.TarError, zlib.error, EOFError, OSError) as exc:
+    except PermissionError as exc:
+        raise BackupError(f"cannot read {archive_path}: {exc.strerror}") from None
+    except (tarfile.TarError, zlib.error, EOFError, gzip.BadGzipFile) as exc:
         raise BackupError(f"{archive_path} is damaged and was not restored ({exc})") from None
+    return manifest_bytes
+
+
+def _copy_hashing(stream, into=None) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    digest, size = hashlib.sha256(), 0
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        if into is not None:
+            into.write(chunk)
+    return size, digest.hexdigest()
+
+
+def read_checked(archive_path: Path) -> dict:
+    """The manifest, once every file of the archive matches it; BackupError otherwise."""
+    found: dict[str, tuple[int, str]] = {}
+    manifest_bytes = _members(archive_path, lambda member, stream: found.update({member.name: _copy_hashing(stream)}))
     if manifest_bytes is None:
         raise BackupError(f"{archive_path} is damaged or not a Store Assist backup: it has no manifest")
     try:
         manifest = json.loads(manifest_bytes)
         entries = [Entry(**raw) for raw in manifest["entries"]]
+        sources = [str(source) for source in manifest["sources"]]
     except (ValueError, KeyError, TypeError) as exc:
         raise BackupError(f"{archive_path} is damaged: its manifest cannot be read ({exc})") from None
+    if not all(_safe(entry.path) for entry in entries) or not all(_safe(s.lstrip("/")) for s in sources):
+        raise BackupError(f"{archive_path} is refused: its manifest names a path outside its folders")
     files = {entry.path: entry for entry in entries if entry.kind == "file"}
-    if set(files) != set(contents):
-        odd = sorted(set(files) ^ set(contents))
+    if set(files) != set(found):
+        odd = sorted(set(files) ^ set(found))
         raise BackupError(f"{archive_path} is damaged: files and manifest disagree on {', '.join(odd[:5])}")
     for path, entry in files.items():
-        data = contents[path]
-        if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
+        if found[path] != (entry.size, entry.sha256):
             raise BackupError(f"{archive_path} is damaged: /{path} does not match its SHA-256 in the manifest")
-    if not all(_safe(entry.path) for entry in entries):
-        raise BackupError(f"{archive_path} is refused: its manifest names a path outside its folders")
-    return manifest, contents
+    return manifest
 
 
 # -- restore --------------------------------------------------------------------------
@@ -260,38 +279,49 @@ def _owner_ids(entry: Entry) -> tuple[int, int] | None:
 
 
 def restore(archive_path: Path, root: Path, force: bool = False) -> list[Path]:
-    """Put every folder and file of the archive back under `root`; the files written."""
-    manifest, contents = read_checked(archive_path)
-    entries = [Entry(**raw) for raw in manifest["entries"]]
-    targets = [root / PurePosixPath(source.lstrip("/")) for source in manifest["sources"]]
+    """Put every folder and file of the archive back under `root`; the files written.
+
+    Two reads: the first checks every file (nothing is written before it has);
+    the second writes each file to a temp name beside its place, and only once
+    all are there and match again are they renamed into place."""
+    manifest = read_checked(archive_path)
+    entries = {raw["path"]: Entry(**raw) for raw in manifest["entries"]}
+    targets = [root / source.lstrip("/") for source in manifest["sources"]]
     occupied = [str(t) for t in targets if t.is_dir() and any(t.iterdir())]
     if occupied and not force:
         raise BackupError(f"not restored: {', '.join(occupied)} already holds files (--force writes over them)")
     as_root = os.geteuid() == 0
-    written = []
-    for entry in entries:  # folders come before the files in them
-        target = root / entry.path
+    for entry in entries.values():  # folders come before the files in them
         if entry.kind == "dir":
-            target.mkdir(parents=True, exist_ok=True)
-            target.chmod(entry.mode)
-        else:
-            fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
-            try:
-                os.fchmod(fd, entry.mode)
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(contents[entry.path])
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(temp_name, target)
-            except BaseException:
-                Path(temp_name).unlink(missing_ok=True)
-                raise
-            written.append(target)
+            (root / entry.path).mkdir(parents=True, exist_ok=True)
+            (root / entry.path).chmod(entry.mode)
+    temps: dict[Path, Path] = {}
+
+    def take(member: tarfile.TarInfo, stream) -> None:  # type: ignore[no-untyped-def]
+        entry, target = entries[member.name], root / member.name
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+        temps[target] = Path(temp_name)
+        os.fchmod(fd, entry.mode)
+        with os.fdopen(fd, "wb") as handle:
+            if _copy_hashing(stream, handle) != (entry.size, entry.sha256):
+                raise BackupError(f"{archive_path} changed while it was restored: /{member.name}; nothing replaced")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    try:
+        _members(archive_path, take)
+    except BaseException:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+        raise
+    for target, temp in temps.items():
+        os.replace(temp, target)
+    for path, entry in entries.items():
         if as_root and (ids := _owner_ids(entry)):
-            os.chown(target, *ids)
-    for folder in {target.parent for target in written}:
+            os.chown(root / path, *ids)
+    for folder in {target.parent for target in temps}:
         fsync_dir(folder)
-    return written
+    return list(temps)
 
 
 # -- command --------------------------------------------------------------------------
@@ -299,7 +329,7 @@ def restore(archive_path: Path, root: Path, force: bool = False) -> list[Path]:
 
 def listing(archive_path: Path) -> list[str]:
     """What `list` prints: a heading, then one line per file."""
-    manifest, _contents = read_checked(archive_path)
+    manifest = read_checked(archive_path)
     lines = [f"store {manifest['store']}, made {manifest['created']}, from {' '.join(manifest['sources'])}"]
     for raw in manifest["entries"]:
         entry = Entry(**raw)

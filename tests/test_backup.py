@@ -15,7 +15,9 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -194,3 +196,55 @@ def test_the_production_broker_starts_from_a_restored_folder_and_takes_the_resto
             wrong.close()
     finally:
         mosquitto.stop()
+
+
+def test_restore_with_force_writes_over_a_box_that_holds_files(box: Path, tmp_path: Path) -> None:
+    archive = create(box, tmp_path / "backups")
+    config = under(tmp_path / "root", folders(box)["config"])
+    config.mkdir(parents=True)
+    (config / "store.toml").write_text('[store]\nid = "someone-else"\n')
+    (config / "local.toml").write_text("# kept\n")
+    refused = backup("restore", str(archive), "--to", str(tmp_path / "root"))
+    assert refused.returncode == 2 and str(config) in refused.stderr
+    assert (config / "store.toml").read_text() == '[store]\nid = "someone-else"\n'
+    forced = backup("restore", str(archive), "--to", str(tmp_path / "root"), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert (config / "store.toml").read_text() == (folders(box)["config"] / "store.toml").read_text()
+    assert (config / "local.toml").read_text() == "# kept\n"  # a file the archive does not have is left alone
+
+
+def test_a_file_replaced_while_the_backup_reads_it_goes_in_whole(tmp_path: Path) -> None:
+    """A writer replaces a 4 MB file over and over, as the stores write (temp, rename):
+    every archive holds one whole version of it, and none of the writer's temp files."""
+    from adapters.atomic_file import write_atomically
+    from store_server.backup import create as create_archive
+    from store_server.backup import read_checked
+
+    data = tmp_path / "data"
+    data.mkdir()
+    busy = data / "requests.json"
+    write_atomically(busy, b"a" * (4 << 20))
+    stop, versions = threading.Event(), [b"a"]
+
+    def writer() -> None:
+        while not stop.is_set():
+            versions.append(bytes([97 + len(versions) % 26]))
+            write_atomically(busy, versions[-1] * (4 << 20))
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        made = [
+            create_archive(tmp_path / f"out-{n}", [data], "busy", datetime(2026, 1, 1, tzinfo=UTC), lambda _line: None)
+            for n in range(5)
+        ]
+    finally:
+        stop.set()
+        thread.join(10)
+    assert len(versions) > 5, "the writer did not run during the backups"
+    for archive in made:
+        [entry] = [e for e in read_checked(archive)["entries"] if e["kind"] == "file"]
+        assert entry["path"].endswith("data/requests.json")  # no temp file of the writer's
+        with tarfile.open(archive, "r:gz") as opened:
+            content = opened.extractfile(entry["path"]).read()  # type: ignore[union-attr]
+        assert len(content) == 4 << 20 and len(set(content)) == 1, "half of one version and half of another"
