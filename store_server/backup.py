@@ -346,8 +346,8 @@ def parser() -> argparse.ArgumentParser:
     make = commands.add_parser("create", help="write a dated archive of data, config and broker folder")
     make.add_argument("--out", required=True, type=Path, help="folder the archive goes into")
     make.add_argument("--data", action="append", type=Path, help=f"a data folder (default {DEFAULT_DATA_DIRS})")
-    make.add_argument("--config", type=Path, default=Path(DEFAULT_CONFIG_DIR))
-    make.add_argument("--broker", type=Path, default=Path(DEFAULT_BROKER_DIR))
+    make.add_argument("--config", type=Path, help=f"the config folder (default {DEFAULT_CONFIG_DIR})")
+    make.add_argument("--broker", type=Path, help=f"the broker's folder (default {DEFAULT_BROKER_DIR})")
     make.add_argument("--store", help="store id for the archive's name (default: from the config folder)")
     back = commands.add_parser("restore", help="check an archive and put its files back under --to")
     back.add_argument("archive", type=Path)
@@ -358,14 +358,28 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def chosen_sources(data: list[Path] | None, config: Path | None, broker: Path | None) -> list[Path]:
+    """The folders named, and in place of one not named its default when this box has it
+    (a kiosk box has no broker folder); a folder named must be there."""
+    sources: list[Path] = []
+    for named, defaults in ((data, DEFAULT_DATA_DIRS), (config, [DEFAULT_CONFIG_DIR]), (broker, [DEFAULT_BROKER_DIR])):
+        if named:
+            sources += named if isinstance(named, list) else [named]
+        else:
+            sources += [Path(folder) for folder in defaults if Path(folder).is_dir()]
+    if not sources:
+        raise BackupError("nothing to back up: none of the default folders is on this box (--data, --config, --broker)")
+    return sources
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "create":
-            data = args.data or [Path(d) for d in DEFAULT_DATA_DIRS]
-            store = args.store or store_id_from(args.config)
             say = lambda line: print(line, file=sys.stderr)  # noqa: E731
-            made = create(args.out, [*data, args.config, args.broker], store, datetime.now(UTC), say)
+            sources = chosen_sources(args.data, args.config, args.broker)
+            store = args.store or store_id_from(args.config or Path(DEFAULT_CONFIG_DIR))
+            made = create(args.out, sources, store, datetime.now(UTC), say)
             print(f"backup written: {made}")
         elif args.command == "restore":
             written = restore(args.archive, args.to, args.force)

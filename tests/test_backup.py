@@ -248,3 +248,18 @@ def test_a_file_replaced_while_the_backup_reads_it_goes_in_whole(tmp_path: Path)
         with tarfile.open(archive, "r:gz") as opened:
             content = opened.extractfile(entry["path"]).read()  # type: ignore[union-attr]
         assert len(content) == 4 << 20 and len(set(content)) == 1, "half of one version and half of another"
+
+
+def test_a_default_folder_the_box_lacks_is_left_out_and_a_named_one_must_be_there(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from store_server import backup as module
+
+    (tmp_path / "data").mkdir()
+    monkeypatch.setattr(module, "DEFAULT_DATA_DIRS", (str(tmp_path / "data"),))
+    monkeypatch.setattr(module, "DEFAULT_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setattr(module, "DEFAULT_BROKER_DIR", str(tmp_path / "no-broker-on-a-kiosk-box"))
+    assert module.chosen_sources(None, None, None) == [tmp_path / "data"]
+    assert module.main(["create", "--out", str(tmp_path / "out"), "--broker", str(tmp_path / "absent")]) == 2
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    monkeypatch.setattr(module, "DEFAULT_DATA_DIRS", (str(tmp_path / "gone"),))
+    with pytest.raises(module.BackupError, match="nothing to back up"):
+        module.chosen_sources(None, None, None)
