@@ -96,9 +96,9 @@ def set_values(text: str, values: dict[tuple[str, str], str]) -> str:
     return "".join(lines)
 
 
-def rendered_config(name: str, args: argparse.Namespace) -> str:
+def rendered_config(app: Path, name: str, args: argparse.Namespace) -> str:
     """The shipped config/<name> as this box's default: its store, devices and the installed paths."""
-    text = (SOURCE / "config" / name).read_text(encoding="utf-8")
+    text = (app / "config" / name).read_text(encoding="utf-8")
     if not name.endswith(".toml"):
         return text
     on_server = args.role in ("server", "both")
@@ -129,7 +129,7 @@ def write_configs(root: Path, names: list[str], args: argparse.Namespace) -> lis
     shipped.mkdir(parents=True, exist_ok=True)
     said = []
     for name in names:
-        default = rendered_config(name, args)
+        default = rendered_config(root / OPT / "app", name, args)
         target, previous = etc / name, shipped / name
         if not target.exists():
             target.write_text(default, encoding="utf-8")
@@ -148,7 +148,8 @@ def write_configs(root: Path, names: list[str], args: argparse.Namespace) -> lis
 
 
 def copy_code(root: Path) -> None:
-    """The code replaced as a whole: copied beside the old one, then swapped in."""
+    """The code replaced as a whole: copied beside the old one, then swapped in. Everything after
+    this reads the installed copy, so the installer may also run from /opt/store-assist/app itself."""
     opt = root / OPT
     fresh, app, old = opt / "app.new", opt / "app", opt / "app.old"
     for path in (fresh, old):
@@ -222,7 +223,14 @@ def provision_broker(root: Path, args: argparse.Namespace, steps: list[str]) -> 
     if args.role == "both":
         devices.append(f"kiosk:{args.kiosk_id}")
     out = root / BROKER
-    command = [sys.executable, str(SOURCE / "broker_config" / "provision.py"), "--store", args.store, "--out", str(out)]
+    command = [
+        sys.executable,
+        str(root / OPT / "app/broker_config/provision.py"),
+        "--store",
+        args.store,
+        "--out",
+        str(out),
+    ]
     command += ["--hostname", args.hostname, *devices]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     sheet = out / "passwords.txt"
@@ -253,7 +261,7 @@ def write_units(root: Path, names: list[str], args: argparse.Namespace) -> None:
     fills = {"@STORE@": args.store, "@KIOSK_ID@": args.kiosk_id, "@OPT@": f"/{OPT}", "@ETC@": f"/{ETC}"}
     fills |= {"@DATA@": f"/{DATA}", "@BROKER@": f"/{BROKER}"}
     for name in names:
-        text = (HERE / "units" / name).read_text(encoding="utf-8")
+        text = (root / OPT / "app/install/units" / name).read_text(encoding="utf-8")
         for mark, value in fills.items():
             text = text.replace(mark, value)
         (units / name).write_text(text, encoding="utf-8")

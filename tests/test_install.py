@@ -201,3 +201,15 @@ def test_a_kiosk_box_gets_the_kiosk_only_and_reaches_the_broker_over_tls(staged:
     )
     steps = json.loads((staged / "opt/store-assist/install.json").read_text())["steps"]
     assert not any("mosquitto.service" in step for step in steps), "a kiosk box leaves Debian's Mosquitto alone"
+
+
+def test_the_installed_copy_can_run_the_upgrade_itself(staged: Path) -> None:
+    install(staged)
+    installed = staged / "opt/store-assist/app"
+    command = [str(installed / "run"), "install", "--store", "amsterdam-01", "--role", "both"]
+    command += ["--root", str(staged), "--skip-pip"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=installed)
+    assert done.returncode == 0, done.stderr
+    assert (installed / "install/installer.py").read_bytes() == (ROOT / "install/installer.py").read_bytes()
+    assert len(list((staged / "etc/systemd/system").glob("store-assist-*.service"))) == 4
+    assert "config etc/store-assist/kiosk.toml: kept" in done.stdout
