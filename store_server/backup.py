@@ -13,18 +13,16 @@ is mode 0600; it is written under a temp name, fsynced and renamed, so --out
 never holds half an archive.
 
 The services may keep running: every store writes a file whole (temp file,
-then rename over the old one), so each file is read through one open handle
-and the archive gets the whole version that was there when it was opened. A
-file replaced while it is being read goes in as the version before the
-replace (the next backup has the new one); a file removed between listing and
-opening is left out and named on the terminal; temp files of writes in
-progress (`.<name>.<random>.tmp`) are never copied.
+then rename), so each file is read through one open handle and goes in as the
+whole version there when it was opened. A file replaced while being read goes
+in as the version before the replace (the next backup has the new one); one
+removed between listing and opening is left out and named on the terminal;
+temp files of writes in progress (`.<name>.<random>.tmp`) are never copied.
 
-`restore` first reads the whole archive and checks every file against the
-manifest; a damaged or altered archive is refused and nothing is written. It
-refuses a target folder that already has files unless --force, then writes
-each file (temp, fsync, rename) at its path under --to, with its mode, and
-its owner when run as root.
+`restore` first checks every file against the manifest (a damaged or altered
+archive is refused, nothing written), refuses a folder that holds files unless
+--force, then puts each file back (temp, fsync, rename) at its path under --to
+with its mode, and its owner when run as root.
 
 Touches only the folders it is told (or the defaults below) and --out / --to.
 """
@@ -158,9 +156,14 @@ def _add_tree(archive: tarfile.TarFile, top: Path, say) -> list[Entry]:  # type:
     return entries
 
 
-def create(out: Path, sources: list[Path], store: str, now: datetime, say=print) -> Path:  # type: ignore[no-untyped-def]
+def create(out: Path, sources: list[Path], store: str, now: datetime, say) -> Path:  # type: ignore[no-untyped-def]
     """Write the archive of `sources` into `out`; its path."""
-    sources = [Path(os.path.abspath(s)) for s in sources]
+    # A folder inside another one (or named twice) goes in once, with the outer one.
+    kept: list[Path] = []
+    for folder in (Path(os.path.abspath(s)) for s in sources):
+        if not any(outer == folder or outer in folder.parents for outer in kept):
+            kept = [inner for inner in kept if folder not in inner.parents] + [folder]
+    sources = kept
     missing = [str(s) for s in sources if not s.is_dir()]
     if missing:
         raise BackupError(f"not a folder: {', '.join(missing)}")
@@ -299,6 +302,8 @@ def restore(archive_path: Path, root: Path, force: bool = False) -> list[Path]:
 
     def take(member: tarfile.TarInfo, stream) -> None:  # type: ignore[no-untyped-def]
         entry, target = entries[member.name], root / member.name
+        if target in temps:
+            raise BackupError(f"{archive_path} is damaged: it holds /{member.name} twice; nothing replaced")
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
         temps[target] = Path(temp_name)
         os.fchmod(fd, entry.mode)
@@ -376,10 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "create":
-            say = lambda line: print(line, file=sys.stderr)  # noqa: E731
             sources = chosen_sources(args.data, args.config, args.broker)
             store = args.store or store_id_from(args.config or Path(DEFAULT_CONFIG_DIR))
-            made = create(args.out, sources, store, datetime.now(UTC), say)
+            made = create(args.out, sources, store, datetime.now(UTC), lambda line: print(line, file=sys.stderr))
             print(f"backup written: {made}")
         elif args.command == "restore":
             written = restore(args.archive, args.to, args.force)

@@ -260,6 +260,8 @@ def test_a_default_folder_the_box_lacks_is_left_out_and_a_named_one_must_be_ther
     assert module.chosen_sources(None, None, None) == [tmp_path / "data"]
     assert module.main(["create", "--out", str(tmp_path / "out"), "--broker", str(tmp_path / "absent")]) == 2
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    nested = module.create(tmp_path / "twice", [tmp_path, tmp_path / "data", tmp_path], "s", datetime.now(UTC), print)
+    assert module.read_checked(nested)["sources"] == [tmp_path.as_posix()]  # each file in once
     monkeypatch.setattr(module, "DEFAULT_DATA_DIRS", (str(tmp_path / "gone"),))
     with pytest.raises(module.BackupError, match="nothing to back up"):
         module.chosen_sources(None, None, None)
