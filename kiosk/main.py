@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 from adapters.file_outbox import FileOutbox
 from adapters.paho_transport import PahoTransport
 from adapters.rapidfuzz_similar import similar
+from adapters.systemd_notify import Notifier
 from adapters.tinydb_store import TinyDBEventLog
 from core import wire
 from core.desk import Desk
@@ -28,6 +30,7 @@ from shell.kiosk_service import KioskService
 from shell.loop import Loop, SystemClock, connection_words
 from shell.outbox import DurableOutbox
 from shell.ports import StoreError
+from shell.watchdog import StorageProbe, Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -183,11 +186,33 @@ def run_headless(config: KioskConfig) -> int:
     front.say("ready", config.device.id, f"store={config.store.id}", f"broker={config.broker.url}")
     front.start_reader(sys.stdin)
     stop_ticking = loop.every(1.0, service.tick)  # escalation deadlines
+    stop_watching = supervised(config, loop)
     try:
         loop.run()
     except KeyboardInterrupt:
         pass
     finally:
+        stop_watching()
         stop_ticking()
         device.close()
     return 0
+
+
+def supervised(config: KioskConfig, loop: Loop) -> Callable[[], None]:
+    """Under systemd (adapters/systemd_notify.py): READY=1 now that it takes requests, WATCHDOG=1 from the
+    loop while the data dir takes writes (shell/watchdog.py), a clean stop on SIGTERM with STOPPING=1.
+    Without NOTIFY_SOCKET it sends nothing. What ends it."""
+    notifier = Notifier()
+    data = Path(config.storage.data_dir)
+    status = f"taking requests: {config.device.id} store={config.store.id}"
+    notifier.ready(status)
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: loop.call_soon(loop.stop))
+    watchdog = Watchdog(notifier, StorageProbe([data / "requests", data / "outbox"]).trouble, status)
+    stop_pinging = loop.every(notifier.ping_every, watchdog.ping) if notifier.ping_every else (lambda: None)
+
+    def stop() -> None:
+        notifier.stopping("stopping")
+        stop_pinging()
+        notifier.close()
+
+    return stop

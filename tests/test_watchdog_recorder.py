@@ -64,13 +64,18 @@ class NotifySocket:
         self.sock.close()
 
 
-@pytest.fixture
-def notify() -> Iterator[NotifySocket]:
+def short_socket() -> Iterator[NotifySocket]:
+    """A NotifySocket at a short path in /tmp, removed after."""
     folder = tempfile.mkdtemp(prefix="notify", dir="/tmp")  # a short path: socket names hold 107 bytes
     listener = NotifySocket(str(Path(folder) / "notify.sock"))
     yield listener
     listener.close()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def notify() -> Iterator[NotifySocket]:
+    yield from short_socket()
 
 
 def feedback(fid: str) -> bytes:
