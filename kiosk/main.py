@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,13 +15,13 @@ from zoneinfo import ZoneInfo
 from adapters.file_outbox import FileOutbox
 from adapters.paho_transport import PahoTransport
 from adapters.rapidfuzz_similar import similar
-from adapters.systemd_notify import Notifier
 from adapters.tinydb_store import TinyDBEventLog
 from core import wire
 from core.desk import Desk
 from core.finder import Finder
 from kiosk.catalog_file import CatalogError, load_catalog
 from kiosk.printing import print_spool, printer_setup
+from kiosk.supervision import supervised
 from shell.config import ConfigError, KioskConfig, default_config, load_kiosk
 from shell.device import Device
 from shell.display import has_display
@@ -30,7 +29,6 @@ from shell.kiosk_service import KioskService
 from shell.loop import Loop, SystemClock, connection_words
 from shell.outbox import DurableOutbox
 from shell.ports import StoreError
-from shell.watchdog import StorageProbe, Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +184,7 @@ def run_headless(config: KioskConfig) -> int:
     front.say("ready", config.device.id, f"store={config.store.id}", f"broker={config.broker.url}")
     front.start_reader(sys.stdin)
     stop_ticking = loop.every(1.0, service.tick)  # escalation deadlines
-    stop_watching = supervised(config, loop)
+    stop_watching = supervised(config, loop.every, lambda: loop.call_soon(loop.stop))
     try:
         loop.run()
     except KeyboardInterrupt:
@@ -196,23 +194,3 @@ def run_headless(config: KioskConfig) -> int:
         stop_ticking()
         device.close()
     return 0
-
-
-def supervised(config: KioskConfig, loop: Loop) -> Callable[[], None]:
-    """Under systemd (adapters/systemd_notify.py): READY=1 now that it takes requests, WATCHDOG=1 from the
-    loop while the data dir takes writes (shell/watchdog.py), a clean stop on SIGTERM with STOPPING=1.
-    Without NOTIFY_SOCKET it sends nothing. What ends it."""
-    notifier = Notifier()
-    data = Path(config.storage.data_dir)
-    status = f"taking requests: {config.device.id} store={config.store.id}"
-    notifier.ready(status)
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: loop.call_soon(loop.stop))
-    watchdog = Watchdog(notifier, StorageProbe([data / "requests", data / "outbox"]).trouble, status)
-    stop_pinging = loop.every(notifier.ping_every, watchdog.ping) if notifier.ping_every else (lambda: None)
-
-    def stop() -> None:
-        notifier.stopping("stopping")
-        stop_pinging()
-        notifier.close()
-
-    return stop
