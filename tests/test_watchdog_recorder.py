@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import tempfile
 import time
 from collections.abc import Iterator
@@ -78,6 +79,11 @@ def notify() -> Iterator[NotifySocket]:
     yield from short_socket()
 
 
+def about_half_the_interval(pings: list[float]) -> bool:
+    """The pings' usual spacing (the median: a busy machine may delay one) is half the interval."""
+    return 0.35 * INTERVAL < statistics.median(b - a for a, b in zip(pings, pings[1:], strict=False)) < 0.75 * INTERVAL
+
+
 def feedback(fid: str) -> bytes:
     return (f'{{"v":1,"id":"{fid}","kiosk":"kiosk-1","rating":3,"face":"happy","reasons":[],'
             f'"comment":"","given_at":"2026-11-24T09:15:02.345Z"}}').encode()  # fmt: skip
@@ -96,7 +102,7 @@ def test_the_recorder_is_ready_once_subscribed_pings_while_it_can_write_and_says
     assert any(line.startswith("STATUS=recording store=wd1") for line in heard[-1][1])
     pings = notify.pings_within(3 * INTERVAL)
     assert len(pings) >= 4, pings  # every half interval
-    assert max(b - a for a, b in zip(pings, pings[1:], strict=False)) < 0.9 * INTERVAL, pings
+    assert about_half_the_interval(pings), pings
 
     # The record cannot be written (a file where its feedback folder was: root too is stopped by that).
     sender = Publisher(broker)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.broker import Mosquitto
-from tests.test_watchdog_recorder import INTERVAL, NotifySocket
+from tests.test_watchdog_recorder import INTERVAL, NotifySocket, about_half_the_interval
 from tests.web_process import web_service
 
 
@@ -30,7 +30,7 @@ def test_the_web_service_is_ready_when_serving_pings_from_its_loop_and_says_when
                 assert client.get("/board").status_code == 200, "ready means it answers"
             pings = notify.pings_within(3 * INTERVAL)
             assert len(pings) >= 4, pings
-            assert max(b - a for a, b in zip(pings, pings[1:], strict=False)) < 0.9 * INTERVAL, pings
+            assert about_half_the_interval(pings), pings
 
             assert service.proc is not None
             os.kill(service.proc.pid, signal.SIGSTOP)
