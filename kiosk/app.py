@@ -40,6 +40,7 @@ from kiosk.language import DEFAULT, shared_translations
 from kiosk.screens import FindScreen, HelpScreen, IdlePrompt, KioskRoot, ReturnScreen, TicketScreen, WelcomeScreen
 from kiosk.staff_access import PinAnswer, PinLock, SecretTaps, refusal_words
 from kiosk.staff_screens import MaintenanceScreen, PinScreen
+from kiosk.supervision import supervise_window
 from kiosk.theme import NORMAL
 from kiosk.visit import Due, Event, IdlePolicy, Visit
 from kiosk.widgets import KioskScreen
@@ -390,8 +391,10 @@ def run_app(config: KioskConfig, build: Build, finder: Finder | None = None) -> 
         # The store's screen, scaled: the keyboard's millimetres scale with it (as in the demo).
         config = replace(config, kiosk=replace(config.kiosk, screen_dpi=scaled_dpi(config.kiosk.screen_dpi, density)))
     app = KioskApp(config, build, finder)
+    unsupervise = supervise_window(config, app)  # under systemd: READY=1, then WATCHDOG=1 from Kivy's clock
     try:
         app.run()
     finally:
+        unsupervise()
         app.shutdown()
     return 0

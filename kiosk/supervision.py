@@ -12,6 +12,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from adapters.systemd_notify import Notifier
 from shell.config import KioskConfig
@@ -37,3 +38,24 @@ def supervised(config: KioskConfig, every: Every, stop_soon: Callable[[], None])
         notifier.close()
 
     return stop
+
+
+def supervise_window(config: KioskConfig, app: Any) -> Callable[[], None]:
+    """The touchscreen kiosk under systemd: supervised from its first frame, pinging from Kivy's clock
+    (a window whose loop hangs stops pinging); SIGTERM stops the app. What ends it, for the way out."""
+    from kivy.clock import Clock
+
+    stops: list[Callable[[], None]] = []
+
+    def every(seconds: float, fn: Callable[[], object]) -> Callable[[], None]:
+        return Clock.schedule_interval(lambda _dt: fn(), seconds).cancel  # type: ignore[no-any-return]
+
+    def start(_dt: float) -> None:
+        stops.append(supervised(config, every, lambda: Clock.schedule_once(lambda _dt: app.stop())))
+
+    def stop_all() -> None:
+        for stop in stops:
+            stop()
+
+    Clock.schedule_once(start)
+    return stop_all
