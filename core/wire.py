@@ -251,3 +251,25 @@ def _joined_request(value: Any) -> str:
     if not valid_id(value):
         raise WireError("request_id may hold only letters, digits, '-' and '_'")
     return str(value)
+
+
+# -- a kiosk's storage ------------------------------------------------------
+
+
+def encode_storage_alert(kiosk: str, writable: bool, detail: str, at: datetime) -> bytes:
+    """The kiosk's storage cannot be written (disk full, read-only): it takes no request and sends
+    shoppers to the service desk; `writable` true: it takes requests again."""
+    return _dump({"kind": "storage", "kiosk": kiosk, "writable": bool(writable), "detail": detail[:200], "at": iso(at)})
+
+
+def decode_storage_alert(payload: bytes) -> tuple[str, bool, str, datetime]:
+    """(kiosk, writable, detail, at) of a storage alert."""
+    body = _load(payload)
+    if body.get("kind") != "storage":
+        raise WireError("kind: expected 'storage'")
+    writable, detail = body.get("writable"), body.get("detail") or ""
+    if not isinstance(writable, bool):
+        raise WireError("writable: expected true or false")
+    if not isinstance(detail, str) or len(detail) > 200:
+        raise WireError("detail: expected text of at most 200 characters")
+    return _text(body, "kiosk", 64), writable, detail, parse_time(body.get("at"), "at")  # type: ignore[return-value]

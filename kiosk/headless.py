@@ -17,11 +17,12 @@ from core.finder import Finder
 from core.joining import TicketUnread
 from core.model import FACES, Kind, LocalError, Request, Status
 from core.words import HELP_TOPICS
-from kiosk.language import DEFAULT, LANGUAGES
+from kiosk.language import DEFAULT, LANGUAGES, shared_translations
 from kiosk.printed_ticket import qr_text
-from kiosk.wording import reasons_for
+from kiosk.wording import STORAGE_FULL, reasons_for
 from shell.kiosk_service import KioskService, TicketView
 from shell.loop import Loop
+from shell.storage_watch import StorageUnwritable
 
 USAGE = (
     "commands: find <query> | return <receipt or -> <reason> | help <question|complaint|other> [note]"
@@ -48,6 +49,10 @@ class HeadlessKiosk:
         service.listeners.append(self._status_changed)
         service.print_listeners.append(self._printed)
         service.printer_listeners.append(lambda state, detail: self.say("printer", state.value, shlex.quote(detail)))
+        # Storage that cannot be written, and written again (shell/storage_watch.py): for staff.
+        service.storage.listeners.append(
+            lambda writable, detail: self.say("storage", "resumed" if writable else "unwritable", shlex.quote(detail))
+        )
 
     def say(self, *words: str) -> None:
         self.out.write(" ".join(words) + "\n")
@@ -102,6 +107,10 @@ class HeadlessKiosk:
                     self._status_changed(self.service.view(request.id), force=True)
             else:
                 raise ValueError(f"unknown command {command!r}; {USAGE}")
+        except StorageUnwritable as exc:
+            # Nothing was taken: the shopper is sent to the desk, in their language, and no ticket line follows.
+            sentence = shared_translations().tr(STORAGE_FULL, self.language)
+            self.say("service-desk", shlex.quote(sentence), f"why={shlex.quote(str(exc))}")
         except (ValueError, LocalError) as exc:
             self.say("error", str(exc))
 

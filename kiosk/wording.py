@@ -67,6 +67,9 @@ def reasons_for(rating: int) -> tuple[str, tuple[str, ...]]:
 
 # core/contact.py's message, named here so that it is translated.
 BAD_CONTACT = N_("Enter a phone number or an e-mail address, or leave it empty.")
+# When the kiosk's storage cannot be written (disk full): nothing the shopper asked for is kept,
+# so the kiosk must not pretend it was (shell/storage_watch.py).
+STORAGE_FULL = N_("This kiosk cannot take your request right now. Nothing was kept. Please go to the service desk.")
 
 
 def unread_ticket(problem: TicketUnread) -> str:

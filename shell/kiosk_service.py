@@ -39,6 +39,7 @@ from core.retention import cutoff
 from core.searches import SearchWatch
 from shell.phone_tokens import PhoneTokens, new_token, opens_phone_page, with_token
 from shell.ports import Clock, EventLog, StoreError, Transport
+from shell.storage_watch import StorageWatch
 from shell.ticket_view import StatusListener, TicketView
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ class KioskService:
         self.phone_tokens = opens_phone_page(qr_url)
         self.tokens = PhoneTokens(store_id, self.kiosk_id, transport)
         self.tokens.resume(desk.requests(), clock.now())
+        self.storage = StorageWatch.attach(self)  # disk full: take nothing, send shoppers to the desk
 
     def subscriptions(self) -> list[str]:
         return self.topics(self.store_id, self.kiosk_id)
