@@ -30,6 +30,12 @@ __all__ = [
     "all_tokens",
     "my_actions",
     "parse_topic",
+    "selftest_topic",
+    "all_selftests",
+    "selftest_ack_topic",
+    "my_selftest_acks",
+    "selftest_result_topic",
+    "all_selftest_results",
 ]
 
 
@@ -52,6 +58,9 @@ class WireError(ValueError):
 # store/<store>/managers/figures                      retained, the recorder publishes today's figures: managers only
 # store/<store>/managers/alerts                       the recorder's rule alerts: managers only
 # store/<store>/devices/<device>                      retained presence + last will
+# store/<store>/selftest/<kiosk>                      kiosk publishes the start-of-shift test alert: every pager
+# store/<store>/selftest/<kiosk>/ack/<device>         a pager publishes that its person acknowledged it
+# store/<store>/selftest/<kiosk>/result               retained, kiosk publishes the result: managers only
 #
 # The owning kiosk is a topic level so the broker ACL can say "a kiosk writes only
 # its own states" (a block per device, written by broker_config/provision.py).
@@ -136,6 +145,30 @@ def my_actions(store: str, kiosk: str) -> str:
     return f"store/{store}/requests/{kiosk}/+/action"
 
 
+def selftest_topic(store: str, kiosk: str) -> str:
+    return f"store/{store}/selftest/{kiosk}"
+
+
+def all_selftests(store: str) -> str:
+    return f"store/{store}/selftest/+"
+
+
+def selftest_ack_topic(store: str, kiosk: str, device: str) -> str:
+    return f"store/{store}/selftest/{kiosk}/ack/{device}"
+
+
+def my_selftest_acks(store: str, kiosk: str) -> str:
+    return f"store/{store}/selftest/{kiosk}/ack/+"
+
+
+def selftest_result_topic(store: str, kiosk: str) -> str:
+    return f"store/{store}/selftest/{kiosk}/result"
+
+
+def all_selftest_results(store: str) -> str:
+    return f"store/{store}/selftest/+/result"
+
+
 _DEVICE_TOPICS = ("feedback", "devices", "alerts", "unhappy", "printers", "searches")
 
 
@@ -151,6 +184,13 @@ def parse_topic(store: str, topic: str) -> tuple[str, dict[str, str]]:
         return rest[3], {"kiosk": rest[1], "request_id": rest[2]}
     if len(rest) == 2 and rest[0] == "managers" and rest[1] in ("figures", "alerts"):
         return "figures" if rest[1] == "figures" else "rule_alert", {}
+    if rest[0] == "selftest" and len(rest) in (2, 3, 4) and valid_id(rest[1]):
+        if len(rest) == 2:
+            return "selftest", {"kiosk": rest[1]}
+        if len(rest) == 3 and rest[2] == "result":
+            return "selftest_result", {"kiosk": rest[1]}
+        if len(rest) == 4 and rest[2] == "ack" and valid_id(rest[3]):
+            return "selftest_ack", {"kiosk": rest[1], "device": rest[3]}
     if len(rest) == 2 and rest[0] in _DEVICE_TOPICS and valid_id(rest[1]):
         return rest[0], {"device": rest[1]}
     raise WireError(f"unknown topic {topic!r}")

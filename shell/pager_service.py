@@ -22,6 +22,7 @@ from core.live import LiveFigures, RuleAlert
 from core.live_wire import decode_figures, decode_rule_alert
 from core.model import NAME_MAX, Feedback, Request
 from core.roster import OnShift, Roster
+from core.self_test import SelfTestError, SelfTestResult, TestAlert, decode_result, decode_test_alert, encode_ack
 from core.sounds import Sound, sound_for
 from core.text import clean_text
 from shell.ports import Clock, Transport
@@ -47,7 +48,11 @@ class PagerService:
         transport: Transport,
         clock: Clock,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex[:16],
+        device_id: str = "",
     ) -> None:
+        """`device_id`: this pager's, the level its self test acknowledgements are sent under
+        (the transport's client id when not given: the same id)."""
+        self.device_id = device_id or str(getattr(transport, "client_id", ""))
         self.board = board
         self.store_id = store_id
         self.transport = transport
@@ -66,6 +71,10 @@ class PagerService:
         self.roster = Roster()
         self.roster_listeners: list[RosterListener] = []
         self.rejected: Counter[str] = Counter()
+        # Self tests (core/self_test.py) waiting for this pager's person to acknowledge, by kiosk.
+        self.self_tests: dict[str, TestAlert] = {}
+        self.self_test_listeners: list[Callable[[TestAlert], None]] = []
+        self.self_test_result_listeners: list[Callable[[SelfTestResult], None]] = []  # managers only
 
     def subscriptions(self) -> list[str]:
         return self.topics(self.store_id, self.board.role)
@@ -77,8 +86,10 @@ class PagerService:
         call (their contact details: managers only), and today's figures and
         the rule alerts from the store server."""
         topics = [wire.all_states(store_id), wire.all_printers(store_id), wire.all_devices(store_id)]
+        topics.append(wire.all_selftests(store_id))  # the start-of-shift test alerts
         if role == Role.MANAGER:
             topics += [wire.all_unhappy(store_id), wire.all_for_managers(store_id)]
+            topics.append(wire.all_selftest_results(store_id))
         return topics
 
     def waiting_seconds(self, request: Request, now: datetime | None = None) -> int:
@@ -129,6 +140,19 @@ class PagerService:
         self.transport.publish(topic, wire.encode_action(message))
         return request
 
+    def acknowledge_self_test(self, kiosk: str = "") -> list[str]:
+        """The person acknowledges the self test alert of `kiosk` ("": every one waiting);
+        the kiosks told, or ActionRefused when none waits."""
+        waiting = [k for k in self.self_tests if not kiosk or k == kiosk]
+        if not waiting:
+            raise ActionRefused(f"no self test waiting{' from ' + kiosk if kiosk else ''}")
+        now = self.clock.now()
+        for name in waiting:
+            alert = self.self_tests.pop(name)
+            topic = wire.selftest_ack_topic(self.store_id, name, self.device_id)
+            self.transport.publish(topic, encode_ack(alert.test_id, self.device_id, self.board.staff, now))
+        return waiting
+
     def colleague(self, to: str | None) -> str:
         """The name a hand over goes to, as the roster spells it (`ben` is Ben):
         the colleague's pager knows a request as theirs by its exact name."""
@@ -165,6 +189,9 @@ class PagerService:
             if kind == "devices":
                 self._presence(ids["device"], payload)
                 return
+            if kind in ("selftest", "selftest_result"):
+                self._self_test(kind, ids["kiosk"], payload)
+                return
             if kind != "state":
                 raise wire.WireError(f"not a request state: {topic}")
             if not payload:
@@ -198,6 +225,22 @@ class PagerService:
             on_shift = self.roster.on_shift()
             for listener in list(self.roster_listeners):
                 listener(on_shift)
+
+    def _self_test(self, kind: str, kiosk: str, payload: bytes) -> None:
+        try:
+            if kind == "selftest":
+                alert = decode_test_alert(payload)
+                if alert.kiosk != kiosk:
+                    raise wire.WireError("payload kiosk does not match its topic")
+                self.self_tests[kiosk] = alert
+                for listener in list(self.self_test_listeners):
+                    listener(alert)
+            elif payload and self.board.role is Role.MANAGER:
+                result = decode_result(payload)
+                for result_listener in list(self.self_test_result_listeners):
+                    result_listener(result)
+        except SelfTestError as exc:
+            raise wire.WireError(f"bad self test message: {exc}") from None
 
     def _printer(self, kiosk: str, payload: bytes) -> None:
         if not payload:  # the retained status was cleared: that kiosk is gone

@@ -6,7 +6,10 @@ Commands on stdin (`claim <ticket>`, `resolve <ticket> [outcome]`,
 board's notices, `handed` when a request is handed over, `sound new|escalated
 <ticket>` when the window would sound (core/sounds.py), `shift …` when someone
 comes on or goes off shift; a manager's also gets today's figures (`figures …`)
-and the rule alerts (`rule-alert …`). A ticket may be `H-001`, `kiosk-1/H-001`
+and the rule alerts (`rule-alert …`). The start-of-shift self test prints
+`selftest <kiosk> …`: the person answers it with `ack` (`ack <kiosk>` for one
+kiosk's) within its time, or the kiosk names them; a manager's pager gets each
+kiosk's result (`selftest-result <kiosk> ok|failed …`). A ticket may be `H-001`, `kiosk-1/H-001`
 or a request id. Touches stdin/stdout and the pager service.
 """
 
@@ -23,6 +26,7 @@ from core.live import LiveFigures, RuleAlert
 from core.model import Feedback, Request
 from core.outcomes import outcome_words, outcomes_for
 from core.roster import OnShift
+from core.self_test import SelfTestResult, TestAlert, result_words
 from core.sounds import Sound
 from shell.loop import Loop
 from shell.pager_service import ActionRefused, PagerService
@@ -30,7 +34,7 @@ from staff_pager.rows import handed_by
 
 USAGE = (
     "commands: claim <ticket> | resolve <ticket> [outcome] | handover <ticket> <colleague> | release <ticket>"
-    " | outcomes <ticket> | list | shift | quit"
+    " | outcomes <ticket> | list | shift | ack [kiosk] | quit"
 )
 # The command word for each action sent (`hand_over` is typed as `handover` too).
 COMMANDS = {"claim": Action.CLAIM, "resolve": Action.RESOLVE, "release": Action.RELEASE}
@@ -55,6 +59,8 @@ class ConsolePager:
         service.rule_alert_listeners.append(self._rule_alert)
         service.sound_listeners.append(self._sound)
         service.roster_listeners.append(self._roster)
+        service.self_test_listeners.append(self._self_test)
+        service.self_test_result_listeners.append(self._self_test_result)
         self._shift: dict[str, tuple[str, str, bool, str]] = {}  # name -> what the last `shift` line said
 
     def say(self, *words: str) -> None:
@@ -83,6 +89,9 @@ class ConsolePager:
                 self._list()
             elif command == "shift":
                 self._list_shift()
+            elif command == "ack":
+                for kiosk in self.service.acknowledge_self_test(words[1] if len(words) > 1 else ""):
+                    self.say("sent", "ack", kiosk)
             elif command == "outcomes":
                 self._outcomes(self._ticket(command, words))
             elif command in COMMANDS:
@@ -131,6 +140,13 @@ class ConsolePager:
             if name not in now:
                 self.say("shift", shlex.quote(name), role, "gone", on)
         self._shift = now
+
+    def _self_test(self, alert: TestAlert) -> None:
+        seconds = max(0, int((alert.deadline - self.service.clock.now()).total_seconds()))
+        self.say("selftest", alert.kiosk, f"test={alert.test_id}", f"answer_within={seconds}s", "type: ack")
+
+    def _self_test_result(self, result: SelfTestResult) -> None:
+        self.say("selftest-result", result.kiosk, *result_words(result))
 
     def _sound(self, sound: Sound, notice: Notice) -> None:
         self.say("sound", sound.name, notice.request.ticket)
