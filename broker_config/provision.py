@@ -59,6 +59,9 @@ _PAGER = [
     "topic write store/{s}/requests/+/+/action",
     "topic read store/{s}/alerts/+",
     "topic read store/{s}/printers/+",
+    # The start-of-shift self test: every kiosk's test alert, and this pager's own acknowledgement.
+    "topic read store/{s}/selftest/+",
+    "topic write store/{s}/selftest/+/ack/{d}",
     *_PRESENCE,
 ]
 ROLE_RULES = {
@@ -76,6 +79,12 @@ ROLE_RULES = {
         "topic write store/{s}/unhappy/{d}",
         "topic write store/{s}/printers/{d}",
         "topic write store/{s}/searches/{d}",
+        # Its self test: the alert (and its own copy back, which shows the broker works),
+        # the pagers' acknowledgements, and the result for the managers.
+        "topic write store/{s}/selftest/{d}",
+        "topic read store/{s}/selftest/{d}",
+        "topic read store/{s}/selftest/{d}/ack/+",
+        "topic write store/{s}/selftest/{d}/result",
         *_PRESENCE,
     ],
     # Pagers ask (actions) and follow (states, alerts); they cannot write a
@@ -90,6 +99,7 @@ ROLE_RULES = {
         "topic read store/{s}/feedback/+",
         "topic read store/{s}/unhappy/+",
         "topic read store/{s}/managers/+",
+        "topic read store/{s}/selftest/+/result",
     ],
     # The store's recorder (store server) reads everything of the store that
     # goes in the record and writes only the managers' figures and rule
