@@ -16,6 +16,7 @@ from core.contact import ContactError, check_contact
 from core.finder import Finder
 from core.joining import TicketUnread
 from core.model import FACES, Kind, LocalError, Request, Status
+from core.self_test import result_words
 from core.words import HELP_TOPICS
 from kiosk.language import DEFAULT, LANGUAGES, shared_translations
 from kiosk.printed_ticket import qr_text
@@ -30,7 +31,8 @@ USAGE = (
     " [reasons: a word of each, comma-separated, or -] [comment]"
     " (contact= is the shopper's consent to be contacted; quote it when it has spaces:"
     " contact='+31 6 1234 5678'; an unhappy face with a contact alerts the managers)"
-    " | search <terms> | language <en|nl|zh_Hans|zh_Hant> | cancel <ticket> | list | quit"
+    " | search <terms> | language <en|nl|zh_Hans|zh_Hant> | cancel <ticket> | list"
+    " | selftest [seconds to answer, 30 unless given] | selftest who | quit"
 )
 SEARCH_LIMIT = 8  # results a `search` prints
 
@@ -53,6 +55,7 @@ class HeadlessKiosk:
         service.storage.listeners.append(
             lambda writable, detail: self.say("storage", "resumed" if writable else "unwritable", shlex.quote(detail))
         )
+        service.self_test.listeners.append(lambda result: self.say("selftest", *result_words(result)))
 
     def say(self, *words: str) -> None:
         self.out.write(" ".join(words) + "\n")
@@ -102,6 +105,8 @@ class HeadlessKiosk:
                 self.say("language", self.language)
             elif command == "cancel":
                 self._cancel(rest.strip())
+            elif command == "selftest":
+                self._self_test(rest.strip())
             elif command == "list":
                 for request in self.service.desk.open_requests():
                     self._status_changed(self.service.view(request.id), force=True)
@@ -191,6 +196,18 @@ class HeadlessKiosk:
         if search is None:
             raise ValueError("search not kept: nothing left to look for once cleaned, or the log could not be written")
         self.say("searched", search.id, f"results={search.results}", f"out_of_stock={len(search.out_of_stock)}")
+
+    def _self_test(self, seconds: str) -> None:
+        """Start the self test; its `selftest ok|failed …` line follows when it ends."""
+        if seconds == "who":  # the pagers a test now would ask
+            pagers = ",".join(sorted(self.service.self_test.pagers.values())) or "-"
+            self.say("selftest", "who", f"pagers={shlex.quote(pagers)}")
+            return
+        if seconds and not seconds.isdigit():
+            raise ValueError("selftest takes the seconds the pagers have to answer (e.g. selftest 30), or nothing")
+        test = self.service.self_test.start(int(seconds) if seconds else 30)
+        pagers = ",".join(name for _device, name in test.pagers) or "-"
+        self.say("selftest", "started", f"test={test.test_id}", f"pagers={shlex.quote(pagers)}")
 
     def _cancel(self, ticket: str) -> None:
         for request in self.service.desk.open_requests():

@@ -37,8 +37,10 @@ from core.model import Feedback, Kind, LogEntry, PrinterState, Request, Search, 
 from core.numbering import clash
 from core.retention import cutoff
 from core.searches import SearchWatch
+from core.self_test import SelfTestError
 from shell.phone_tokens import PhoneTokens, new_token, opens_phone_page, with_token
 from shell.ports import Clock, EventLog, StoreError, Transport
+from shell.self_test_run import SelfTestRun
 from shell.storage_watch import StorageWatch
 from shell.ticket_view import StatusListener, TicketView
 
@@ -99,6 +101,8 @@ class KioskService:
         self.tokens = PhoneTokens(store_id, self.kiosk_id, transport)
         self.tokens.resume(desk.requests(), clock.now())
         self.storage = StorageWatch.attach(self)  # disk full: take nothing, send shoppers to the desk
+        # The start-of-shift self test; its storage checks probe the event log's folder.
+        self.self_test = SelfTestRun(self, getattr(event_log, "data_dir", None))
 
     def subscriptions(self) -> list[str]:
         return self.topics(self.store_id, self.kiosk_id)
@@ -108,7 +112,14 @@ class KioskService:
         """Actions on this kiosk's requests, every device's presence (to notice
         another kiosk that would hand out the same ticket numbers), and the
         store's phone tokens (to read another kiosk's scanned ticket link)."""
-        return [wire.my_actions(store_id, kiosk_id), wire.all_devices(store_id), wire.all_tokens(store_id)]
+        return [
+            wire.my_actions(store_id, kiosk_id),
+            wire.all_devices(store_id),
+            wire.all_tokens(store_id),
+            # The self test: its own alert back (the broker works) and the pagers' acknowledgements.
+            wire.selftest_topic(store_id, kiosk_id),
+            wire.my_selftest_acks(store_id, kiosk_id),
+        ]
 
     def restore_retained(self) -> None:
         """Connected to a broker that does not hold this kiosk's session. It may
@@ -257,6 +268,7 @@ class KioskService:
         if deadline is not None and now >= deadline:
             self._run(self.desk.handle_timer(now))
         self.tokens.tick(now)
+        self.self_test.tick()
         for request_id in [r for r in self._tickets if self._finished(r)]:
             # Nothing can be printed again for a finished request: forget it.
             self._tickets.pop(request_id, None)
@@ -296,7 +308,15 @@ class KioskService:
             kind, ids = wire.parse_topic(self.store_id, topic)
             if kind == "devices":
                 if payload:  # empty: a cleared retained presence
-                    self._presence(wire.decode_presence(ids["device"], payload))
+                    presence = wire.decode_presence(ids["device"], payload)
+                    self._presence(presence)
+                    self.self_test.presence(presence)
+                return
+            if kind in ("selftest", "selftest_ack"):
+                try:
+                    self.self_test.heard(kind, ids, payload)
+                except SelfTestError as exc:
+                    raise wire.WireError(f"bad self test message: {exc}") from None
                 return
             if kind == "token":
                 self.tokens.heard(ids["kiosk"], ids["request_id"], payload, self.clock.now())
