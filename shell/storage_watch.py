@@ -108,7 +108,9 @@ class StorageWatch:
         service.event_log = WatchedLog(service.event_log, watch)
         for name in ("request_help", "give_feedback"):
             setattr(service, name, watch._taken(getattr(service, name)))
-        tick = service.tick
+        # A staff action from a pager, an escalation due: not kept, so not done; tried again when it comes again.
+        service.on_message = watch._kept(service.on_message)
+        tick = watch._kept(service.tick)
 
         def ticked() -> None:
             watch.tick()
@@ -125,14 +127,40 @@ class StorageWatch:
 
         return taken
 
+    def _kept(self, work: Callable[..., None]) -> Callable[..., None]:
+        """`work` with the desk put back when what it did could not be written (logged once, not raised)."""
+
+        def kept(*args: Any) -> None:
+            saved = self._saved()
+            self.log_failed = False
+            try:
+                work(*args)
+            except StoreError as exc:
+                if self.log_failed:
+                    vars(self.desk).update(saved)
+                self._went_wrong(str(exc))
+
+        return kept
+
+    def _saved(self) -> dict[str, Any]:
+        """The desk's own tables, copied two levels deep: what handling one event adds to or changes in them."""
+        saved = {}
+        for name, value in vars(self.desk).items():
+            if isinstance(value, dict):
+                value = {
+                    key: (inner.copy() if isinstance(inner, (set, list, dict)) else inner)
+                    for key, inner in value.items()
+                }
+            saved[name] = value
+        return saved
+
     @contextmanager
     def taking(self) -> Iterator[None]:
         """Around taking a request or feedback: refused while unwritable; on a failed write the
         desk is put back as it was (nothing taken) and StorageUnwritable raised."""
         if self.trouble is not None and not self.tick():
             raise StorageUnwritable(f"storage cannot be written: {self.trouble}")
-        # The desk's own tables, copied one level deep: taking a request adds to them, nothing more.
-        saved = {name: (dict(value) if isinstance(value, dict) else value) for name, value in vars(self.desk).items()}
+        saved = self._saved()
         self.log_failed = False
         try:
             yield
