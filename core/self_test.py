@@ -12,17 +12,19 @@ alert, a pager's acknowledgement and the result for the managers.
 
 from __future__ import annotations
 
-import json
 import shlex
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.topics import WireError
+from core.wire_codec import _dump, _load, iso, parse_time
+
 ANSWER_SECONDS = 30
 MAX_ANSWER_SECONDS = 600
 
 
-class SelfTestError(ValueError):
+class SelfTestError(WireError):
     """A self test payload that does not follow the contract."""
 
 
@@ -130,29 +132,16 @@ def disk_check(free_bytes: int, needed_bytes: int) -> Check:
 
 
 def _stamp(at: datetime) -> str:
-    return at.isoformat()
+    return str(iso(at))
 
 
-def _time(value: Any) -> datetime:
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        raise SelfTestError(f"not a time: {value!r}") from None
-
-
-def _load(payload: bytes) -> dict[str, Any]:
-    try:
-        body = json.loads(payload)
-    except (ValueError, UnicodeDecodeError):
-        raise SelfTestError("not JSON") from None
-    if not isinstance(body, dict):
-        raise SelfTestError("not a JSON object")
-    return body
+def _time(value: Any, key: str) -> datetime:
+    return parse_time(value, key)  # type: ignore[return-value]
 
 
 def encode_test_alert(test: SelfTest) -> bytes:
     body = {"test": test.test_id, "kiosk": test.kiosk, "at": _stamp(test.started_at), "deadline": _stamp(test.deadline)}
-    return json.dumps(body).encode()
+    return _dump(body)
 
 
 @dataclass(frozen=True)
@@ -166,11 +155,11 @@ def decode_test_alert(payload: bytes) -> TestAlert:
     body = _load(payload)
     if not isinstance(body.get("test"), str) or not isinstance(body.get("kiosk"), str):
         raise SelfTestError("a test alert needs test and kiosk")
-    return TestAlert(body["test"], body["kiosk"], _time(body.get("deadline")))
+    return TestAlert(body["test"], body["kiosk"], _time(body.get("deadline"), "deadline"))
 
 
 def encode_ack(test_id: str, device: str, staff: str, at: datetime) -> bytes:
-    return json.dumps({"test": test_id, "device": device, "staff": staff, "at": _stamp(at)}).encode()
+    return _dump({"test": test_id, "device": device, "staff": staff, "at": _stamp(at)})
 
 
 def decode_ack(payload: bytes) -> str:
@@ -191,7 +180,7 @@ def encode_result(result: SelfTestResult) -> bytes:
         "silent": list(result.silent),
         "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in result.checks],
     }
-    return json.dumps(body).encode()
+    return _dump(body)
 
 
 def decode_result(payload: bytes) -> SelfTestResult:
@@ -201,7 +190,7 @@ def decode_result(payload: bytes) -> SelfTestResult:
         return SelfTestResult(
             str(body["test"]),
             str(body["kiosk"]),
-            _time(body["at"]),
+            _time(body["at"], "at"),
             tuple(map(str, body["answered"])),
             tuple(map(str, body["silent"])),
             checks,

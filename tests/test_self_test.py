@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core import self_test, wire
-from core.self_test import Check, SelfTestError
+from core.self_test import Check
+from tests.test_wire import documented_commands, option
 
 T0 = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
 PAGERS = {"pager-anna": "Anna", "pager-ben": "Ben"}
@@ -67,9 +68,9 @@ def test_payloads_round_trip_and_bad_ones_are_refused() -> None:
     result = test.printer_answered(True, "printed").result(T0 + timedelta(seconds=30))
     assert self_test.decode_result(self_test.encode_result(result)) == result
     for bad in (b"", b"[]", b'{"kiosk": "kiosk-1"}', b"\xff"):
-        with pytest.raises(SelfTestError):
+        with pytest.raises(wire.WireError):
             self_test.decode_test_alert(bad)
-    with pytest.raises(SelfTestError):
+    with pytest.raises(wire.WireError):
         self_test.decode_result(b'{"test": "t1"}')
 
 
@@ -86,3 +87,18 @@ def test_the_self_test_topics_are_known_and_others_under_selftest_are_not() -> N
     for bad in ("store/s1/selftest/kiosk-1/other", "store/s1/selftest/kiosk-1/ack/a b", "store/s1/selftest"):
         with pytest.raises(wire.WireError):
             wire.parse_topic("s1", bad)
+
+
+def test_the_documented_self_test_examples_are_understood() -> None:
+    commands = documented_commands()
+    kinds = {}
+    for args in commands:
+        kind, ids = wire.parse_topic("demo-store", option(args, "-t"))
+        kinds[kind] = (ids, option(args, "-m").encode(), "-r" in args)
+    ids, payload, retained = kinds["selftest"]
+    assert self_test.decode_test_alert(payload).kiosk == ids["kiosk"] and not retained
+    ids, payload, retained = kinds["selftest_ack"]
+    assert self_test.decode_ack(payload) == "5f0c2a9e41d3b7a8" and not retained
+    ids, payload, retained = kinds["selftest_result"]
+    result = self_test.decode_result(payload)
+    assert result.kiosk == ids["kiosk"] and result.silent == ("Ben",) and retained
