@@ -13,6 +13,7 @@ straight to the broker link behind the outbox (QoS 1, held in memory only).
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -30,6 +31,17 @@ log = logging.getLogger(__name__)
 PROBE = ".storage-probe"
 # A probe that fits says a few records fit too: one small request is well under this.
 PROBE_BYTES = 16 * 1024
+
+
+# A disk that is full, over quota, read-only or failing: what a write on it raises besides StoreError
+# (a library that lets the OS's error through, e.g. the retention marker of the log).
+UNWRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
+WRITE_ERRORS = (StoreError, OSError)
+
+
+def cannot_write(exc: BaseException) -> bool:
+    """Whether `exc` says the storage cannot be written (another OSError, e.g. of a socket, is not ours)."""
+    return isinstance(exc, StoreError) or (isinstance(exc, OSError) and exc.errno in UNWRITABLE)
 
 
 class StorageUnwritable(LocalError):
@@ -69,8 +81,8 @@ class WatchedLog:
         def append(record: Any) -> None:
             try:
                 attribute(record)
-            except StoreError:
-                self._watch.log_failed = True
+            except WRITE_ERRORS as exc:
+                self._watch.log_failed = cannot_write(exc)
                 raise
 
         return append
@@ -135,7 +147,9 @@ class StorageWatch:
             self.log_failed = False
             try:
                 work(*args)
-            except StoreError as exc:
+            except WRITE_ERRORS as exc:
+                if not cannot_write(exc):
+                    raise
                 if self.log_failed:
                     vars(self.desk).update(saved)
                 self._went_wrong(str(exc))
@@ -164,7 +178,9 @@ class StorageWatch:
         self.log_failed = False
         try:
             yield
-        except StoreError as exc:
+        except WRITE_ERRORS as exc:
+            if not cannot_write(exc):
+                raise
             if self.log_failed:
                 vars(self.desk).update(saved)  # not on disk: not taken
             # Else it is on disk but its message could not be queued: it stays open and is sent once
