@@ -108,7 +108,7 @@ class StorageWatch:
     def attach(cls, service: Any) -> StorageWatch:
         """Watch a KioskService's storage (its event log's folder is probed): its log writes are watched,
         taking a request or feedback goes through `taking`, its tick probes too, and once the storage
-        takes writes again it publishes the open requests' states (what an outbox full of nothing left)."""
+        takes writes again it publishes the open requests' states (one kept while its message could not be queued)."""
         watch = cls(
             service.desk,
             service.kiosk_id,
