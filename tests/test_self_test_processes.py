@@ -2,7 +2,8 @@
 process with the virtual printer (printer/virtual.py) on a pseudo-terminal,
 two console pagers as real processes (Anna acknowledges, Ben never does) and a
 manager's console pager, on a real Mosquitto. The kiosk's `selftest` line
-names the silent pager and the paper; the managers get the same result."""
+names the silent pager and the paper; the managers get the same result. Once
+the roll is changed and everyone answers, it passes and a test ticket comes out."""
 
 from __future__ import annotations
 
@@ -86,6 +87,17 @@ def test_the_self_test_names_the_silent_pager_and_the_printer_out_of_paper(broke
         to_managers = boss.expect("selftest-result kiosk-1")
         assert words_of(to_managers)["silent"] == "Ben" and "out of paper" in words_of(to_managers)["printer"]
         assert anna.saw("selftest-result") is None, "the result goes to the managers only"
+
+        printer.set_paper("ok")  # a new roll; next time everyone answers
+        kiosk.expect("printer ok")
+        kiosk.send("selftest 10")
+        kiosk.expect("selftest started")
+        for pager in (anna, ben, boss):
+            pager.expect("selftest kiosk-1")
+            pager.send("ack kiosk-1")
+        passed = words_of(kiosk.expect("selftest ok", timeout=8))  # before the deadline: everyone answered
+        assert passed["silent"] == "-" and passed["printer"] == "ok"
+        assert len(printer.tickets()) == 1, "the test ticket came out"
 
     finally:
         printer.close()
