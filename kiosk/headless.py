@@ -16,7 +16,7 @@ from core.contact import ContactError, check_contact
 from core.finder import Finder
 from core.joining import TicketUnread
 from core.model import FACES, Kind, LocalError, Request, Status
-from core.self_test import result_words
+from core.self_test import ANSWER_SECONDS, result_words
 from core.words import HELP_TOPICS
 from kiosk.language import DEFAULT, LANGUAGES, shared_translations
 from kiosk.printed_ticket import qr_text
@@ -205,7 +205,7 @@ class HeadlessKiosk:
             return
         if seconds and not seconds.isdigit():
             raise ValueError("selftest takes the seconds the pagers have to answer (e.g. selftest 30), or nothing")
-        test = self.service.self_test.start(int(seconds) if seconds else 30)
+        test = self.service.self_test.start(int(seconds) if seconds else ANSWER_SECONDS)
         pagers = ",".join(name for _device, name in test.pagers) or "-"
         self.say("selftest", "started", f"test={test.test_id}", f"pagers={shlex.quote(pagers)}")
 

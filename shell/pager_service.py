@@ -143,10 +143,12 @@ class PagerService:
     def acknowledge_self_test(self, kiosk: str = "") -> list[str]:
         """The person acknowledges the self test alert of `kiosk` ("": every one waiting);
         the kiosks told, or ActionRefused when none waits."""
+        now = self.clock.now()
+        for late in [k for k, alert in self.self_tests.items() if alert.deadline < now]:
+            del self.self_tests[late]  # its kiosk has its result already
         waiting = [k for k in self.self_tests if not kiosk or k == kiosk]
         if not waiting:
             raise ActionRefused(f"no self test waiting{' from ' + kiosk if kiosk else ''}")
-        now = self.clock.now()
         for name in waiting:
             alert = self.self_tests.pop(name)
             topic = wire.selftest_ack_topic(self.store_id, name, self.device_id)

@@ -56,8 +56,11 @@ class SelfTestRun:
         self.test = test.checked(Check("broker", False, "the test alert did not come back through the broker"))
         for check in self._box_checks():
             self.test = self.test.checked(check)
+        # Expiring with its deadline: a pager that comes back later is not asked a question already closed.
         service.transport.publish(
-            wire.selftest_topic(service.store_id, service.kiosk_id), self_test.encode_test_alert(test)
+            wire.selftest_topic(service.store_id, service.kiosk_id),
+            self_test.encode_test_alert(test),
+            expiry=answer_seconds,
         )
         service.print_test(self._printed)
         log.info("self test %s: %d pagers asked to answer within %ss", test.test_id, len(test.pagers), answer_seconds)

@@ -57,7 +57,14 @@ def test_only_pagers_signed_in_are_asked_a_late_answer_does_not_count_and_manage
     printer = next(c for c in result.checks if c.name == "printer")
     assert not printer.ok and "no printer configured" in printer.detail
     assert next(c for c in result.checks if c.name == "broker").ok, "its own alert came back"
-    ben.acknowledge_self_test()  # too late: the result is out and names him
+    clock.advance(1)
+    with pytest.raises(ActionRefused, match="no self test waiting"):
+        ben.acknowledge_self_test()  # too late: the result is out and names him
+    broker.publish(  # an answer sent anyway, late
+        wire.selftest_ack_topic(STORE, "kiosk-1", "pager-ben"),
+        self_test.encode_ack(test.test_id, "pager-ben", "Ben", clock.now()),
+        retain=False,
+    )
     kiosk.tick()
     assert len(results) == 1
     assert to_managers == [result] and to_floor == [], "the result is for managers only"
