@@ -205,7 +205,10 @@ class HeadlessKiosk:
             return
         if seconds and not seconds.isdigit():
             raise ValueError("selftest takes the seconds the pagers have to answer (e.g. selftest 30), or nothing")
-        test = self.service.self_test.start(int(seconds) if seconds else ANSWER_SECONDS)
+        try:
+            test = self.service.self_test.start(int(seconds) if seconds else ANSWER_SECONDS)
+        except ValueError as exc:
+            raise ValueError(f"selftest not started: {exc}") from None
         pagers = ",".join(name for _device, name in test.pagers) or "-"
         self.say("selftest", "started", f"test={test.test_id}", f"pagers={shlex.quote(pagers)}")
 

@@ -65,6 +65,9 @@ def test_the_self_test_names_the_silent_pager_and_the_printer_out_of_paper(broke
         assert kiosk.saw("printer ok") or kiosk.expect("printer ok")  # asked at start
         printer.set_paper("out")
         knows_pagers(kiosk, "Anna,Ben,Carla")
+        for bad in ("selftest soon", "selftest 0"):
+            kiosk.send(bad)
+            assert "selftest" in kiosk.expect("error") and anna.saw("selftest") is None, bad
         kiosk.send("selftest 4")
         started = words_of(kiosk.expect("selftest started"))
         assert started["pagers"].split(",") == ["Anna", "Ben", "Carla"], "every pager signed in is asked"
