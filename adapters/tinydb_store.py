@@ -341,7 +341,10 @@ class TinyDBEventLog:
             for kind, change in ((REQUESTS, entry), (FEEDBACK, feedback)):
                 for path in self._partitions(kind, done_through, last):
                     changed += self._rewrite(path, kind, change)
-            write_atomically(marker, json.dumps({"scrubbed_before": first_kept.isoformat()}).encode())
+            try:
+                write_atomically(marker, json.dumps({"scrubbed_before": first_kept.isoformat()}).encode())
+            except OSError as exc:  # a full disk: said as the store's error, tried again at the next run
+                raise StoreError(f"cannot write {marker}: {exc.strerror or exc}") from exc
         if changed:
             log.info("removed free text from %d record(s) before %s", changed, first_kept)
         return changed

@@ -29,6 +29,7 @@ from shell.kiosk_service import KioskService
 from shell.loop import Loop, SystemClock, connection_words
 from shell.outbox import DurableOutbox
 from shell.ports import StoreError
+from shell.steady_clock import SteadyClock
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +75,11 @@ def build(config: KioskConfig, call_soon: Callable[..., None]) -> Device[KioskSe
     messages and printer results to the front's thread."""
     tz = ZoneInfo(config.store.timezone)
     event_log = TinyDBEventLog(Path(config.storage.data_dir))
-    clock = SystemClock()
     # Two days back covers a request taken just before midnight.
-    today = clock.now().date()
+    today = SystemClock().now().date()
     entries = event_log.entries_since(today.fromordinal(today.toordinal() - 2))
+    # A clock that never runs backwards (an NTP step back), nor below what the log already holds.
+    clock = SteadyClock(floor=max((e.at for e in entries), default=None))
     desk = Desk.restore(
         config.device.id,
         tz,
