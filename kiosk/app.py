@@ -13,7 +13,6 @@ is kept by the service (core/searches.py) as the App tells it.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -37,18 +36,20 @@ from kiosk.feedback import FeedbackDetailsScreen, FeedbackScreen, FeedbackTicket
 from kiosk.feedback_flow import FeedbackFlow
 from kiosk.keyboard import OnScreenKeyboard
 from kiosk.language import DEFAULT, shared_translations
+from kiosk.maintenance import StaffMaintenance
 from kiosk.screens import FindScreen, HelpScreen, IdlePrompt, KioskRoot, ReturnScreen, TicketScreen, WelcomeScreen
-from kiosk.staff_access import PinAnswer, PinLock, SecretTaps, refusal_words
+from kiosk.staff_access import PinLock, SecretTaps
 from kiosk.staff_screens import MaintenanceScreen, PinScreen
 from kiosk.supervision import supervise_window
 from kiosk.theme import NORMAL
 from kiosk.visit import Due, Event, IdlePolicy, Visit
 from kiosk.widgets import KioskScreen
-from kiosk.wording import connection_words, find_details, greeting, item_row, printer_words, ticket_words
+from kiosk.wording import connection_words, find_details, greeting, item_row, storage_full_words, ticket_words
 from shell.config import KioskConfig
 from shell.device import Device
 from shell.display import KIOSK_SHAPES, scaled_dpi
 from shell.kiosk_service import KioskService, TicketView
+from shell.storage_watch import StorageUnwritable
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ Build = Callable[[KioskConfig, Callable[..., None]], Device[KioskService]]
 THANKS_SECONDS = 6  # the thank-you screen returns to Welcome by itself
 
 
-class KioskApp(KvLoadedOnce):
+class KioskApp(StaffMaintenance, KvLoadedOnce):
     font_name = StringProperty("Roboto")
     # The shopper's language: kv rules that call `app.tr(text, app.language)`
     # are evaluated again whenever it changes.
@@ -274,7 +275,12 @@ class KioskApp(KvLoadedOnce):
         assert self.service is not None
         if kind is Kind.FIND:
             self.service.search_finished()  # *Call a staff member* from Find ends the search there
-        view = self.service.request_help(kind, self.visit.request_details(details))
+        try:
+            view = self.service.request_help(kind, self.visit.request_details(details))
+        except StorageUnwritable:  # nothing kept: the shopper is sent to the service desk, staff are told
+            self.screens.get_screen("ticket").show(storage_full_words(self._))
+            self.go("ticket")
+            return
         self.visit.request = view.request.id
         self.screens.get_screen("ticket").show(ticket_words(view, self._))
         self.go("ticket")
@@ -294,49 +300,6 @@ class KioskApp(KvLoadedOnce):
     def status_changed(self, view: TicketView) -> None:
         if view.request.id == self.current_request:
             self.screens.get_screen("ticket").show(ticket_words(view, self._))
-
-    # -- staff maintenance ----------------------------------------------------
-
-    def name_tapped(self) -> None:
-        if self.secret_taps.tap(time.monotonic()):
-            self.go("pin")
-
-    def check_pin(self, digits: str) -> None:
-        pin_env = self.kiosk_config.kiosk.pin_env
-        answer = self.pin_lock.check(digits, os.environ.get(pin_env, ""), time.monotonic())
-        if answer is PinAnswer.OPEN:
-            self.show_maintenance()
-            self.go("maintenance")
-            return
-        screen = self.screens.get_screen("pin")
-        screen.message = refusal_words(answer, pin_env)
-        log.warning("maintenance PIN refused: %s", screen.message)
-
-    def show_maintenance(self) -> None:
-        service, device = self.service, self.device
-        if service is None or device is None:
-            return  # shut down
-        screen = self.screens.get_screen("maintenance")
-        config = self.kiosk_config
-        screen.broker = f"Broker {config.broker.url}: " + ("connected" if self._connected else "NOT connected")
-        # Why, in the words the log used (docs/setup-messages.md), and kiosks that would share ticket numbers.
-        problems = [device.problem, *service.clashes.values()]
-        screen.broker += "".join(f"\n{problem}" for problem in problems if problem)
-        screen.outbox = f"Messages waiting for the broker: {service.transport.waiting()}"
-        screen.printer = printer_words(
-            config.printer.port, service.printer_state, service.printer_detail, service.last_print_error()
-        )
-
-    def test_print(self) -> None:
-        if self.service is not None:
-            screen = self.screens.get_screen("maintenance")
-            screen.result = "printing a test ticket…"
-
-            def answer(words: str) -> None:
-                screen.result = words
-                self.show_maintenance()
-
-            self.service.print_test(answer)
 
     # -- idle timeout: "need more time?", then back to Welcome -----------------
 

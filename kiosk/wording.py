@@ -72,6 +72,11 @@ BAD_CONTACT = N_("Enter a phone number or an e-mail address, or leave it empty."
 STORAGE_FULL = N_("This kiosk cannot take your request right now. Nothing was kept. Please go to the service desk.")
 
 
+def storage_full_words(_: Translate = str) -> TicketWords:
+    """The ticket screen when the request could not be kept: no number, the service desk."""
+    return TicketWords(number="", kind="", headline=_(STORAGE_FULL), detail="", printer="", final=True)
+
+
 def unread_ticket(problem: TicketUnread) -> str:
     """What the shopper is told when a scan names no ticket (core/joining.py), a message id."""
     if problem.earlier_day:

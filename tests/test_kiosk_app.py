@@ -262,3 +262,22 @@ def test_what_the_link_says_as_the_kiosk_stops_reaches_no_screen(broker, tmp_pat
         wait_until(lambda: app.root_widget.connection == "", what="the link up on screen")
     run_for(0.5)
     assert app.root_widget.connection == "", "nothing changes on a stopped kiosk's screens"
+
+
+def test_when_its_storage_cannot_be_written_the_kiosk_sends_the_shopper_to_the_service_desk_and_keeps_nothing(
+    broker, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.wording import STORAGE_FULL
+
+    data = tmp_path / "kiosk"
+    with running_kiosk(broker, data, printer=False) as kiosk:
+        (data / "requests").mkdir(parents=True, exist_ok=True)
+        (data / "requests").rename(data / "requests-aside")
+        (data / "requests").write_text("in the way")  # a file where the folder was: root cannot write there either
+        tap(button(kiosk.screen, "Ask for help"))
+        wait_until(lambda: kiosk.on("help"), what="help screen")
+        tap(button(kiosk.screen, "Product question"))
+        tap(button(kiosk.screen, "Call a staff member"))
+        wait_until(lambda: kiosk.on("ticket"), what="ticket screen")
+        assert shows(kiosk, STORAGE_FULL) and not shows(kiosk, "H-001")
+        assert kiosk.app.service.desk.requests() == [], "nothing taken"
