@@ -75,6 +75,8 @@ class PagerService:
         self.self_tests: dict[str, TestAlert] = {}
         self.self_test_listeners: list[Callable[[TestAlert], None]] = []
         self.self_test_result_listeners: list[Callable[[SelfTestResult], None]] = []  # managers only
+        # (kiosk, writable, detail, at): a kiosk whose storage cannot be written sends shoppers to the desk.
+        self.storage_listeners: list[Callable[[str, bool, str, datetime], None]] = []
 
     def subscriptions(self) -> list[str]:
         return self.topics(self.store_id, self.board.role)
@@ -87,6 +89,7 @@ class PagerService:
         the rule alerts from the store server."""
         topics = [wire.all_states(store_id), wire.all_printers(store_id), wire.all_devices(store_id)]
         topics.append(wire.all_selftests(store_id))  # the start-of-shift test alerts
+        topics.append(wire.alert_topic(store_id, "+"))  # a kiosk whose storage cannot be written
         if role == Role.MANAGER:
             topics += [wire.all_unhappy(store_id), wire.all_for_managers(store_id)]
             topics.append(wire.all_selftest_results(store_id))
@@ -193,6 +196,18 @@ class PagerService:
                 return
             if kind in ("selftest", "selftest_result"):
                 self._self_test(kind, ids["kiosk"], payload)
+                return
+            if kind == "alerts":
+                # Escalations and printer trouble arrive as states and printer reports too; only a
+                # kiosk's storage alert is news here.
+                try:
+                    said = wire.decode_storage_alert(payload)
+                except wire.WireError as exc:
+                    if str(exc).startswith("kind:"):
+                        return  # another kind of alert
+                    raise
+                for storage_listener in list(self.storage_listeners):
+                    storage_listener(*said)
                 return
             if kind != "state":
                 raise wire.WireError(f"not a request state: {topic}")

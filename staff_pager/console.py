@@ -55,6 +55,9 @@ class ConsolePager:
         service.listeners.append(self._notice)
         service.unhappy_listeners.append(self._unhappy)
         service.printer_listeners.append(lambda r: self.say("printer", r.kiosk, r.state.value, shlex.quote(r.detail)))
+        service.storage_listeners.append(
+            lambda kiosk, ok, why, _at: self.say("storage", kiosk, "resumed" if ok else "unwritable", shlex.quote(why))
+        )
         service.figures_listeners.append(self._figures)
         service.rule_alert_listeners.append(self._rule_alert)
         service.sound_listeners.append(self._sound)

@@ -111,6 +111,7 @@ def test_a_full_disk_sends_the_shopper_to_the_desk_alerts_staff_and_resumes_by_i
         assert kiosk.saw("storage unwritable"), kiosk.seen
         alert = alerts.storage(False)
         assert alert["kiosk"] == "kiosk-1" and "No space left" in str(alert["detail"])
+        assert anna.expect("storage kiosk-1").startswith("storage kiosk-1 unwritable"), "the pager is told"
         # Still full: refused again, in the shopper's language, before anything is taken.
         kiosk.send("language nl")
         kiosk.send("help other")
@@ -119,6 +120,7 @@ def test_a_full_disk_sends_the_shopper_to_the_desk_alerts_staff_and_resumes_by_i
         filler.unlink()
         kiosk.expect("storage resumed")
         assert alerts.storage(True)["kiosk"] == "kiosk-1"
+        assert anna.expect("storage kiosk-1").startswith("storage kiosk-1 resumed")
         kiosk.send("help question")
         # H-002: the requests refused took no ticket number either.
         assert shlex.split(kiosk.expect("ticket"))[1] == "H-002"
