@@ -158,11 +158,17 @@ def is_view(status: Status, ticket: str) -> Callable[[object], bool]:
 
 def retained(broker, topic: str, count: int) -> list[tuple[str, bytes]]:  # type: ignore[no-untyped-def]
     """The first `count` messages a fresh subscriber to `topic` gets (the retained ones first)."""
-    got: list[tuple[str, bytes]] = []
+    return [(name, payload) for name, payload, _expiry in retained_with_expiry(broker, topic, count)]
+
+
+def retained_with_expiry(broker, topic: str, count: int) -> list[tuple[str, bytes, int | None]]:  # type: ignore[no-untyped-def]
+    """As `retained`, with each message's remaining MQTT 5 message expiry (None: it never expires)."""
+    got: list[tuple[str, bytes, int | None]] = []
     enough = threading.Event()
 
     def on_message(_c, _u, message) -> None:  # type: ignore[no-untyped-def]
-        got.append((message.topic, bytes(message.payload)))
+        expiry = getattr(message.properties, "MessageExpiryInterval", None)
+        got.append((message.topic, bytes(message.payload), expiry))
         if len(got) >= count:
             enough.set()
 

@@ -14,16 +14,13 @@ import json
 import logging
 import shlex
 import string
-import threading
 import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
 from adapters.tinydb_store import TinyDBEventLog
 from core import wire
@@ -37,7 +34,7 @@ from shell.phone_tokens import HEARD_MAX, TOKEN_EXPIRY, PhoneTicket, PhoneTokens
 from tests.fakes import Broker, Clock, ids
 from tests.memory_log import MemoryLog
 from tests.processes import LineProcess
-from tests.services import TIMEOUT, Publisher
+from tests.services import TIMEOUT, Publisher, retained_with_expiry
 
 AMS = ZoneInfo("Europe/Amsterdam")
 LINK = "https://store.example:8443/t/{token}"
@@ -357,25 +354,8 @@ def start_headless(broker, store: str, data_dir: Path, config: Path) -> LineProc
 
 def first_message(broker, topic: str) -> tuple[bytes, int | None]:  # type: ignore[no-untyped-def]
     """The retained message a fresh MQTT 5 subscriber gets on `topic`, and its remaining expiry."""
-    got: list[tuple[bytes, int | None]] = []
-    arrived = threading.Event()
-
-    def on_message(_client, _userdata, message) -> None:  # type: ignore[no-untyped-def]
-        expiry = getattr(message.properties, "MessageExpiryInterval", None)
-        got.append((bytes(message.payload), expiry))
-        arrived.set()
-
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-    client.on_message = on_message
-    client.connect("127.0.0.1", broker.port)
-    client.subscribe(topic, qos=1)
-    client.loop_start()
-    try:
-        assert arrived.wait(TIMEOUT), f"nothing retained on {topic}"
-    finally:
-        client.loop_stop()
-        client.disconnect()
-    return got[0]
+    [(_topic, payload, expiry)] = retained_with_expiry(broker, topic, 1)
+    return payload, expiry
 
 
 def test_a_phone_cancel_with_the_printed_links_token_cancels_even_after_a_restart_and_nothing_else_does(
